@@ -1,0 +1,231 @@
+"""Validators shared by every entry point: one per domain object.
+
+``check_graphs`` turns whatever a user passes as graphs (numpy arrays, torch tensors, lists of either,
+objects with ``__array__`` such as :class:`fcviz.connectome.Connectome`) into one float array of shape
+``(B, n, n)`` and checks it: square, at least two nodes, finite, non-negative and symmetric within a
+tolerance. Every failure raises :class:`ValueError` naming the problem, the value or index seen and how
+to fix it. Inputs are never modified: the array returned is either the caller's own (read only by us)
+or a converted copy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["check_graphs", "check_values", "as_float_array", "SYMMETRY_TOL"]
+
+#: Largest ``|A[i, j] - A[j, i]|`` accepted as "symmetric". ``np.corrcoef`` is symmetric only to
+#: rounding (about 1e-16); anything larger than this is a real asymmetry.
+SYMMETRY_TOL = 1e-8
+
+# Rows per block of the symmetry check: the transposed read stays inside the cache.
+_BLOCK_ROWS = 32
+
+
+def as_float_array(x, *, name="graph"):
+    """Convert array-likes and torch tensors to a floating numpy array without copying when possible.
+
+    Parameters
+    ----------
+    x : array-like or torch.Tensor
+        Input data. Integer and boolean data become float64; float32 stays float32.
+    name : str
+        What the data is, for error messages.
+
+    Returns
+    -------
+    ndarray
+        A floating array. It may share memory with ``x``: callers must not write into it.
+    """
+    if hasattr(x, "detach") and hasattr(x, "cpu"):  # torch.Tensor without importing torch
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Could not read the {name} as a numeric array: {exc}") from None
+    if arr.dtype == object:
+        raise ValueError(
+            f"The {name} must be a numeric array; got an array of Python objects with shape {arr.shape}. "
+            "Pass an ndarray or tensor of numbers (for graphs of different sizes, call once per size)."
+        )
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(f"The {name} must be real-valued; got dtype {arr.dtype}.")
+    if not np.issubdtype(arr.dtype, np.floating):
+        if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool):
+            raise ValueError(f"The {name} must be numeric; got dtype {arr.dtype}.")
+        arr = arr.astype(np.float64)
+    elif arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _stack(graphs, name):
+    """Stack a list or tuple of graphs into ``(B, n, n)``, explaining unequal shapes."""
+    if len(graphs) == 0:
+        raise ValueError(f"Got an empty list of {name}s; pass at least one (n, n) graph.")
+    arrays = [as_float_array(g, name=name) for g in graphs]
+    for i, a in enumerate(arrays):
+        if a.ndim != 2:
+            raise ValueError(
+                f"Each {name} in a list must be a 2-D (n, n) matrix; {name} {i} has shape {a.shape}."
+            )
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        sizes = sorted({a.shape[0] for a in arrays})
+        first = {a.shape: i for i, a in reversed(list(enumerate(arrays)))}
+        where = ", ".join(f"{name} {i} is {s[0]}x{s[1]}" for s, i in sorted(first.items()))
+        raise ValueError(
+            f"All {name}s must have the same number of nodes; got sizes {sizes} ({where}). "
+            "Decompose each size separately, or compare different sizes with "
+            "fcviz.topological_distance, which accepts them."
+        )
+    dtype = np.result_type(*arrays)
+    return np.stack(arrays).astype(dtype, copy=False)
+
+
+def _diagnose(A, tol, name):
+    """Find the first problem in ``A`` of shape (B, n, n) and raise a ValueError describing it."""
+    batch = A.shape[0] > 1
+    bad = ~np.isfinite(A)
+    if bad.any():
+        b, i, j = (int(v) for v in np.argwhere(bad)[0])
+        where = f"{name} {b}, " if batch else ""
+        raise ValueError(
+            f"The {name} must contain only finite weights; found {A[b, i, j]} at {where}entry ({i}, {j}) "
+            f"({int(bad.sum())} non-finite entries in all). NaN usually comes from the correlation of a "
+            "neuron with zero variance: give such edges weight 0 (fcviz.functional_connectome does)."
+        )
+    neg = A < 0
+    if neg.any():
+        b, i, j = (int(v) for v in np.argwhere(neg)[0])
+        where = f"{name} {b}, " if batch else ""
+        raise ValueError(
+            f"The {name} weights must be non-negative; found {A[b, i, j]:.6g} at {where}entry ({i}, {j}). "
+            "For a correlation matrix take its absolute value (np.abs(C)), as a functional connectome does."
+        )
+    asym = np.abs(A - A.transpose(0, 2, 1))
+    b, i, j = np.unravel_index(int(np.argmax(asym)), asym.shape)
+    where = f"{name} {b}, " if batch else ""
+    raise ValueError(
+        f"The {name} must be symmetric (an undirected graph); |A[{i}, {j}] - A[{j}, {i}]| = "
+        f"{asym[b, i, j]:.3g} at {where}entries ({i}, {j}) and ({j}, {i}) exceeds the tolerance {tol:g}. "
+        "Symmetrise it first, e.g. (A + A.T) / 2, if the asymmetry is only numerical."
+    )
+
+
+def _block_check(A, tol):
+    """Return the largest |A - A.T| over one graph (n, n), or NaN when a bad value is met.
+
+    Also folds in the non-negativity check of the rows visited: a negative upper-triangle entry
+    returns NaN so that the caller diagnoses it. Reads every entry once, in cache-sized blocks.
+    """
+    n = A.shape[0]
+    worst = 0.0
+    with np.errstate(invalid="ignore"):  # inf - inf: reported by _diagnose, not warned here
+        for r0 in range(0, n, _BLOCK_ROWS):
+            r1 = min(n, r0 + _BLOCK_ROWS)
+            upper = A[r0:r1, r0:]
+            diff = np.subtract(upper, A[r0:, r0:r1].T)
+            np.abs(diff, out=diff)
+            m = diff.max()
+            if not (m <= tol) or not (upper.min() >= 0):  # NaN-aware
+                return np.nan
+            worst = max(worst, float(m))
+    return worst
+
+
+def check_graphs(graphs, *, tol=SYMMETRY_TOL, name="graph", min_nodes=2, check_input=True):
+    """Validate one graph or a batch of equal-size graphs.
+
+    Parameters
+    ----------
+    graphs : array-like or torch.Tensor of shape (n, n) or (B, n, n), or list of (n, n)
+        Weighted adjacency matrices. The diagonal is ignored by the topology but must be finite
+        and non-negative too.
+    tol : float, default=1e-8
+        Largest accepted ``|A[i, j] - A[j, i]|``.
+    name : str, default="graph"
+        What to call the input in messages.
+    min_nodes : int, default=2
+        Smallest accepted number of nodes.
+    check_input : bool, default=True
+        When False only shapes are checked (hot paths on data known to be valid).
+
+    Returns
+    -------
+    A : ndarray of shape (B, n, n)
+        C-contiguous float32 or float64 graphs; may share memory with the input (never written to).
+        Where the input was symmetric only within ``tol``, a symmetric copy built from the upper
+        triangle, so that every later computation sees one exact weight per edge.
+    is_batch : bool
+        False when a single (n, n) graph was given.
+
+    Raises
+    ------
+    ValueError
+        If the input is not a square matrix or stack of them, has fewer than ``min_nodes`` nodes,
+        or contains a non-finite, negative or asymmetric weight.
+    """
+    if isinstance(graphs, (list, tuple)):
+        A, is_batch = _stack(graphs, name), True
+    else:
+        A = as_float_array(graphs, name=name)
+        is_batch = A.ndim == 3
+    if A.ndim not in (2, 3) or A.shape[-1] != A.shape[-2]:
+        raise ValueError(
+            f"Expected a square matrix (n, n) or a stack of them (B, n, n); got an array of shape {A.shape}."
+            + (" Did you pass node features or activations instead of a graph? Build a graph with "
+               "fcviz.functional_connectome." if A.ndim == 2 else "")
+        )
+    if A.ndim == 2:
+        A = A[None]
+    if A.shape[0] == 0:
+        raise ValueError(f"Got an empty batch of {name}s with shape {A.shape}; pass at least one graph.")
+    n = A.shape[-1]
+    if n < min_nodes:
+        raise ValueError(
+            f"A {name} needs at least {min_nodes} nodes for persistent graph homology; got {n} "
+            f"(shape {A.shape[1:]})."
+        )
+    A = np.ascontiguousarray(A)
+    if check_input:
+        A = check_values(A, tol=tol, name=name)
+    return A, is_batch
+
+
+def check_values(A, *, tol=SYMMETRY_TOL, name="graph"):
+    """Check the weights of graphs already shaped ``(B, n, n)``; return graphs safe to decompose.
+
+    Parameters
+    ----------
+    A : ndarray of shape (B, n, n)
+        C-contiguous graphs, as returned by :func:`check_graphs` with ``check_input=False``.
+    tol : float, default=1e-8
+        Largest accepted ``|A[i, j] - A[j, i]|``.
+    name : str, default="graph"
+        What to call the input in messages.
+
+    Returns
+    -------
+    ndarray of shape (B, n, n)
+        ``A`` itself when every graph is exactly symmetric, else a copy whose graphs that were
+        symmetric only within ``tol`` are rebuilt from their upper triangle.
+
+    Raises
+    ------
+    ValueError
+        If a weight is non-finite or negative, or a graph is asymmetric beyond ``tol``.
+    """
+    asymmetric = []
+    for b in range(A.shape[0]):
+        worst = _block_check(A[b], tol)
+        if not worst <= tol:
+            _diagnose(A, tol, name)
+        if worst > 0:
+            asymmetric.append(b)
+    if asymmetric:
+        A = A.copy()
+        for b in asymmetric:
+            upper = np.triu(A[b], 1)
+            A[b] = upper + upper.T + np.diag(np.diagonal(A[b]))
+    return A
