@@ -1,0 +1,26 @@
+"""Every notebook runs top to bottom in fast mode (FCVIZ_FAST=1)."""
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_executes(path, tmp_path, monkeypatch):
+    monkeypatch.setenv("FCVIZ_FAST", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec"), f"{path.name} has no kernelspec: JupyterLab would ask for one"
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+
+
+def test_notebooks_exist():
+    assert any(p.name == "00_start_here.ipynb" for p in NOTEBOOKS)
