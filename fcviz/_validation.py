@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_graphs", "check_values", "as_float_array", "SYMMETRY_TOL"]
+__all__ = ["check_graphs", "check_values", "check_sorted_range", "as_float_array", "SYMMETRY_TOL"]
 
 #: Largest ``|A[i, j] - A[j, i]|`` accepted as "symmetric". ``np.corrcoef`` is symmetric only to
 #: rounding (about 1e-16); anything larger than this is a real asymmetry.
@@ -113,11 +113,11 @@ def _diagnose(A, tol, name):
     )
 
 
-def _block_check(A, tol):
+def _block_check(A, tol, signs):
     """Return the largest |A - A.T| over one graph (n, n), or NaN when a bad value is met.
 
-    Also folds in the non-negativity check of the rows visited: a negative upper-triangle entry
-    returns NaN so that the caller diagnoses it. Reads every entry once, in cache-sized blocks.
+    Non-finite values always give NaN; with ``signs``, so does a negative upper-triangle entry.
+    Reads every entry once, in cache-sized blocks, so the transposed read stays in the cache.
     """
     n = A.shape[0]
     worst = 0.0
@@ -128,7 +128,7 @@ def _block_check(A, tol):
             diff = np.subtract(upper, A[r0:, r0:r1].T)
             np.abs(diff, out=diff)
             m = diff.max()
-            if not (m <= tol) or not (upper.min() >= 0):  # NaN-aware
+            if not (m <= tol) or (signs and not upper.min() >= 0):  # NaN-aware
                 return np.nan
             worst = max(worst, float(m))
     return worst
@@ -193,7 +193,7 @@ def check_graphs(graphs, *, tol=SYMMETRY_TOL, name="graph", min_nodes=2, check_i
     return A, is_batch
 
 
-def check_values(A, *, tol=SYMMETRY_TOL, name="graph"):
+def check_values(A, *, tol=SYMMETRY_TOL, name="graph", signs=True):
     """Check the weights of graphs already shaped ``(B, n, n)``; return graphs safe to decompose.
 
     Parameters
@@ -204,6 +204,9 @@ def check_values(A, *, tol=SYMMETRY_TOL, name="graph"):
         Largest accepted ``|A[i, j] - A[j, i]|``.
     name : str, default="graph"
         What to call the input in messages.
+    signs : bool, default=True
+        Check that weights are non-negative. Callers that sort the edges anyway skip this pass and
+        call :func:`check_sorted_range` on the sorted edges instead.
 
     Returns
     -------
@@ -218,7 +221,7 @@ def check_values(A, *, tol=SYMMETRY_TOL, name="graph"):
     """
     asymmetric = []
     for b in range(A.shape[0]):
-        worst = _block_check(A[b], tol)
+        worst = _block_check(A[b], tol, signs)
         if not worst <= tol:
             _diagnose(A, tol, name)
         if worst > 0:
@@ -229,3 +232,27 @@ def check_values(A, *, tol=SYMMETRY_TOL, name="graph"):
             upper = np.triu(A[b], 1)
             A[b] = upper + upper.T + np.diag(np.diagonal(A[b]))
     return A
+
+
+def check_sorted_range(A, sorted_edges, *, tol=SYMMETRY_TOL, name="graph"):
+    """Range check in O(n) of graphs whose edge weights are already sorted; raises like check_values.
+
+    Parameters
+    ----------
+    A : ndarray of shape (B, n, n)
+        The graphs, already checked by :func:`check_values` with ``signs=False``.
+    sorted_edges : ndarray of shape (B, n (n - 1) / 2)
+        Their upper-triangle weights sorted ascending along the last axis (NaN sorts last), so the
+        first and last values bound them all.
+
+    Raises
+    ------
+    ValueError
+        If a weight (diagonal included) is negative or non-finite.
+    """
+    diagonal = np.diagonal(A, axis1=1, axis2=2)
+    ok = np.all(diagonal >= 0) and np.all(np.isfinite(diagonal))
+    if sorted_edges.shape[-1]:
+        ok = ok and np.all(sorted_edges[..., 0] >= 0) and np.all(np.isfinite(sorted_edges[..., -1]))
+    if not ok:
+        _diagnose(A, tol, name)

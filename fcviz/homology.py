@@ -27,7 +27,7 @@ from threading import Lock
 
 import numpy as np
 
-from ._validation import SYMMETRY_TOL, check_graphs, check_values
+from ._validation import SYMMETRY_TOL, check_graphs, check_sorted_range, check_values
 
 __all__ = ["Persistence", "birth_death", "mst_edges", "check_persistence", "n_edges"]
 
@@ -263,9 +263,9 @@ def _remove_sorted(edges, births):
 def _decompose_one(A, check_input, tol, parallel):
     """Births and deaths of one graph (n, n); validates it when ``check_input``."""
     future = _executor().submit(_sorted_edges, A) if parallel else None
-    if check_input:
+    if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
-        checked = check_values(view, tol=tol)
+        checked = check_values(view, tol=tol, signs=False)
         if checked is not view:  # symmetric only within tol: sort the exact, symmetrised copy
             if future is not None:
                 future.result()
@@ -273,13 +273,15 @@ def _decompose_one(A, check_input, tol, parallel):
     births = _prim_weights(A)
     births.sort()
     edges = future.result() if future is not None else _sorted_edges(A)
+    if check_input:
+        check_sorted_range(A[None], edges[None], tol=tol)
     return births, _remove_sorted(edges, births)
 
 
 def _decompose_batch(A, check_input, tol, parallel):
     """Births (B, n - 1) and deaths (B, m) of a batch of graphs (B, n, n)."""
     if check_input:
-        A = check_values(A, tol=tol)
+        A = check_values(A, tol=tol, signs=False)
     if parallel:
         sorted_edges = _executor().map(_sorted_edges, A)
     else:
@@ -288,8 +290,12 @@ def _decompose_batch(A, check_input, tol, parallel):
     births.sort(axis=1)
     n = A.shape[-1]
     deaths = np.empty((A.shape[0], n_edges(n) - (n - 1)), dtype=A.dtype)
+    bounds = np.empty((A.shape[0], 2), dtype=A.dtype)  # smallest and largest weight of each graph
     for b, edges in enumerate(sorted_edges):
+        bounds[b] = edges[0], edges[-1]
         deaths[b] = _remove_sorted(edges, births[b])
+    if check_input:
+        check_sorted_range(A, bounds, tol=tol)
     return births, deaths
 
 
