@@ -5,18 +5,33 @@ The topology core: :func:`birth_death` decomposes weighted graphs into birth and
 :func:`barycenter` compare and average them in closed form.
 """
 
+from .clustering import (
+    TopClustering,
+    adjusted_rand_score,
+    clustering_scores,
+    normalized_mutual_info_score,
+    purity_score,
+)
 from .homology import Persistence, birth_death, mst_edges
+from .stats import PermutationTestResult, permutation_test
 from .wasserstein import Barycenter, barycenter, pairwise_distances, topological_distance, wasserstein_distance
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Barycenter",
+    "PermutationTestResult",
     "Persistence",
+    "TopClustering",
+    "adjusted_rand_score",
     "barycenter",
     "birth_death",
+    "clustering_scores",
     "mst_edges",
+    "normalized_mutual_info_score",
     "pairwise_distances",
+    "permutation_test",
+    "purity_score",
     "topological_distance",
     "wasserstein_distance",
 ]
