@@ -1,0 +1,71 @@
+"""Batched versus sequential training of N MNIST-size MLPs (784-128-64-10), one epoch.
+
+Random MNIST-shaped tensors stand in for the data (no download). Both modes run the same networks
+(same initial weights, same data order); the script prints both times, the ratio and whether the
+issue's target (batched at least 3× faster for N = 20) is met. Each mode is timed ``--repeats`` times,
+interleaved, and the best time is kept, which damps noise from other work on a shared machine.
+
+    python benchmarks/bench_training.py            # N=20, 3000 images, 2 repeats (~1 minute on 2 cores)
+    python benchmarks/bench_training.py --quick    # N=20, 1000 images, 1 repeat
+    python benchmarks/bench_training.py --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from fcviz.training import train_networks
+
+TARGET = 3.0
+
+
+def _time(batched: bool, data, args) -> float:
+    start = time.perf_counter()
+    train_networks("mnist", args.regularizer, args.networks, epochs=1, seed=0, data=data, batched=batched,
+                   progress=False, device="cpu" if args.cpu else None)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> float:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1000 images, one repeat")
+    parser.add_argument("--networks", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=None, help="training images (default 3000; quick 1000)")
+    parser.add_argument("--repeats", type=int, default=None, help="timings per mode (default 2; quick 1)")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--regularizer", default="vanilla")
+    parser.add_argument("--cpu", action="store_true", help="force the CPU even when CUDA is available")
+    args = parser.parse_args(argv)
+    samples = args.samples or (1000 if args.quick else 3000)
+    repeats = args.repeats or (1 if args.quick else 2)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    gen = torch.Generator().manual_seed(0)
+    data = (torch.rand(samples, 1, 28, 28, generator=gen), torch.randint(0, 10, (samples,), generator=gen))
+    warm = (data[0][:200], data[1][:200])
+    for batched in (True, False):  # warm-up: allocator, kernels, lazy imports
+        train_networks("mnist", args.regularizer, 2, epochs=1, seed=0, data=warm, batched=batched,
+                       progress=False, device="cpu" if args.cpu else None)
+
+    t_batched, t_sequential = [], []
+    for _ in range(repeats):
+        t_batched.append(_time(True, data, args))
+        t_sequential.append(_time(False, data, args))
+    tb, ts = min(t_batched), min(t_sequential)
+    ratio = ts / tb
+    device = "cpu" if args.cpu or not torch.cuda.is_available() else "cuda"
+    print(f"{args.networks} × MLP 784-128-64-10 ({args.regularizer}), 1 epoch of {samples} images, "
+          f"batch 50, device {device}, torch threads {torch.get_num_threads()}")
+    print(f"sequential: {ts:.3f} s   (all: {', '.join(f'{t:.3f}' for t in t_sequential)})")
+    print(f"batched:    {tb:.3f} s   (all: {', '.join(f'{t:.3f}' for t in t_batched)})")
+    print(f"speedup batched/sequential: {ratio:.2f}×")
+    print(f"target ≥ {TARGET:.0f}×: {'PASS' if ratio >= TARGET else 'FAIL'}")
+    return ratio
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,529 @@
+"""Train one or many networks of the paper, fast: N networks as one batched computation.
+
+:func:`train_networks` trains ``n_networks`` networks of one data set and strategy with SGD (paper
+defaults: learning rate 0.01, momentum 0.9, batch 50). Network ``k`` gets its own seeds, derived from
+``(seed, k)`` with :class:`numpy.random.SeedSequence`, for its initial weights, its data order and its
+dropout masks, so network ``k`` is the same whether it is trained alone or among ``N`` others.
+
+``batched=True`` (default) stacks the parameters of all networks along a leading axis and runs one
+forward and backward pass for all of them; each network still sees its own data order (an index tensor
+of shape ``(N, batch)``). The update is :class:`torch.optim.SGD` on the stacked tensors, which is
+element-wise and so exactly the per-network update (momentum and weight decay included). MLPs use a
+hand-written batched forward (``torch.baddbmm``; batch norm through one ``F.batch_norm`` over
+``N × width`` channels); other models (the CIFAR-10 net) use ``torch.func.functional_call`` under
+``torch.func.vmap``. ``batched=False`` is the plain reference loop: one ``nn.Module`` and one
+``torch.optim.SGD`` per network.
+
+What is guaranteed, for a fixed ``seed``:
+
+* Both modes are deterministic (on CPU; GPU kernels may differ in the last bits between runs).
+* Without dropout, batched and sequential training give the same weights up to floating-point
+  rounding: same initial weights, same data order, same update.
+* With dropout, initial weights and data order still agree, but the masks differ: sequential training
+  draws them from the global torch RNG (seeded per network), batched MLPs from one ``torch.Generator``
+  per network (so network ``k`` is still independent of ``N``), and batched non-MLP models from the
+  global RNG under ``vmap`` (deterministic for a given ``seed`` and ``N``).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from fcviz.datasets import _stratified_indices, canonical_dataset_name, load_stimuli
+from fcviz.models import MLP, make_model
+
+__all__ = ["TrainingResult", "train_networks", "network_seeds", "resolve_device"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingResult:
+    """Trained networks and how they got there.
+
+    Attributes
+    ----------
+    models : list of torch.nn.Module
+        The trained networks, in evaluation mode, on the CPU; ``models[k]`` is network ``k``.
+    history : dict of str to ndarray of shape (n_networks, epochs)
+        ``"loss"``: mean training cross-entropy per epoch; ``"accuracy"``: training accuracy per epoch
+        (measured during the epoch, in training mode). ``NaN`` after a network stopped early.
+    seeds : list of int
+        The seed of each network's initial weights (``network_seeds(seed, k)[0]``).
+    epochs_trained : ndarray of shape (n_networks,)
+        Epochs each network was trained for (fewer than ``epochs`` after an early exit).
+    dataset, regularizer : str
+        What was trained.
+    hyperparameters : dict
+        The model hyperparameters, defaults filled in (see :func:`fcviz.make_model`).
+    settings : dict
+        Training settings: seed, epochs, batch_size, lr, momentum, weight_decay, n_train, device,
+        batched, target_accuracy, first_network.
+    elapsed_s : float
+        Wall-clock training time in seconds (data loading excluded).
+    """
+
+    models: list[nn.Module]
+    history: dict[str, np.ndarray]
+    seeds: list[int]
+    epochs_trained: np.ndarray
+    dataset: str
+    regularizer: str
+    hyperparameters: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    elapsed_s: float = 0.0
+
+
+def network_seeds(seed: int, index: int) -> tuple[int, int, int]:
+    """Seeds of network ``index`` in a run with ``seed``: (initial weights, data order, dropout).
+
+    Derived with ``numpy.random.SeedSequence(seed, spawn_key=(index,))``, so they depend only on
+    ``seed`` and ``index``, never on how many networks are trained together.
+
+    Parameters
+    ----------
+    seed : int
+        Run seed, non-negative.
+    index : int
+        Network index, non-negative.
+
+    Returns
+    -------
+    tuple of int
+        Three 32-bit seeds.
+    """
+    state = np.random.SeedSequence(int(seed), spawn_key=(int(index),)).generate_state(3, dtype=np.uint32)
+    return int(state[0]), int(state[1]), int(state[2])
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """``device``, or CUDA when available and ``device`` is None, else the CPU."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device must be None, 'cpu', 'cuda', 'cuda:0', ... ; got {device!r} ({exc}).") from None
+
+
+def _batch_bounds(n: int, batch_size: int, has_batch_norm: bool) -> list[tuple[int, int]]:
+    bounds = [(a, min(a + batch_size, n)) for a in range(0, n, batch_size)]
+    if has_batch_norm and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds.pop()  # batch norm cannot normalise a batch of one image; both modes drop it
+    return bounds
+
+
+def _has_batch_norm(model: nn.Module) -> bool:
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+
+
+def _fork_rng(device: torch.device):
+    return torch.random.fork_rng(devices=[device] if device.type == "cuda" else [])
+
+
+def _seed_global(seed: int, device: torch.device) -> None:
+    """Seed the global RNG of the CPU (and of ``device`` if CUDA); call inside :func:`_fork_rng`."""
+    torch.random.default_generator.manual_seed(seed)  # cheaper than torch.manual_seed on CUDA builds
+    if device.type == "cuda":
+        with torch.cuda.device(device):
+            torch.cuda.manual_seed(seed)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Sequential reference: one nn.Module and one torch.optim.SGD per network
+
+
+def _train_sequential(models, X, y, order_gens, dropout_seeds, cfg, bar):
+    n_net = len(models)
+    loss = np.full((n_net, cfg["epochs"]), np.nan)
+    acc = np.full((n_net, cfg["epochs"]), np.nan)
+    done = np.zeros(n_net, dtype=np.int64)
+    for k, model in enumerate(models):
+        model.to(cfg["device"]).train()
+        opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg["momentum"],
+                              weight_decay=model.weight_decay)
+        bounds = _batch_bounds(len(y), cfg["batch_size"], _has_batch_norm(model))
+        with _fork_rng(cfg["device"]):
+            _seed_global(dropout_seeds[k], cfg["device"])
+            for epoch in range(cfg["epochs"]):
+                perm = torch.randperm(len(y), generator=order_gens[k]).to(cfg["device"])
+                total = torch.zeros((), device=cfg["device"])
+                correct = torch.zeros((), dtype=torch.int64, device=cfg["device"])
+                seen = 0
+                for a, b in bounds:
+                    idx = perm[a:b]
+                    xb, yb = X.index_select(0, idx), y.index_select(0, idx)
+                    logits = model(xb)
+                    batch_loss = F.cross_entropy(logits, yb)
+                    opt.zero_grad()
+                    batch_loss.backward()
+                    opt.step()
+                    with torch.no_grad():
+                        total += batch_loss.detach() * (b - a)
+                        correct += (logits.argmax(1) == yb).sum()
+                    seen += b - a
+                loss[k, epoch] = total.item() / seen
+                acc[k, epoch] = correct.item() / seen
+                done[k] = epoch + 1
+                bar.update(1)
+                if cfg["target_accuracy"] is not None and acc[k, epoch] >= cfg["target_accuracy"]:
+                    bar.update(cfg["epochs"] - epoch - 1)
+                    break
+        model.cpu().eval()
+    return loss, acc, done
+
+
+# ----------------------------------------------------------------------------------------------------
+# Batched training: stacked parameters, one forward/backward for all networks
+
+
+class _Stacked:
+    """The state of N same-architecture networks stacked along a new leading axis."""
+
+    def __init__(self, models: Sequence[nn.Module], device: torch.device, dropout_seeds, seed: int):
+        self.template = models[0]
+        self.device = device
+        self.param_names = [name for name, _ in self.template.named_parameters()]
+        self.buffer_names = [name for name, _ in self.template.named_buffers()]
+        self.fast = isinstance(self.template, MLP)
+        # The fast MLP path keeps linear weights as (N, in, out): baddbmm then needs no transposed
+        # operand, and autograd writes the weight gradient in place without a transposing copy.
+        self.transposed = {k for k in self.param_names if self.fast and k.endswith("weight")
+                           and k.replace(".weight", "").split(".")[-1] in ("linear", "output")}
+        states = [m.state_dict() for m in models]
+        self.params = {k: self._stack([s[k] for s in states], k).requires_grad_() for k in self.param_names}
+        self.buffers = {k: self._stack([s[k] for s in states], k) for k in self.buffer_names}
+        self.p = float(getattr(self.template, "p", 0.0))
+        if self.fast:
+            self.generators = [torch.Generator(device=device).manual_seed(s) for s in dropout_seeds]
+        else:
+            base = copy.deepcopy(self.template).to("meta")
+            base.train()
+
+            def one(state, x):
+                return torch.func.functional_call(base, state, (x,))
+
+            self._vmapped = torch.func.vmap(one, randomness="different")
+            self._vmap_seed = int(seed)
+
+    def _stack(self, tensors, name: str) -> torch.Tensor:
+        if name in self.transposed:
+            tensors = [t.t() for t in tensors]
+        return torch.stack(tensors).to(self.device).contiguous()
+
+    def __len__(self) -> int:
+        return next(iter(self.params.values())).shape[0]
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Keep only the networks at ``rows`` (after others stopped early)."""
+        self.params = {k: v.detach()[rows].clone().requires_grad_() for k, v in self.params.items()}
+        self.buffers = {k: v[rows].clone() for k, v in self.buffers.items()}
+        if self.fast:
+            self.generators = [self.generators[i] for i in rows.tolist()]
+
+    def state_of(self, row: int) -> dict[str, torch.Tensor]:
+        out = {k: (v.detach()[row].t() if k in self.transposed else v.detach()[row]).cpu().clone()
+               for k, v in self.params.items()}
+        out.update({k: v[row].cpu().clone() for k, v in self.buffers.items()})
+        return out
+
+    # -- forward passes: x of shape (N, B, ...) -> logits (N, B, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.fast:
+            return self._forward_mlp(x)
+        return self._vmapped({**self.params, **self.buffers}, x)
+
+    def _forward_mlp(self, x: torch.Tensor) -> torch.Tensor:
+        P = self.params
+        h = x.flatten(2)
+        for k in range(1, len(self.template.hidden_sizes) + 1):
+            pre = f"hidden{k}."
+            h = torch.baddbmm(P[pre + "linear.bias"].unsqueeze(1), h, P[pre + "linear.weight"])
+            h = F.leaky_relu(h, self.template.negative_slope)
+            if self.template.batch_norm:
+                h = self._batch_norm(h, pre + "norm.", getattr(self.template, f"hidden{k}").norm)
+            if self.p > 0:
+                h = h * self._dropout_mask(h.shape)
+        return torch.baddbmm(P["output.bias"].unsqueeze(1), h, P["output.weight"])
+
+    def _batch_norm(self, h: torch.Tensor, pre: str, module: nn.BatchNorm1d) -> torch.Tensor:
+        # (N, B, C) -> (B, N*C): one batch norm over N*C channels is N independent batch norms.
+        n_net, batch, width = h.shape
+        flat = h.transpose(0, 1).reshape(batch, n_net * width)
+        out = F.batch_norm(
+            flat,
+            self.buffers[pre + "running_mean"].view(-1),  # views: updated in place
+            self.buffers[pre + "running_var"].view(-1),
+            self.params[pre + "weight"].reshape(-1),
+            self.params[pre + "bias"].reshape(-1),
+            training=True,
+            momentum=module.momentum,
+            eps=module.eps,
+        )
+        self.buffers[pre + "num_batches_tracked"] += 1
+        return out.view(batch, n_net, width).transpose(0, 1)
+
+    def _dropout_mask(self, shape) -> torch.Tensor:
+        n_net, batch, width = shape
+        mask = torch.empty(shape, device=self.device)
+        for i, gen in enumerate(self.generators):
+            torch.rand((batch, width), generator=gen, device=self.device, out=mask[i])
+        return (mask >= self.p).to(mask.dtype) / (1.0 - self.p)
+
+
+def _make_optimizer(stacked: _Stacked, cfg, weight_decay: float, old=None, rows=None, old_params=None):
+    fused = cfg["device"].type in ("cpu", "cuda")
+    opt = torch.optim.SGD(list(stacked.params.values()), lr=cfg["lr"], momentum=cfg["momentum"],
+                          weight_decay=weight_decay, fused=fused or None)
+    if old is not None:  # carry momentum buffers over for the networks kept
+        for name, param in stacked.params.items():
+            buf = old.state.get(old_params[name], {}).get("momentum_buffer")
+            if buf is not None:
+                opt.state[param]["momentum_buffer"] = buf[rows].clone()
+    return opt
+
+
+def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
+    n_net = len(models)
+    epochs = cfg["epochs"]
+    device = cfg["device"]
+    loss = np.full((n_net, epochs), np.nan)
+    acc = np.full((n_net, epochs), np.nan)
+    done = np.zeros(n_net, dtype=np.int64)
+    stacked = _Stacked(models, device, dropout_seeds, cfg["seed"])
+    weight_decay = models[0].weight_decay
+    opt = _make_optimizer(stacked, cfg, weight_decay)
+    active = list(range(n_net))  # network index of each stacked row
+    bounds = _batch_bounds(len(y), cfg["batch_size"], _has_batch_norm(models[0]))
+    sample_shape = X.shape[1:]
+    with _fork_rng(device):
+        _seed_global(cfg["seed"], device)  # only used by dropout under vmap (non-MLP models)
+        for epoch in range(epochs):
+            rows = len(active)
+            perms = torch.stack([torch.randperm(len(y), generator=order_gens[k]) for k in active]).to(device)
+            total = torch.zeros(rows, device=device)
+            correct = torch.zeros(rows, dtype=torch.int64, device=device)
+            seen = 0
+            for a, b in bounds:
+                idx = perms[:, a:b].reshape(-1)
+                xb = X.index_select(0, idx).view(rows, b - a, *sample_shape)
+                yb = y.index_select(0, idx).view(rows, b - a)
+                logits = stacked.forward(xb)
+                ce = F.cross_entropy(logits.reshape(rows * (b - a), -1), yb.reshape(-1),
+                                     reduction="none").view(rows, b - a)
+                batch_loss = ce.sum() / (b - a)  # sum over networks of each network's mean loss
+                opt.zero_grad()
+                batch_loss.backward()
+                opt.step()
+                with torch.no_grad():
+                    total += ce.detach().sum(1)
+                    correct += (logits.argmax(-1) == yb).sum(1)
+                seen += b - a
+            ep_loss = total.cpu().numpy() / seen
+            ep_acc = correct.cpu().numpy() / seen
+            finished = []
+            for row, k in enumerate(active):
+                loss[k, epoch], acc[k, epoch] = ep_loss[row], ep_acc[row]
+                done[k] = epoch + 1
+                if epoch == epochs - 1 or (cfg["target_accuracy"] is not None
+                                           and ep_acc[row] >= cfg["target_accuracy"]):
+                    finished.append(row)
+            for row in finished:
+                models[active[row]].load_state_dict(stacked.state_of(row))
+            bar.update(1)
+            if len(finished) == len(active):
+                break
+            if finished:
+                rows_kept = torch.tensor([r for r in range(len(active)) if r not in finished], device=device)
+                old_params = dict(stacked.params)
+                stacked.keep(rows_kept)
+                opt = _make_optimizer(stacked, cfg, weight_decay, old=opt, rows=rows_kept, old_params=old_params)
+                active = [active[r] for r in rows_kept.tolist()]
+    for model in models:
+        model.cpu().eval()
+    return loss, acc, done
+
+
+# ----------------------------------------------------------------------------------------------------
+
+
+def _check_int(value, name: str, low: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
+    return int(value)
+
+
+def _check_data(data, dataset: str):
+    try:
+        X, y = data
+    except (TypeError, ValueError):
+        raise ValueError("data must be a pair (X, y) of tensors: images (N, C, H, W) and labels (N,).") from None
+    X = torch.as_tensor(X, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=torch.int64)
+    if X.ndim < 2 or y.ndim != 1 or len(X) != len(y):
+        raise ValueError(
+            f"data must be images X of shape (N, C, H, W) and labels y of shape (N,); got X {tuple(X.shape)} "
+            f"and y {tuple(y.shape)}."
+        )
+    return X, y
+
+
+def train_networks(
+    dataset: str = "digits",
+    regularizer: str = "vanilla",
+    n_networks: int = 1,
+    *,
+    epochs: int,
+    seed: int,
+    device: str | torch.device | None = None,
+    batch_size: int = 50,
+    lr: float = 0.01,
+    momentum: float = 0.9,
+    n_train: int | None = None,
+    progress: bool = True,
+    batched: bool = True,
+    target_accuracy: float | None = None,
+    first_network: int = 0,
+    data: tuple[torch.Tensor, torch.Tensor] | None = None,
+    data_dir=None,
+    download: bool | None = None,
+    data_seed: int = 0,
+    **hyperparameters,
+) -> TrainingResult:
+    """Train ``n_networks`` networks of one data set and training strategy with SGD.
+
+    Parameters
+    ----------
+    dataset : str, default="digits"
+        Data set and architecture (see :func:`fcviz.make_model`).
+    regularizer : str, default="vanilla"
+        ``"vanilla"``, ``"batch_norm"``, ``"l2"`` or ``"dropout"``.
+    n_networks : int, default=1
+        Number of networks.
+    epochs : int
+        Passes over the training data (the paper: 20–40).
+    seed : int
+        Run seed; network ``k`` uses :func:`network_seeds` ``(seed, first_network + k)``.
+    device : str or torch.device, optional
+        Default: CUDA when available, else the CPU.
+    batch_size : int, default=50
+    lr : float, default=0.01
+    momentum : float, default=0.9
+        SGD settings (paper defaults). Weight decay comes from the model (``"l2"`` strategy).
+    n_train : int, optional
+        Train on a stratified subsample of this many images (default: the whole training split).
+    progress : bool, default=True
+        Show a ``tqdm.auto`` progress bar (epochs × networks when sequential, epochs when batched).
+    batched : bool, default=True
+        Train all networks at once (fast; see the module notes) or one after the other.
+    target_accuracy : float in (0, 1], optional
+        Stop a network after the first epoch whose training accuracy reaches this value.
+    first_network : int, default=0
+        Index of the first network, to extend an earlier run with the same seed.
+    data : (X, y), optional
+        Train on these tensors (images ``(N, C, H, W)``, labels ``(N,)``) instead of loading
+        ``dataset``'s training split; ``dataset`` then only picks the architecture.
+    data_dir, download
+        Passed to :func:`fcviz.load_stimuli`.
+    data_seed : int, default=0
+        Seed of the train/stimuli split and of the ``n_train`` subsample (keep it equal to the
+        ``seed`` given to :func:`fcviz.load_stimuli` so that stimuli are never trained on).
+    **hyperparameters
+        Passed to :func:`fcviz.make_model` (``hidden``, ``negative_slope``, ``weight_decay``, ``p``, …).
+
+    Returns
+    -------
+    TrainingResult
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments (see :func:`fcviz.make_model` and :func:`fcviz.load_stimuli` too).
+
+    Examples
+    --------
+    >>> result = train_networks("digits", "vanilla", 2, epochs=1, seed=0, n_train=200, progress=False)
+    >>> len(result.models), result.history["accuracy"].shape
+    (2, (2, 1))
+    """
+    name = canonical_dataset_name(dataset)
+    n_networks = _check_int(n_networks, "n_networks", 1)
+    epochs = _check_int(epochs, "epochs", 1)
+    seed = _check_int(seed, "seed", 0)
+    batch_size = _check_int(batch_size, "batch_size", 1)
+    first_network = _check_int(first_network, "first_network", 0)
+    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
+        raise ValueError(f"lr must be a positive float; got {lr!r}.")
+    if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be a float in [0, 1); got {momentum!r}.")
+    if target_accuracy is not None and (isinstance(target_accuracy, bool)
+                                        or not isinstance(target_accuracy, (int, float))
+                                        or not 0 < target_accuracy <= 1):
+        raise ValueError(f"target_accuracy must be None or a float in (0, 1]; got {target_accuracy!r}.")
+    if n_train is not None:
+        n_train = _check_int(n_train, "n_train", 1)
+    device = resolve_device(device)
+
+    # Validate model arguments before loading data (without touching the caller's torch RNG).
+    with torch.random.fork_rng(devices=[]):
+        template = make_model(name, regularizer, **hyperparameters)
+    if data is None:
+        X, y = load_stimuli(name, split="train", n=n_train, data_dir=data_dir, download=download, seed=data_seed)
+    else:
+        X, y = _check_data(data, name)
+        if n_train is not None and n_train < len(y):
+            keep = _stratified_indices(y.numpy(), n_train, np.random.default_rng([int(data_seed), 1]))
+            X, y = X[torch.from_numpy(keep)], y[torch.from_numpy(keep)]
+    if isinstance(template, MLP) and X[0].numel() != template.in_features:
+        raise ValueError(
+            f"The images have {X[0].numel()} values but the {name!r} model expects {template.in_features}."
+        )
+    X = X.to(device)
+    y = y.to(device)
+
+    seeds = [network_seeds(seed, first_network + k) for k in range(n_networks)]
+    models = []
+    for init_seed, _, _ in seeds:
+        with _fork_rng(device):
+            _seed_global(init_seed, device)
+            models.append(make_model(name, regularizer, **hyperparameters))
+    order_gens = [torch.Generator().manual_seed(order_seed) for _, order_seed, _ in seeds]
+    dropout_seeds = [dropout_seed for _, _, dropout_seed in seeds]
+    cfg = dict(epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum), device=device,
+               target_accuracy=target_accuracy, seed=seed)
+
+    use_batched = batched and n_networks > 1
+    total = epochs if use_batched else epochs * n_networks
+    desc = f"{name}/{regularizer}: {n_networks} network{'s' if n_networks > 1 else ''}"
+    logger.info("Training %s for %d epochs on %d images (%s, batched=%s)", desc, epochs, len(y), device, use_batched)
+    start = time.perf_counter()
+    with tqdm(total=total, desc=desc, unit="epoch", disable=not progress) as bar:
+        runner = _train_batched if use_batched else _train_sequential
+        loss, acc, done = runner(models, X, y, order_gens, dropout_seeds, cfg, bar)
+    elapsed = time.perf_counter() - start
+
+    return TrainingResult(
+        models=models,
+        history={"loss": loss, "accuracy": acc},
+        seeds=[s[0] for s in seeds],
+        epochs_trained=done,
+        dataset=name,
+        regularizer=regularizer,
+        hyperparameters=dict(template.hyperparameters),
+        settings=dict(seed=seed, epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum),
+                      weight_decay=template.weight_decay, n_train=len(y), device=str(device),
+                      batched=bool(batched), target_accuracy=target_accuracy, first_network=first_network,
+                      data_seed=data_seed),
+        elapsed_s=elapsed,
+    )

@@ -1,0 +1,164 @@
+"""Tests of fcviz.training: determinism, batched == sequential, early exit, results and argument checks."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from fcviz.models import make_model
+from fcviz.training import TrainingResult, _Stacked, network_seeds, train_networks
+
+SMALL = dict(epochs=2, n_train=150, progress=False)
+
+
+def assert_same_weights(models_a, models_b, atol=1e-5):
+    assert len(models_a) == len(models_b)
+    for a, b in zip(models_a, models_b):
+        sa, sb = a.state_dict(), b.state_dict()
+        assert list(sa) == list(sb)
+        for key in sa:
+            torch.testing.assert_close(sa[key], sb[key], atol=atol, rtol=0, msg=key)
+
+
+def test_result_structure():
+    result = train_networks("digits", "vanilla", 3, seed=0, **SMALL)
+    assert isinstance(result, TrainingResult)
+    assert len(result.models) == 3 and len(result.seeds) == 3 and len(set(result.seeds)) == 3
+    assert result.history["loss"].shape == result.history["accuracy"].shape == (3, 2)
+    assert np.isfinite(result.history["loss"]).all()
+    assert ((result.history["accuracy"] >= 0) & (result.history["accuracy"] <= 1)).all()
+    assert list(result.epochs_trained) == [2, 2, 2]
+    assert result.dataset == "digits" and result.regularizer == "vanilla"
+    assert result.settings["lr"] == 0.01 and result.settings["momentum"] == 0.9
+    assert result.settings["batch_size"] == 50 and result.settings["n_train"] == 150
+    for model in result.models:
+        assert not model.training
+        assert all(p.device.type == "cpu" for p in model.parameters())
+        assert model.hidden_layers == ("hidden1.act", "hidden2.act")
+
+
+def test_same_seed_same_weights_and_different_seeds_differ():
+    a = train_networks("digits", "batch_norm", 2, seed=7, **SMALL)
+    b = train_networks("digits", "batch_norm", 2, seed=7, **SMALL)
+    c = train_networks("digits", "batch_norm", 2, seed=8, **SMALL)
+    assert_same_weights(a.models, b.models, atol=0)
+    assert not torch.equal(a.models[0].hidden1.linear.weight, c.models[0].hidden1.linear.weight)
+    assert not torch.equal(a.models[0].hidden1.linear.weight, a.models[1].hidden1.linear.weight)
+
+
+def test_global_rng_untouched():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    train_networks("digits", "dropout", 2, seed=0, **SMALL)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("regularizer", ["vanilla", "l2", "batch_norm"])
+def test_batched_equals_sequential(regularizer):
+    batched = train_networks("digits", regularizer, 3, seed=1, batched=True, **SMALL)
+    sequential = train_networks("digits", regularizer, 3, seed=1, batched=False, **SMALL)
+    assert_same_weights(batched.models, sequential.models)
+    np.testing.assert_allclose(batched.history["loss"], sequential.history["loss"], atol=1e-5)
+    np.testing.assert_array_equal(batched.history["accuracy"], sequential.history["accuracy"])
+
+
+@pytest.mark.parametrize("regularizer", ["vanilla", "dropout"])
+def test_network_k_independent_of_n(regularizer):
+    among = train_networks("digits", regularizer, 3, seed=2, **SMALL)
+    alone = train_networks("digits", regularizer, 2, seed=2, first_network=1, **SMALL)
+    assert_same_weights(among.models[1:], alone.models, atol=1e-6)
+    assert among.seeds[1:] == alone.seeds
+    assert among.seeds[1] == network_seeds(2, 1)[0]
+
+
+def test_dropout_is_deterministic_and_active():
+    a = train_networks("digits", "dropout", 2, seed=3, p=0.5, **SMALL)
+    b = train_networks("digits", "dropout", 2, seed=3, p=0.5, **SMALL)
+    assert_same_weights(a.models, b.models, atol=0)
+    vanilla = train_networks("digits", "vanilla", 2, seed=3, **SMALL)  # same init and data order
+    assert not torch.allclose(a.models[0].output.weight, vanilla.models[0].output.weight, atol=1e-4)
+    seq_a = train_networks("digits", "dropout", 2, seed=3, p=0.5, batched=False, **SMALL)
+    seq_b = train_networks("digits", "dropout", 2, seed=3, p=0.5, batched=False, **SMALL)
+    assert_same_weights(seq_a.models, seq_b.models, atol=0)
+
+
+def test_early_exit_batched_equals_sequential():
+    kwargs = dict(epochs=8, n_train=300, lr=0.1, target_accuracy=0.55, progress=False, seed=0)
+    batched = train_networks("digits", "vanilla", 4, **kwargs)
+    sequential = train_networks("digits", "vanilla", 4, batched=False, **kwargs)
+    done = batched.epochs_trained
+    assert list(done) == list(sequential.epochs_trained)
+    assert len(set(done.tolist())) > 1, "networks should stop at different epochs in this setting"
+    for k, e in enumerate(done):
+        assert batched.history["accuracy"][k, e - 1] >= 0.55
+        assert np.isnan(batched.history["accuracy"][k, e:]).all()
+    assert_same_weights(batched.models, sequential.models)
+
+
+def test_custom_data_and_vmap_path_equals_sequential():
+    gen = torch.Generator().manual_seed(0)
+    X, y = torch.rand(40, 3, 32, 32, generator=gen), torch.randint(0, 10, (40,), generator=gen)
+    kwargs = dict(epochs=1, seed=0, data=(X, y), batch_size=20, progress=False, hidden=(16, 8),
+                  channels=(4, 4, 8))
+    batched = train_networks("cifar10", "l2", 2, **kwargs)
+    sequential = train_networks("cifar10", "l2", 2, batched=False, **kwargs)
+    assert_same_weights(batched.models, sequential.models)
+
+
+def test_vmap_batch_norm_gradients_match_in_float64():
+    # In float32, batch norm amplifies rounding differences between grouped and plain convolutions;
+    # in float64 the batched gradient must equal the per-network one.
+    torch.manual_seed(0)
+    models = [make_model("cifar10", "batch_norm", hidden=(4, 4), channels=(2, 2, 2)).double() for _ in range(2)]
+    X = torch.rand(2, 4, 3, 32, 32, dtype=torch.float64)
+    y = torch.randint(0, 10, (2, 4))
+    stacked = _Stacked([copy.deepcopy(m) for m in models], torch.device("cpu"), [0, 1], 0)
+    logits = stacked.forward(X)
+    (F.cross_entropy(logits.reshape(8, -1), y.reshape(-1), reduction="none").sum() / 4).backward()
+    for k, model in enumerate(models):
+        F.cross_entropy(model(X[k]), y[k]).backward()
+        for name, param in model.named_parameters():
+            torch.testing.assert_close(stacked.params[name].grad[k], param.grad, rtol=1e-9, atol=1e-12)
+        for name, buf in model.named_buffers():
+            torch.testing.assert_close(stacked.buffers[name][k], buf)
+
+
+def test_training_reduces_the_loss():
+    result = train_networks("digits", "vanilla", 2, epochs=3, seed=0, lr=0.05, n_train=300, progress=False)
+    loss = result.history["loss"]
+    assert (loss[:, -1] < loss[:, 0]).all()
+
+
+def test_progress_false_is_silent(capsys):
+    train_networks("digits", "vanilla", 2, epochs=1, seed=0, n_train=60, progress=False)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_networks": 0}, "n_networks"),
+        ({"epochs": 0}, "epochs"),
+        ({"seed": -1}, "seed"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"lr": 0}, "lr"),
+        ({"momentum": 1.0}, "momentum"),
+        ({"target_accuracy": 1.5}, "target_accuracy"),
+        ({"n_train": 0}, "n_train"),
+        ({"device": "nonsense"}, "device"),
+        ({"regularizer": "bn"}, "Valid regularizers"),
+        ({"dataset": "svhn"}, "Valid names"),
+        ({"weight_decay": 0.1}, "Unknown hyperparameter"),
+        ({"data": (torch.rand(5, 1, 8, 8), torch.zeros(4, dtype=torch.int64))}, "labels"),
+        ({"data": (torch.rand(5, 1, 9, 9), torch.zeros(5, dtype=torch.int64))}, "expects 64"),
+    ],
+)
+def test_invalid_arguments(kwargs, match):
+    args = {"dataset": "digits", "regularizer": "vanilla", "n_networks": 1, "epochs": 1, "seed": 0,
+            "progress": False, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        train_networks(**args)
