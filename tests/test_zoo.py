@@ -1,0 +1,361 @@
+"""Tests for fcviz.zoo: grid and labels, pairing, cache key, atomic writes, corruption recovery, arguments."""
+
+import logging
+import os
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+import fcviz.zoo as zoo_module
+from fcviz.zoo import REGULARIZERS, ConnectomeZoo, connectome_zoo, zoo_cache_key
+
+TINY = dict(n_networks=2, epochs=1, n_stimuli=30, n_train=120, progress=False)
+
+
+def _assert_graphs(G):
+    assert G.dtype == np.float64 and G.ndim == 3
+    assert np.array_equal(G, G.transpose(0, 2, 1))
+    assert not np.diagonal(G, axis1=1, axis2=2).any()
+    assert G.min() >= 0 and G.max() <= 1
+
+
+@pytest.fixture
+def fake_build(monkeypatch):
+    """Replace training by a fast deterministic stand-in; count the builds."""
+    calls = []
+
+    def build(settings, progress):
+        calls.append(settings)
+        n_sets = 1 if settings["classes"] is None else len(settings["classes"])
+        n = len(settings["regularizers"]) * n_sets * settings["n_networks"]
+        rng = np.random.default_rng(settings["seed"])
+        upper = np.triu(rng.uniform(size=(n, 5, 5)), 1)
+        labels = [
+            {"regularizer": r, "stimulus_class": c, "network_seed": 100 + k, "network": k, "train_accuracy": 0.5}
+            for r in settings["regularizers"]
+            for c in (settings["classes"] or [None])
+            for k in range(settings["n_networks"])
+        ]
+        meta = {"settings": settings, "train_accuracy": [0.5] * n, "n_dead": [0] * n, "timings": {}}
+        return upper + upper.transpose(0, 2, 1), labels, meta
+
+    monkeypatch.setattr(zoo_module, "_build", build)
+    return calls
+
+
+def _entry(tmp_path):
+    files = list((tmp_path / "zoo").iterdir())
+    assert len(files) == 1, files
+    return files[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# Real (tiny) builds
+
+
+def test_tiny_zoo_build_and_cache_hit(tmp_path):
+    zoo = connectome_zoo(regularizers=["vanilla", "batch_norm"], cache_dir=tmp_path, **TINY)
+    assert isinstance(zoo, ConnectomeZoo) and not zoo.from_cache
+    assert zoo.graphs.shape == (4, 48, 48) and len(zoo) == 4 and zoo.n_nodes == 48
+    _assert_graphs(zoo.graphs)
+    assert [row["regularizer"] for row in zoo.labels] == ["vanilla"] * 2 + ["batch_norm"] * 2
+    assert all(row["stimulus_class"] is None for row in zoo.labels)
+    assert len({row["network_seed"] for row in zoo.labels}) == 4
+    meta = zoo.metadata
+    assert meta["settings"]["epochs"] == 1 and meta["settings"]["n_stimuli"] == 30
+    assert len(meta["train_accuracy"]) == 4 and all(0 <= a <= 1 for a in meta["train_accuracy"])
+    assert meta["layer_sizes"] == [32, 16] and sum(meta["layer_sizes"]) == zoo.n_nodes
+    assert set(meta["timings"]) >= {"train_s", "connectome_s", "total_s"}
+    codes, names = zoo.group_labels()
+    assert codes.tolist() == [0, 0, 1, 1] and names == ["vanilla", "batch_norm"]
+
+    tic = time.perf_counter()
+    again = connectome_zoo(regularizers=["vanilla", "batch_norm"], cache_dir=tmp_path, **TINY)
+    assert time.perf_counter() - tic < 1.0
+    assert again.from_cache and again.cache_path == zoo.cache_path
+    np.testing.assert_array_equal(again.graphs, zoo.graphs)
+    assert again.labels == zoo.labels and again.metadata == zoo.metadata
+    assert not again.graphs.flags.writeable
+
+
+def test_pairing_fresh_versus_shared(tmp_path):
+    common = dict(regularizers="l2", classes=[0, 3], cache=False, **TINY)
+    fresh = connectome_zoo(pairing="fresh", **common)
+    shared = connectome_zoo(pairing="shared", **common)
+    for zoo in (fresh, shared):
+        assert zoo.graphs.shape == (4, 48, 48)
+        assert [row["stimulus_class"] for row in zoo.labels] == [0, 0, 3, 3]
+        _assert_graphs(zoo.graphs)
+    assert len({row["network_seed"] for row in fresh.labels}) == 4  # no network appears twice
+    assert [row["network"] for row in fresh.labels] == [0, 1, 2, 3]
+    assert [row["network_seed"] for row in shared.labels[:2]] == [row["network_seed"] for row in shared.labels[2:]]
+    # the shared set is the fresh set of the first class: same networks, same stimuli
+    np.testing.assert_array_equal(shared.graphs[:2], fresh.graphs[:2])
+    assert not np.array_equal(shared.graphs[2:], fresh.graphs[2:])
+    codes, names = fresh.group_labels("stimulus_class")
+    assert codes.tolist() == [0, 0, 1, 1] and names == [0, 3]
+
+
+@pytest.mark.slow
+def test_classroom_preset_build(tmp_path):
+    zoo = connectome_zoo(cache_dir=tmp_path, progress=False)
+    assert zoo.graphs.shape == (32, 48, 48)
+    _assert_graphs(zoo.graphs)
+    assert zoo.group_labels()[1] == list(REGULARIZERS)
+
+
+# ------------------------------------------------------------------------------------------------
+# ConnectomeZoo helpers
+
+
+def test_group_labels_select_and_columns(fake_build, tmp_path):
+    zoo = connectome_zoo(classes=[1, 2], n_networks=3, cache=False, progress=False)
+    assert len(zoo) == 4 * 2 * 3
+    codes, names = zoo.group_labels(("regularizer", "stimulus_class"))
+    assert names[:2] == [("vanilla", 1), ("vanilla", 2)] and codes.max() == 7
+    sub = zoo.select(regularizer="l2", stimulus_class=2)
+    assert len(sub) == 3 and {row["regularizer"] for row in sub.labels} == {"l2"}
+    assert len(sub.metadata["train_accuracy"]) == 3
+    assert zoo.label_column("stimulus_class").tolist()[:3] == [1, 1, 1]
+    for bad in ("colour", None, ()):
+        with pytest.raises(ValueError, match="by must be one of"):
+            zoo.group_labels(bad)
+    with pytest.raises(ValueError, match="Cannot select by"):
+        zoo.select(colour="red")
+    with pytest.raises(ValueError, match="No row matches"):
+        zoo.select(regularizer="nope")
+    with pytest.raises(ValueError, match="Unknown label column"):
+        zoo.label_column("colour")
+    assert "n_graphs=24" in repr(zoo)
+
+
+# ------------------------------------------------------------------------------------------------
+# Cache key
+
+
+def _settings(**changes):
+    args = dict(dataset="digits", regularizers=REGULARIZERS, classes=None, n_networks=None, preset="classroom",
+                seed=0, pairing="fresh")
+    overrides = {k: changes.pop(k) for k in list(changes) if k not in args}
+    args.update(changes)
+    args["classes"] = zoo_module._check_classes(args["classes"])
+    return zoo_module._resolve_settings(overrides=overrides, **args)
+
+
+def test_key_changes_with_every_setting(monkeypatch):
+    variants = [
+        {}, {"dataset": "mnist"}, {"regularizers": ["vanilla", "l2"]}, {"classes": [0]}, {"classes": [1]},
+        {"n_networks": 3}, {"preset": "paper"}, {"seed": 1}, {"pairing": "shared"}, {"epochs": 2},
+        {"n_stimuli": 50}, {"n_train": 500}, {"batch_size": 25}, {"lr": 0.02}, {"momentum": 0.5},
+        {"device": "cpu"}, {"p": 0.3}, {"weight_decay": 1e-2}, {"hidden": [16, 8]}, {"negative_slope": 0.1},
+    ]
+    keys = [zoo_cache_key(_settings(**v)) for v in variants]
+    assert len(set(keys)) == len(keys)
+    monkeypatch.setattr(zoo_module, "FORMAT_VERSION", zoo_module.FORMAT_VERSION + 1)
+    assert zoo_cache_key(_settings()) not in keys
+
+
+def test_equivalent_spellings_share_a_key():
+    base = zoo_cache_key(_settings())
+    assert zoo_cache_key(_settings(regularizers="all")) == base
+    assert zoo_cache_key(_settings(dataset="Digits")) == base
+    assert zoo_cache_key(_settings(n_networks=8, epochs=15)) == base  # the classroom defaults
+    assert zoo_cache_key(_settings(classes="all")) == zoo_cache_key(_settings(classes=list(range(10))))
+    assert zoo_cache_key(_settings(classes=4)) == zoo_cache_key(_settings(classes=[4]))
+
+
+def test_strategy_hyperparameters_go_to_their_strategy():
+    s = _settings(p=0.3, weight_decay=1e-2, negative_slope=0.1)
+    hyper = s["hyperparameters"]
+    assert hyper["dropout"] == {"p": 0.3, "negative_slope": 0.1}
+    assert hyper["l2"] == {"weight_decay": 0.01, "negative_slope": 0.1}
+    assert hyper["vanilla"] == hyper["batch_norm"] == {"negative_slope": 0.1}
+
+
+# ------------------------------------------------------------------------------------------------
+# Cache files: atomic writes, corruption recovery
+
+
+def test_cache_roundtrip_and_env_dir(fake_build, tmp_path, monkeypatch):
+    monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path))
+    zoo = connectome_zoo(classes=[0, 5], progress=False)
+    path = _entry(tmp_path)
+    assert zoo.cache_path == str(path) and path.name.startswith("digits-classroom-")
+    with np.load(path, allow_pickle=False) as npz:  # no pickle needed to read it
+        assert {"graphs", "metadata", "key", "checksum"} <= set(npz.files)
+    again = connectome_zoo(classes=[0, 5], progress=False)
+    assert len(fake_build) == 1 and again.from_cache
+    np.testing.assert_array_equal(again.graphs, zoo.graphs)
+    assert again.labels == zoo.labels
+    assert [row["stimulus_class"] for row in again.labels[:16:8]] == [0, 5]
+
+
+def test_cache_false_writes_nothing(fake_build, tmp_path):
+    zoo = connectome_zoo(cache=False, cache_dir=tmp_path, progress=False)
+    assert zoo.cache_path is None and not (tmp_path / "zoo").exists()
+    connectome_zoo(cache=False, cache_dir=tmp_path, progress=False)
+    assert len(fake_build) == 2
+
+
+def test_crash_mid_write_leaves_no_partial_file(fake_build, tmp_path, monkeypatch):
+    real_savez = np.savez
+
+    def crashing_savez(file, **arrays):
+        file.write(b"PK\x03\x04 half a zip file")
+        raise KeyboardInterrupt  # e.g. the kernel interrupted while writing
+
+    monkeypatch.setattr(zoo_module.np, "savez", crashing_savez)
+    with pytest.raises(KeyboardInterrupt):
+        connectome_zoo(cache_dir=tmp_path, progress=False)
+    assert list((tmp_path / "zoo").iterdir()) == []  # neither the final name nor a temp file
+    monkeypatch.setattr(zoo_module.np, "savez", real_savez)
+    connectome_zoo(cache_dir=tmp_path, progress=False)
+    assert connectome_zoo(cache_dir=tmp_path, progress=False).from_cache
+    assert len(fake_build) == 2
+
+
+def test_unwritable_cache_is_logged_not_fatal(fake_build, tmp_path, monkeypatch, caplog):
+    def fail(path, arrays):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(zoo_module, "_write_atomic", fail)
+    with caplog.at_level(logging.WARNING, logger="fcviz.zoo"):
+        zoo = connectome_zoo(cache_dir=tmp_path, progress=False)
+    assert zoo.cache_path is None and "Could not write" in caplog.text
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _garble(path):
+    data = bytearray(path.read_bytes())
+    for i in range(200, 260):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _not_a_zip(path):
+    path.write_text("hello")
+
+
+def _rewrite(path, **changes):
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays.update(changes)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _bad_checksum(path):
+    with np.load(path, allow_pickle=False) as npz:
+        graphs = npz["graphs"].copy()
+    graphs[0, 0, 1] = graphs[0, 1, 0] = 0.123
+    _rewrite(path, graphs=graphs)
+
+
+def _wrong_shapes(path):
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "checksum"}
+    arrays["graphs"] = arrays["graphs"][:3]
+    arrays["checksum"] = np.array(zoo_module._checksum(arrays))  # a consistent, but wrong, entry
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _missing_array(path):
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "network"}
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _pickled(path):
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["metadata"] = np.array([{"evil": True}], dtype=object)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+@pytest.mark.parametrize(
+    "corrupt, reason",
+    [
+        (_truncate, "unreadable"),
+        (_garble, "unreadable|checksum"),
+        (_not_a_zip, "unreadable"),
+        (_bad_checksum, "checksum mismatch"),
+        (_wrong_shapes, "expected 32 graphs"),
+        (_missing_array, "missing arrays"),
+        (_pickled, "unreadable"),
+    ],
+)
+def test_corrupt_entry_is_logged_and_rebuilt(fake_build, tmp_path, caplog, corrupt, reason):
+    first = connectome_zoo(cache_dir=tmp_path, progress=False)
+    path = _entry(tmp_path)
+    corrupt(path)
+    with caplog.at_level(logging.WARNING, logger="fcviz.zoo"):
+        rebuilt = connectome_zoo(cache_dir=tmp_path, progress=False)
+    assert not rebuilt.from_cache and len(fake_build) == 2
+    assert "corrupt" in caplog.text and str(path) in caplog.text
+    assert any(__import__("re").search(reason, r.getMessage()) for r in caplog.records)
+    np.testing.assert_array_equal(rebuilt.graphs, first.graphs)
+    assert connectome_zoo(cache_dir=tmp_path, progress=False).from_cache  # a valid entry again
+    assert zipfile.is_zipfile(path) and len(os.listdir(path.parent)) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Invalid arguments, all rejected before any training
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"dataset": 3}, "dataset must be a name"),
+        ({"dataset": "imagenet"}, "Unknown dataset"),
+        ({"regularizers": []}, "regularizers is empty"),
+        ({"regularizers": ["vanilla", "sgd"]}, "Unknown regularizer"),
+        ({"regularizers": ["l2", "l2"]}, "duplicates"),
+        ({"regularizers": 5}, "regularizers must be"),
+        ({"classes": []}, "classes is empty"),
+        ({"classes": [-1]}, "non-negative integers"),
+        ({"classes": [10]}, r"0 \.\. 9"),
+        ({"classes": [1.5]}, "non-negative integers"),
+        ({"classes": [1, 1]}, "duplicates"),
+        ({"classes": "some"}, "classes must be"),
+        ({"n_networks": 0}, "n_networks must be"),
+        ({"n_networks": 2.0}, "n_networks must be"),
+        ({"n_networks": True}, "n_networks must be"),
+        ({"preset": "huge"}, "Unknown preset"),
+        ({"seed": -1}, "seed must be"),
+        ({"seed": 1.5}, "seed must be"),
+        ({"cache": "yes"}, "cache must be"),
+        ({"cache_dir": 3}, "cache_dir must be"),
+        ({"progress": None}, "progress must be"),
+        ({"pairing": "paired"}, "pairing must be"),
+        ({"epochs": 0}, "epochs must be"),
+        ({"n_stimuli": 1}, "n_stimuli must be"),
+        ({"n_train": 0}, "n_train must be"),
+        ({"batch_size": 0}, "batch_size must be"),
+        ({"lr": 0}, "lr must be"),
+        ({"lr": "fast"}, "lr must be"),
+        ({"momentum": 1.0}, "momentum must be"),
+        ({"regularizers": ["vanilla"], "p": 0.3}, "applies only to the \\['dropout'\\]"),
+        ({"p": 1.5}, "p must be"),
+        ({"colour": "red"}, "Unknown hyperparameter"),
+        ({"hidden": "wide"}, "hidden must be"),
+        ({"negative_slope": float("nan")}, "must be finite"),
+        ({"device": object()}, "cannot be part of the cache key"),
+    ],
+)
+def test_invalid_arguments(kwargs, match, monkeypatch, tmp_path):
+    def no_build(settings, progress):
+        raise AssertionError("built despite an invalid argument")
+
+    monkeypatch.setattr(zoo_module, "_build", no_build)
+    with pytest.raises(ValueError, match=match):
+        connectome_zoo(**{"cache_dir": tmp_path, "progress": False, **kwargs})
+    assert not (tmp_path / "zoo").exists()
