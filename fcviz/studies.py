@@ -1,0 +1,358 @@
+"""The paper's two clustering studies as functions that return tidy results.
+
+- :func:`training_strategies` (Study 1): networks trained with vanilla SGD, batch norm, L2 and
+  dropout; connectomes from one stimulus set; cluster into as many groups as strategies.
+- :func:`stimuli` (Study 2): networks of one strategy; connectomes from the stimuli of one class
+  each; cluster into as many groups as classes.
+
+Each method is run ``n_repeats`` times with different seeds and scored against the true groups:
+purity (mean ± std), adjusted Rand index and normalised mutual information, with its runtime.
+Methods: ``"Top"`` (TopClustering, w = 1), ``"Adj"`` (w = 0: k-means on edge weights) and the
+persistence-diagram baselines ``"BD"``, ``"WD"``, ``"SWK"``, ``"HK"``, ``"PI"`` (the extra
+``fcviz[baselines]``). Vietoris–Rips persistence, which the baselines need, grows steeply with the
+number of nodes: its cost is estimated up front and compared with ``baseline_budget``; a baseline
+over budget is run on a stratified subsample when ``baseline_subsample`` is given, or else reported
+as skipped with the estimate — never an unannounced multi-hour run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clustering import TopClustering, clustering_scores
+
+__all__ = ["StudyResult", "METHODS", "run_methods", "training_strategies", "stimuli"]
+
+logger = logging.getLogger(__name__)
+
+#: Every method a study can run, in table order.
+METHODS = ("Top", "Adj", "BD", "WD", "SWK", "HK", "PI")
+_PROTOCOLS = ("fcviz", "paper")
+
+
+@dataclass(frozen=True, eq=False)
+class StudyResult:
+    """Outcome of a study.
+
+    Attributes
+    ----------
+    table : list of dict
+        One row per method: ``method``, ``purity_mean``, ``purity_std``, ``ari_mean``, ``ari_std``,
+        ``nmi_mean``, ``fit_seconds`` (mean per repeat), ``prep_seconds`` (one-off: persistence or
+        diagrams), ``n_graphs`` (graphs clustered), ``status`` ("ok", "subsample" or "skipped: …").
+    labels_true : ndarray of shape (N,)
+        True group of every graph.
+    group_names : list
+        ``group_names[labels_true[i]]`` names graph i's group.
+    predictions : dict of str to ndarray of shape (n_repeats, n)
+        Predicted labels of every repeat (over the subsample for subsampled baselines).
+    zoo : fcviz.zoo.ConnectomeZoo or None
+        The connectomes used.
+    settings : dict
+        The study's arguments.
+    """
+
+    table: list
+    labels_true: np.ndarray
+    group_names: list
+    predictions: dict = field(repr=False)
+    zoo: object = field(default=None, repr=False)
+    settings: dict = field(default_factory=dict)
+
+    def row(self, method):
+        """The table row of ``method``."""
+        for r in self.table:
+            if r["method"] == method:
+                return r
+        raise KeyError(f"No method {method!r} in this study; ran {[r['method'] for r in self.table]}.")
+
+    def to_text(self):
+        """The table as aligned text, like the paper's."""
+        header = ("method", "purity", "ARI", "NMI", "fit s", "prep s", "graphs", "status")
+        rows = []
+        for r in self.table:
+            if r["status"].startswith("skipped"):
+                rows.append((r["method"], "-", "-", "-", "-", "-", "-", r["status"]))
+                continue
+            rows.append((
+                r["method"], f"{r['purity_mean']:.3f} ± {r['purity_std']:.3f}",
+                f"{r['ari_mean']:.3f} ± {r['ari_std']:.3f}", f"{r['nmi_mean']:.3f}",
+                f"{r['fit_seconds']:.4f}", f"{r['prep_seconds']:.3f}", str(r["n_graphs"]), r["status"],
+            ))
+        widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+        lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [header, *rows]]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.to_text()
+
+
+def _check_methods(methods):
+    if isinstance(methods, str):
+        methods = METHODS if methods == "all" else (methods,)
+    methods = tuple(methods)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown or not methods:
+        raise ValueError(f"methods must be 'all' or a list from {list(METHODS)}; got {list(methods)!r}.")
+    return methods
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    return int(value)
+
+
+def _stratified_subsample(labels, size, rng):
+    """Indices of about ``size`` items keeping every group's share (at least one per group)."""
+    groups = np.unique(labels)
+    per_group = max(1, size // len(groups))
+    picked = [rng.choice(np.flatnonzero(labels == g), size=min(per_group, int((labels == g).sum())), replace=False)
+              for g in groups]
+    return np.sort(np.concatenate(picked))
+
+
+def _score_rows(method, labels_true, predictions, fit_times, prep, status):
+    scores = [clustering_scores(labels_true, p) for p in predictions]
+    purity = np.array([s["purity"] for s in scores])
+    ari = np.array([s["adjusted_rand"] for s in scores])
+    nmi = np.array([s["normalized_mutual_info"] for s in scores])
+    return {
+        "method": method, "purity_mean": float(purity.mean()), "purity_std": float(purity.std()),
+        "ari_mean": float(ari.mean()), "ari_std": float(ari.std()), "nmi_mean": float(nmi.mean()),
+        "fit_seconds": float(np.mean(fit_times)), "prep_seconds": float(prep),
+        "n_graphs": int(len(labels_true)), "status": status,
+    }
+
+
+def _skipped(method, reason):
+    return {"method": method, "purity_mean": np.nan, "purity_std": np.nan, "ari_mean": np.nan, "ari_std": np.nan,
+            "nmi_mean": np.nan, "fit_seconds": np.nan, "prep_seconds": np.nan, "n_graphs": 0,
+            "status": f"skipped: {reason}"}
+
+
+def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="fcviz", random_state=0,
+                baseline_budget=120.0, baseline_subsample=None, progress=False):
+    """Cluster graphs with each method ``n_repeats`` times and score against the true groups.
+
+    Parameters
+    ----------
+    graphs : ndarray of shape (N, n, n)
+        Connectomes.
+    labels_true : array-like of shape (N,)
+        True group of each graph; the number of clusters is the number of groups.
+    methods : "all" or sequence of str, default="all"
+        From :data:`METHODS`. Baselines are skipped with a note when ``fcviz[baselines]`` is missing.
+    n_repeats : int, default=20
+        Runs per method, each with its own seed ``random_state + repeat``.
+    protocol : {"fcviz", "paper"}, default="fcviz"
+        ``"fcviz"``: k-means++ (or k-medoids) with 10 restarts per run, keeping the best objective.
+        ``"paper"``: one random start per run, as in the paper's code.
+    random_state : int, default=0
+        Base seed.
+    baseline_budget : float or None, default=120
+        Seconds allowed for the Rips persistence of the baselines (estimated before running).
+        None runs them whatever the cost.
+    baseline_subsample : int, optional
+        When over budget, run the baselines on a stratified subsample of this many graphs instead.
+    progress : bool, default=False
+        Log each method as it finishes.
+
+    Returns
+    -------
+    table : list of dict
+        One row per method (see :class:`StudyResult`).
+    predictions : dict of str to ndarray of shape (n_repeats, n)
+    """
+    methods = _check_methods(methods)
+    n_repeats = _check_positive_int("n_repeats", n_repeats)
+    if protocol not in _PROTOCOLS:
+        raise ValueError(f"protocol must be one of {list(_PROTOCOLS)}; got {protocol!r}.")
+    graphs = np.asarray(graphs)
+    labels_true = np.asarray(labels_true)
+    if graphs.ndim != 3 or len(labels_true) != len(graphs):
+        raise ValueError(f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
+    k = len(np.unique(labels_true))
+    n_init, init = (1, "random") if protocol == "paper" else (10, "k-means++")
+    table, predictions = [], {}
+
+    top_methods = [m for m in methods if m in ("Top", "Adj")]
+    if top_methods:
+        from .homology import birth_death
+
+        t0 = time.perf_counter()
+        P = birth_death(graphs)
+        prep = time.perf_counter() - t0
+        for method in top_methods:
+            weight, data = (1.0, P) if method == "Top" else (0.0, graphs)
+            labels, times = [], []
+            for r in range(n_repeats):
+                model = TopClustering(k, top_relative_weight=weight, init=init, n_init=n_init,
+                                      random_state=random_state + r)
+                t0 = time.perf_counter()
+                labels.append(model.fit_predict(data))
+                times.append(time.perf_counter() - t0)
+            predictions[method] = np.array(labels)
+            table.append(_score_rows(method, labels_true, labels, times, prep if method == "Top" else 0.0, "ok"))
+            if progress:
+                logger.info("%s done: purity %.3f", method, table[-1]["purity_mean"])
+
+    baselines = [m for m in methods if m not in ("Top", "Adj")]
+    if baselines:
+        table_rows, preds = _run_baselines(graphs, labels_true, baselines, k, n_repeats, n_init, random_state,
+                                           baseline_budget, baseline_subsample)
+        table.extend(table_rows)
+        predictions.update(preds)
+    order = {m: i for i, m in enumerate(METHODS)}
+    table.sort(key=lambda r: order[r["method"]])
+    return table, predictions
+
+
+def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_state, budget, subsample):
+    try:
+        from . import baselines as bl
+
+        bl._require("ripser"), bl._require("persim"), bl._require("kmedoids")
+    except ImportError as exc:
+        logger.warning("%s", exc)
+        return [_skipped(m, 'needs pip install "fcviz[baselines]"') for m in methods], {}
+    index = np.arange(len(graphs))
+    status = "ok"
+    if budget is not None:
+        try:
+            bl.check_baseline_budget(graphs.shape[1], len(graphs), budget, graph=graphs[0])
+        except bl.BaselineBudgetError as exc:
+            if subsample is None:
+                reason = f"Rips estimated {bl._human_seconds(exc.estimate)} > budget {bl._human_seconds(budget)}"
+                return [_skipped(m, reason) for m in methods], {}
+            index = _stratified_subsample(labels_true, subsample, np.random.default_rng(random_state))
+            status = "subsample"
+            try:
+                bl.check_baseline_budget(graphs.shape[1], len(index), budget, graph=graphs[0])
+            except bl.BaselineBudgetError as exc2:
+                reason = (f"even {len(index)} graphs: Rips estimated {bl._human_seconds(exc2.estimate)} "
+                          f"> budget {bl._human_seconds(budget)}")
+                return [_skipped(m, reason) for m in methods], {}
+    t0 = time.perf_counter()
+    diagrams = bl.persistence_diagrams(graphs[index])
+    rips_seconds = time.perf_counter() - t0
+    truth = labels_true[index]
+    rows, predictions = [], {}
+    for method in methods:
+        # The distance matrix (or the persistence images) is computed once; only the clustering repeats.
+        t0 = time.perf_counter()
+        if method == "PI":
+            features = bl.persistence_images(diagrams)
+        else:
+            features = bl.diagram_distances(diagrams, method=method)
+        prep = rips_seconds + time.perf_counter() - t0
+        labels, times = [], []
+        for r in range(n_repeats):
+            t0 = time.perf_counter()
+            if method == "PI":
+                from sklearn.cluster import KMeans
+
+                labels.append(KMeans(k, n_init=n_init, random_state=random_state + r).fit_predict(features))
+            else:
+                labels.append(bl._kmedoids_labels(features, k, random_state + r, n_init))
+            times.append(time.perf_counter() - t0)
+        predictions[method] = np.array(labels)
+        rows.append(_score_rows(method, truth, labels, times, prep, status))
+    return rows, predictions
+
+
+def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget, baseline_subsample, settings):
+    labels_true, names = zoo.group_labels(by)
+    table, predictions = run_methods(
+        zoo.graphs, labels_true, methods=methods, n_repeats=n_repeats, protocol=protocol,
+        random_state=random_state, baseline_budget=baseline_budget, baseline_subsample=baseline_subsample,
+    )
+    return StudyResult(table, labels_true, names, predictions, zoo, settings)
+
+
+def training_strategies(dataset="digits", *, preset="classroom", regularizers="all", methods="all", n_repeats=20,
+                        protocol="fcviz", random_state=0, baseline_budget=120.0, baseline_subsample=None,
+                        zoo=None, progress=True, **zoo_options):
+    """Study 1: does topology recover the training strategy of a network?
+
+    Parameters
+    ----------
+    dataset : str, default="digits"
+        Dataset name (``"digits"`` runs offline).
+    preset : {"classroom", "paper"}, default="classroom"
+        Zoo size (see :func:`fcviz.zoo.connectome_zoo`).
+    regularizers : "all" or sequence of str, default="all"
+        Training strategies to tell apart.
+    methods : "all" or sequence of str, default="all"
+        Methods to compare (:data:`METHODS`).
+    n_repeats : int, default=20
+        Clustering runs per method.
+    protocol : {"fcviz", "paper"}, default="fcviz"
+        Restarts per run (see :func:`run_methods`).
+    random_state : int, default=0
+        Base seed of the clustering runs (the zoo has its own ``seed``).
+    baseline_budget : float or None, default=120
+        Seconds allowed for Rips persistence; see :func:`run_methods`.
+    baseline_subsample : int, optional
+        Run over-budget baselines on this many graphs instead of skipping them.
+    zoo : ConnectomeZoo, optional
+        Use these connectomes instead of building or loading a zoo.
+    progress : bool, default=True
+        Progress bar while the zoo is built.
+    **zoo_options
+        Passed to :func:`fcviz.zoo.connectome_zoo` (``n_networks``, ``epochs``, ``seed``, ``cache_dir`` …).
+
+    Returns
+    -------
+    StudyResult
+        ``result.to_text()`` prints the table.
+    """
+    if zoo is None:
+        from .zoo import connectome_zoo
+
+        zoo = connectome_zoo(dataset, regularizers, None, preset=preset, progress=progress, **zoo_options)
+    settings = {"study": "training_strategies", "dataset": dataset, "preset": preset, "n_repeats": n_repeats,
+                "protocol": protocol, "random_state": random_state, **zoo_options}
+    return _study(zoo, "regularizer", methods, n_repeats, protocol, random_state, baseline_budget,
+                  baseline_subsample, settings)
+
+
+def stimuli(dataset="digits", regularizer="vanilla", *, classes="all", preset="classroom", pairing="fresh",
+            methods="all", n_repeats=20, protocol="fcviz", random_state=0, baseline_budget=120.0,
+            baseline_subsample=None, zoo=None, progress=True, **zoo_options):
+    """Study 2: does topology recover which class of stimuli a network was shown?
+
+    Parameters
+    ----------
+    dataset : str, default="digits"
+    regularizer : str, default="vanilla"
+        The one training strategy of every network.
+    classes : "all" or sequence of int, default="all"
+        Stimulus classes, one connectome per network and class.
+    pairing : {"fresh", "shared"}, default="fresh"
+        ``"fresh"`` trains new networks for every class (the paper: no network appears twice);
+        ``"shared"`` reuses one set across classes, cheaper but pairing the connectomes.
+    preset, methods, n_repeats, protocol, random_state, baseline_budget, baseline_subsample, zoo, progress
+        As in :func:`training_strategies`.
+    **zoo_options
+        Passed to :func:`fcviz.zoo.connectome_zoo`.
+
+    Returns
+    -------
+    StudyResult
+    """
+    if zoo is None:
+        from .zoo import connectome_zoo
+
+        zoo = connectome_zoo(dataset, (regularizer,), classes, preset=preset, pairing=pairing, progress=progress,
+                             **zoo_options)
+    settings = {"study": "stimuli", "dataset": dataset, "regularizer": regularizer, "pairing": pairing,
+                "preset": preset, "n_repeats": n_repeats, "protocol": protocol, "random_state": random_state,
+                **zoo_options}
+    return _study(zoo, "stimulus_class", methods, n_repeats, protocol, random_state, baseline_budget,
+                  baseline_subsample, settings)

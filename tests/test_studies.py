@@ -1,0 +1,80 @@
+"""Studies: every method scored against the truth, baselines under a budget, tidy tables."""
+
+import numpy as np
+import pytest
+
+from fcviz.studies import METHODS, StudyResult, run_methods, stimuli, training_strategies
+from fcviz.synthetic import random_modular_graphs
+
+
+@pytest.fixture(scope="module")
+def groups():
+    graphs = np.concatenate([random_modular_graphs(6, 20, k, signal=1.0, random_state=k) for k in (1, 2, 4)])
+    return graphs, np.repeat([0, 1, 2], 6)
+
+
+def test_run_methods_scores_each_method(groups):
+    graphs, y = groups
+    pytest.importorskip("ripser")
+    table, predictions = run_methods(graphs, y, n_repeats=3, random_state=1)
+    assert [r["method"] for r in table] == list(METHODS)
+    for row in table:
+        assert row["status"] == "ok" and row["n_graphs"] == 18
+        assert 1 / 3 <= row["purity_mean"] <= 1 and row["purity_std"] >= 0
+        assert predictions[row["method"]].shape == (3, 18)
+    assert table[0]["purity_mean"] == 1.0  # Top separates 1, 2 and 4 modules
+    text = StudyResult(table, y, ["1", "2", "4"], predictions).to_text()
+    assert text.splitlines()[0].split()[:3] == ["method", "purity", "ARI"] and "Top" in text
+
+
+def test_same_seed_same_table_and_paper_protocol(groups):
+    graphs, y = groups
+    a, pa = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, protocol="paper", random_state=3)
+    b, pb = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, protocol="paper", random_state=3)
+    assert [r["purity_mean"] for r in a] == [r["purity_mean"] for r in b]
+    np.testing.assert_array_equal(pa["Top"], pb["Top"])
+
+
+def test_baselines_over_budget_are_skipped_or_subsampled(groups):
+    pytest.importorskip("ripser")
+    graphs, y = groups
+    table, _ = run_methods(graphs, y, methods=["WD"], n_repeats=1, baseline_budget=1e-9)
+    assert table[0]["status"].startswith("skipped: Rips estimated")
+    table, predictions = run_methods(graphs, y, methods=["WD"], n_repeats=1, baseline_budget=60,
+                                     baseline_subsample=9)
+    assert table[0]["status"] == "ok" and table[0]["n_graphs"] == 18
+
+
+def test_missing_extra_is_reported_not_raised(groups, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ripser", None)
+    graphs, y = groups
+    table, _ = run_methods(graphs, y, methods=["Top", "PI"], n_repeats=1)
+    assert table[1]["status"] == 'skipped: needs pip install "fcviz[baselines]"'
+    assert np.isnan(table[1]["purity_mean"]) and table[0]["status"] == "ok"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"methods": ["Top", "XYZ"]}, "methods must be"),
+    ({"methods": []}, "methods must be"),
+    ({"n_repeats": 0}, "n_repeats"),
+    ({"protocol": "fast"}, "protocol"),
+])
+def test_invalid_arguments(groups, kwargs, match):
+    graphs, y = groups
+    with pytest.raises(ValueError, match=match):
+        run_methods(graphs, y, **kwargs)
+    with pytest.raises(ValueError, match="Need graphs"):
+        run_methods(graphs, y[:-1])
+
+
+def test_studies_on_a_tiny_zoo(tmp_path):
+    kwargs = dict(n_networks=2, epochs=1, n_stimuli=60, cache_dir=str(tmp_path), progress=False)
+    result = training_strategies("digits", methods=["Top", "Adj"], n_repeats=2, **kwargs)
+    assert result.zoo.graphs.shape[0] == 8 and len(result.group_names) == 4
+    assert result.row("Top")["n_graphs"] == 8
+    result2 = stimuli("digits", "vanilla", classes=[0, 1], methods=["Top"], n_repeats=2, **kwargs)
+    assert result2.group_names == [0, 1] and result2.zoo.graphs.shape[0] == 4
+    with pytest.raises(KeyError):
+        result2.row("PI")
