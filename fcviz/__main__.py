@@ -1,21 +1,27 @@
-"""Command line: ``python -m fcviz demo``.
+"""Command line of fcviz: ``python -m fcviz {demo,zoo,study,bench}``.
 
-The demo runs offline: it decomposes groups of random modular graphs (a stand-in for connectomes of
-networks organised into 2, 4 or 8 functional modules), compares them with the topological distance,
-prints a per-group summary and writes a figure to an output folder that it names.
+- ``demo``: the classroom pipeline on the embedded digits, offline — trains networks with the four
+  strategies, builds their connectomes (cached), prints a per-strategy summary, writes figures to an
+  output folder that it names, and ends with the classroom Study 1 table.
+- ``zoo``: build (or load from the cache) a connectome zoo, e.g.
+  ``python -m fcviz zoo --dataset fashion-mnist --regularizers all --networks 20 --preset paper``.
+- ``study``: ``python -m fcviz study 1 --dataset digits`` prints a table like the paper's;
+  ``study 2`` clusters stimuli classes.
+- ``bench``: run the benchmark scripts of a source checkout.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import runpy
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["main"]
+__all__ = ["main", "run_demo"]
 
 log = logging.getLogger("fcviz")
 
@@ -27,65 +33,169 @@ def _table(rows, header):
     return "\n".join(lines)
 
 
-def run_demo(output, *, n_graphs=12, n_nodes=64, seed=0):
-    """Topology core on random modular graphs; returns the path of the figure written."""
+def _classes(text):
+    if text is None or text == "all":
+        return text
+    return [int(c) for c in text.split(",")]
+
+
+def _regularizers(text):
+    return "all" if text == "all" else tuple(text.split(","))
+
+
+def _methods(text):
+    return "all" if text == "all" else tuple(text.split(","))
+
+
+def strategy_figures(zoo, P, output):
+    """Per-strategy mean connectomes, birth/death barycenters ± std and the distance matrix."""
+    import matplotlib.pyplot as plt
+
+    from . import barycenter, pairwise_distances
+    from .plotting import plot_connectome, plot_distance_matrix, plot_persistence
+
+    codes, names = zoo.group_labels("regularizer")
+    boundaries = zoo.metadata.get("layer_sizes", [])[:-1]
+    boundaries = list(np.cumsum(boundaries)) if boundaries else None
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4), constrained_layout=True)
+    for ax, (g, name) in zip(np.atleast_1d(axes), enumerate(names)):
+        plot_connectome(zoo.graphs[codes == g].mean(axis=0), ax, boundaries=boundaries, title=f"{name}: mean connectome",
+                        colorbar=ax is np.atleast_1d(axes)[-1])
+    paths = [output / "connectomes.png"]
+    fig.savefig(paths[0], dpi=100)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
+    for g, name in enumerate(names):
+        B = barycenter(P[np.flatnonzero(codes == g)])
+        plot_persistence(B, axes[0], which="births", label=name)
+        plot_persistence(B, axes[1], which="deaths", label=name)
+    plot_distance_matrix(pairwise_distances(P), axes[2], labels=[names[c] for c in codes])
+    fig.suptitle(f"{zoo.metadata['settings']['dataset']}: barycenters (± std) per training strategy")
+    paths.append(output / "birth_death.png")
+    fig.savefig(paths[1], dpi=100)
+    plt.close(fig)
+    return paths
+
+
+def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all", seed=0):
+    """The classroom pipeline on digits; returns the paths written."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from . import barycenter, birth_death, connectome_zoo
+    from .studies import training_strategies
 
-    from . import barycenter, birth_death, pairwise_distances
-    from .plotting import plot_distance_matrix, plot_persistence
-    from .synthetic import random_modular_graphs
-
-    groups = {f"{k} modules": random_modular_graphs(n_graphs, n_nodes, k, signal=1.2, random_state=seed + k)
-              for k in (2, 4, 8)}
-    names = list(groups)
-    graphs = np.concatenate(list(groups.values()))
-    labels = np.repeat(names, n_graphs)
-
+    options = {k: v for k, v in {"n_networks": n_networks, "epochs": epochs}.items() if v is not None}
     t0 = time.perf_counter()
-    P = birth_death(graphs)
-    D = pairwise_distances(P)
-    elapsed = time.perf_counter() - t0
-    print(f"Decomposed {len(graphs)} graphs of {n_nodes} nodes and compared every pair in {elapsed * 1e3:.1f} ms.")
-
+    zoo = connectome_zoo("digits", "all", preset="classroom", seed=seed, **options)
+    print(f"Connectome zoo: {len(zoo)} networks of {zoo.n_nodes} hidden neurons "
+          f"({'from the cache' if zoo.from_cache else 'trained'}) in {time.perf_counter() - t0:.1f} s.")
+    P = birth_death(zoo.graphs)
+    codes, names = zoo.group_labels("regularizer")
+    accuracy = np.array([row["train_accuracy"] for row in zoo.labels], dtype=float)
     rows = []
-    for name in names:
-        inside = labels == name
+    for g, name in enumerate(names):
+        inside = codes == g
         B = barycenter(P[np.flatnonzero(inside)])
-        within = D[np.ix_(inside, inside)][np.triu_indices(inside.sum(), 1)].mean()
-        between = D[np.ix_(inside, ~inside)].mean()
-        rows.append((name, len(B.distances), f"{B.births.mean():.3f}", f"{B.deaths.mean():.3f}",
-                     f"{B.mean_distance:.3f}", f"{within:.3f}", f"{between:.3f}"))
-    print(_table(rows, ("group", "graphs", "mean birth", "mean death", "spread", "d_top within", "d_top between")))
+        rows.append((name, int(inside.sum()), f"{accuracy[inside].mean():.3f}", f"{zoo.graphs[inside].mean():.3f}",
+                     f"{B.births.mean():.3f}", f"{B.deaths.mean():.3f}", f"{B.mean_distance:.3f}"))
+    print(_table(rows, ("strategy", "networks", "train acc", "mean |r|", "mean birth", "mean death", "spread")))
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), constrained_layout=True)
-    for name in names:
-        B = barycenter(P[np.flatnonzero(labels == name)])
-        plot_persistence(B, axes[0], which="births", label=name)
-        plot_persistence(B, axes[1], which="deaths", label=name)
-    plot_distance_matrix(D, axes[2], labels=labels)
-    fig.suptitle("fcviz demo: barycenters (± std) of birth and death sets; pairwise topological distance")
     output.mkdir(parents=True, exist_ok=True)
-    path = output / "demo_topology.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    paths = strategy_figures(zoo, P, output)
+
+    study = training_strategies(zoo=zoo, methods=methods, n_repeats=n_repeats, random_state=seed)
+    print(f"\nStudy 1 (classroom, digits): cluster {len(zoo)} networks into {len(names)} training strategies, "
+          f"{n_repeats} repeats")
+    print(study.to_text())
+    table_path = output / "study1.txt"
+    table_path.write_text(study.to_text() + "\n")
+    paths.append(table_path)
+    return paths
+
+
+def _add_zoo_arguments(parser):
+    parser.add_argument("--dataset", default="digits", help="digits (offline), mnist, fashion-mnist or cifar10")
+    parser.add_argument("--preset", default="classroom", choices=("classroom", "paper"))
+    parser.add_argument("--networks", type=int, default=None, help="networks per group (default: the preset's)")
+    parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the preset's)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the zoo cache")
+
+
+def _zoo_options(args):
+    options = {"n_networks": args.networks, "seed": args.seed, "cache": not args.no_cache}
+    if args.epochs is not None:
+        options["epochs"] = args.epochs
+    return options
 
 
 def main(argv=None):
     """Entry point of ``python -m fcviz`` and the ``fcviz`` script."""
     parser = argparse.ArgumentParser(prog="fcviz", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the offline demo and write figures")
-    demo.add_argument("--output", type=Path, default=Path("fcviz-output"), help="folder for figures")
+
+    demo = sub.add_parser("demo", help="the classroom pipeline on the embedded digits (offline)")
+    demo.add_argument("--output", type=Path, default=Path("fcviz-output"), help="folder for figures and tables")
+    demo.add_argument("--networks", type=int, default=None, help="networks per strategy (default 8)")
+    demo.add_argument("--epochs", type=int, default=None)
+    demo.add_argument("--repeats", type=int, default=20, help="clustering repeats per method")
+    demo.add_argument("--methods", type=_methods, default="all", help="comma-separated, e.g. Top,Adj,WD")
     demo.add_argument("--seed", type=int, default=0)
+
+    zoo = sub.add_parser("zoo", help="build or load a connectome zoo")
+    _add_zoo_arguments(zoo)
+    zoo.add_argument("--regularizers", type=_regularizers, default="all", help="'all' or e.g. vanilla,l2")
+    zoo.add_argument("--classes", type=_classes, default=None, help="'all' or e.g. 0,1,2 (one stimulus set each)")
+    zoo.add_argument("--pairing", default="fresh", choices=("fresh", "shared"))
+
+    study = sub.add_parser("study", help="run Study 1 (training strategies) or 2 (stimuli)")
+    study.add_argument("number", type=int, choices=(1, 2))
+    _add_zoo_arguments(study)
+    study.add_argument("--regularizer", default="vanilla", help="the strategy of Study 2")
+    study.add_argument("--classes", type=_classes, default="all", help="Study 2 classes: 'all' or e.g. 0,1,2")
+    study.add_argument("--pairing", default="fresh", choices=("fresh", "shared"))
+    study.add_argument("--methods", type=_methods, default="all")
+    study.add_argument("--repeats", type=int, default=20)
+    study.add_argument("--protocol", default="fcviz", choices=("fcviz", "paper"))
+    study.add_argument("--budget", type=float, default=120.0, help="seconds allowed for Rips persistence")
+    study.add_argument("--subsample", type=int, default=None, help="run over-budget baselines on this many graphs")
+
+    bench = sub.add_parser("bench", help="run benchmarks/bench_*.py of a source checkout")
+    bench.add_argument("name", nargs="?", default="homology", help="homology, training, zoo, clustering, runtime")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.command == "demo":
-        path = run_demo(args.output, seed=args.seed)
-        print(f"Figure written to {path.resolve()}")
+        paths = run_demo(args.output, n_networks=args.networks, epochs=args.epochs, n_repeats=args.repeats,
+                         methods=args.methods, seed=args.seed)
+        print(f"\nOutput written to {args.output.resolve()}: " + ", ".join(p.name for p in paths))
+    elif args.command == "zoo":
+        from .zoo import connectome_zoo
+
+        result = connectome_zoo(args.dataset, args.regularizers, args.classes, preset=args.preset,
+                                pairing=args.pairing, **_zoo_options(args))
+        print(result)
+        print(f"timings: {result.metadata.get('timings')}")
+        print(f"cache: {result.cache_path}")
+    elif args.command == "study":
+        from . import studies
+
+        common = dict(preset=args.preset, methods=args.methods, n_repeats=args.repeats, protocol=args.protocol,
+                      baseline_budget=args.budget, baseline_subsample=args.subsample, **_zoo_options(args))
+        if args.number == 1:
+            result = studies.training_strategies(args.dataset, **common)
+        else:
+            result = studies.stimuli(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
+                                     **common)
+        print(result.to_text())
+    else:
+        script = Path(__file__).resolve().parent.parent / "benchmarks" / f"bench_{args.name}.py"
+        if not script.exists():
+            parser.error(f"no benchmark script {script}; benchmarks ship with a source checkout of fcviz.")
+        sys.argv = [str(script)]
+        runpy.run_path(str(script), run_name="__main__")
     return 0
 
 

@@ -1,10 +1,42 @@
 """The command line runs offline and says where its output went."""
 
+import pytest
+
 from fcviz.__main__ import main
 
 
-def test_demo_writes_figure(tmp_path, capsys):
-    assert main(["demo", "--output", str(tmp_path)]) == 0
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_demo_writes_figures_and_study_table(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    args = ["demo", "--output", str(out_dir), "--networks", "2", "--epochs", "1", "--repeats", "2",
+            "--methods", "Top,Adj"]
+    assert main(args) == 0
     out = capsys.readouterr().out
-    assert "Figure written to" in out and str(tmp_path) in out
-    assert (tmp_path / "demo_topology.png").stat().st_size > 10_000
+    assert "Output written to" in out and str(out_dir) in out
+    assert "Study 1" in out and "Top" in out and "batch_norm" in out
+    for name in ("connectomes.png", "birth_death.png"):
+        assert (out_dir / name).stat().st_size > 10_000
+    assert (out_dir / "study1.txt").read_text().startswith("method")
+    assert main(args) == 0  # second run: the zoo comes from the cache
+    assert "from the cache" in capsys.readouterr().out
+
+
+def test_zoo_and_study_commands(capsys):
+    assert main(["zoo", "--regularizers", "vanilla,l2", "--networks", "2", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "ConnectomeZoo(n_graphs=4" in out and "cache:" in out
+    assert main(["study", "2", "--classes", "0,1", "--networks", "2", "--epochs", "1", "--repeats", "2",
+                 "--methods", "Top", "--no-cache"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].startswith("Top")
+
+
+def test_bad_arguments_exit_with_usage(capsys):
+    with pytest.raises(SystemExit):
+        main(["study", "3"])
+    with pytest.raises(SystemExit):
+        main(["bench", "nonexistent"])
+    assert "no benchmark script" in capsys.readouterr().err
