@@ -28,6 +28,7 @@ from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
@@ -540,7 +541,9 @@ class TopClustering(ClusterMixin, BaseEstimator):
         best = None
         for _ in range(self.n_init):
             if self.init == "k-means++":
-                _, seeds = kmeans_plusplus(Z, self.n_clusters, x_squared_norms=z_norms, random_state=rng)
+                # Z was validated above: skip sklearn's per-call checks, half the cost of a restart here.
+                with config_context(skip_parameter_validation=True, assume_finite=True):
+                    _, seeds = kmeans_plusplus(Z, self.n_clusters, x_squared_norms=z_norms, random_state=rng)
             else:
                 seeds = rng.choice(n_samples, size=self.n_clusters, replace=False,
                                    p=np.full(n_samples, 1.0 / n_samples))
