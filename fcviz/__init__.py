@@ -2,10 +2,15 @@
 
 The pipeline: :func:`load_stimuli`, :func:`make_model`, :func:`train_networks`,
 :func:`functional_connectome` and :func:`connectome_zoo` turn datasets into trained networks and
-their connectomes. The topology core: :func:`birth_death` decomposes weighted graphs into birth and death sets,
-:func:`topological_distance`, :func:`wasserstein_distance`, :func:`pairwise_distances` and
-:func:`barycenter` compare and average them in closed form.
+their connectomes. The topology core: :func:`birth_death` decomposes weighted graphs into birth and
+death sets; :func:`topological_distance`, :func:`wasserstein_distance`, :func:`pairwise_distances`
+and :func:`barycenter` compare and average them in closed form; :class:`TopClustering` clusters them.
+
+The topology core needs only numpy, scipy and scikit-learn: the torch-based pipeline is imported on
+first use of one of its names, so ``import fcviz`` stays fast.
 """
+
+from importlib import import_module
 
 from .clustering import (
     TopClustering,
@@ -14,36 +19,47 @@ from .clustering import (
     normalized_mutual_info_score,
     purity_score,
 )
-from .activations import capture_activations, record_activations
-from .connectome import Connectome, correlation_connectome, functional_connectome, functional_connectomes
-from .datasets import DatasetInfo, DatasetNotAvailableError, list_datasets, load_stimuli
 from .homology import Persistence, birth_death, mst_edges
-from .models import list_regularizers, make_model
 from .stats import PermutationTestResult, permutation_test
-from .training import TrainingResult, train_networks
 from .wasserstein import Barycenter, barycenter, pairwise_distances, topological_distance, wasserstein_distance
-from .zoo import ConnectomeZoo, connectome_zoo
 
 __version__ = "0.1.0"
 
-__all__ = [
+# Names of the torch-based pipeline, imported lazily: name -> submodule.
+_LAZY = {
+    "capture_activations": "activations",
+    "record_activations": "activations",
+    "Connectome": "connectome",
+    "correlation_connectome": "connectome",
+    "functional_connectome": "connectome",
+    "functional_connectomes": "connectome",
+    "DatasetInfo": "datasets",
+    "DatasetNotAvailableError": "datasets",
+    "list_datasets": "datasets",
+    "load_stimuli": "datasets",
+    "list_regularizers": "models",
+    "make_model": "models",
+    "TrainingResult": "training",
+    "train_networks": "training",
+    "ConnectomeZoo": "zoo",
+    "connectome_zoo": "zoo",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'fcviz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = sorted([
     "Barycenter",
-    "Connectome",
-    "ConnectomeZoo",
-    "DatasetInfo",
-    "DatasetNotAvailableError",
-    "TrainingResult",
-    "capture_activations",
-    "connectome_zoo",
-    "correlation_connectome",
-    "functional_connectome",
-    "functional_connectomes",
-    "list_datasets",
-    "list_regularizers",
-    "load_stimuli",
-    "make_model",
-    "record_activations",
-    "train_networks",
     "PermutationTestResult",
     "Persistence",
     "TopClustering",
@@ -58,4 +74,5 @@ __all__ = [
     "purity_score",
     "topological_distance",
     "wasserstein_distance",
-]
+    *_LAZY,
+])

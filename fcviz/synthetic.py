@@ -18,6 +18,20 @@ import numpy as np
 __all__ = ["random_modular_graphs", "random_modular_networks"]
 
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_sizes(n_graphs, n_nodes, n_modules, **more):
+    """Raise ValueError unless the counts are integers in range (``more``: name -> value, at least 3)."""
+    limits = {"n_graphs": (n_graphs, 1), "n_nodes": (n_nodes, 2), **{k: (v, 3) for k, v in more.items()}}
+    for name, (value, low) in limits.items():
+        if not _is_int(value) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+    if not _is_int(n_modules) or not 1 <= n_modules <= n_nodes:
+        raise ValueError(f"n_modules must be an integer in [1, n_nodes={n_nodes}]; got {n_modules!r}.")
+
+
 def random_modular_graphs(n_graphs, n_nodes, n_modules=4, *, signal=1.0, n_samples=64, random_state=None):
     """Draw correlation graphs whose nodes fall into ``n_modules`` equally sized modules.
 
@@ -48,11 +62,7 @@ def random_modular_graphs(n_graphs, n_nodes, n_modules=4, *, signal=1.0, n_sampl
     >>> random_modular_graphs(3, 10, 2, random_state=0).shape
     (3, 10, 10)
     """
-    for name, value, low in (("n_graphs", n_graphs, 1), ("n_nodes", n_nodes, 2), ("n_samples", n_samples, 3)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    if isinstance(n_modules, bool) or not isinstance(n_modules, (int, np.integer)) or not 1 <= n_modules <= n_nodes:
-        raise ValueError(f"n_modules must be an integer in [1, n_nodes={n_nodes}]; got {n_modules!r}.")
+    _check_sizes(n_graphs, n_nodes, n_modules, n_samples=n_samples)
     if not np.isfinite(signal) or signal < 0:
         raise ValueError(f"signal must be a finite number >= 0; got {signal!r}.")
     rng = np.random.default_rng(random_state)
@@ -97,11 +107,7 @@ def random_modular_networks(n_graphs, n_nodes, n_modules=4, *, p=0.7, mu=0.6, si
     >>> random_modular_networks(2, 12, 3, random_state=0).shape
     (2, 12, 12)
     """
-    for name, value, low in (("n_graphs", n_graphs, 1), ("n_nodes", n_nodes, 2)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    if isinstance(n_modules, bool) or not isinstance(n_modules, (int, np.integer)) or not 1 <= n_modules <= n_nodes:
-        raise ValueError(f"n_modules must be an integer in [1, n_nodes={n_nodes}]; got {n_modules!r}.")
+    _check_sizes(n_graphs, n_nodes, n_modules)
     if not 0 <= p <= 1:
         raise ValueError(f"p must be a probability in [0, 1]; got {p!r}.")
     if not (np.isfinite(mu) and np.isfinite(sigma) and sigma >= 0):
