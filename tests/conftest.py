@@ -19,6 +19,12 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Zoo caches of the tests go to a temporary folder, never to the user's cache."""
+    monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "fcviz-cache"))
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(20221125)
