@@ -24,13 +24,14 @@ def _user_cache() -> Path:
     return Path(platformdirs.user_cache_dir("fcviz"))
 
 
-def _resolve(explicit, env: str, default: Path) -> Path:
+def _resolve(explicit, env: str, subfolder: str) -> Path:
+    """``explicit``, else the folder in ``$env``, else ``<user cache>/<subfolder>``."""
     if explicit is not None:
         return Path(explicit).expanduser()
     value = os.environ.get(env, "").strip()
     if value:
         return Path(value).expanduser()
-    return default
+    return _user_cache() / subfolder
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -46,9 +47,7 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     pathlib.Path
         The folder. It may not exist yet.
     """
-    if explicit is not None:
-        return _resolve(explicit, DATA_DIR_ENV, Path())
-    return _resolve(None, DATA_DIR_ENV, _user_cache() / "data")
+    return _resolve(explicit, DATA_DIR_ENV, "data")
 
 
 def cache_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -64,6 +63,4 @@ def cache_dir(explicit: str | os.PathLike | None = None) -> Path:
     pathlib.Path
         The folder. It may not exist yet.
     """
-    if explicit is not None:
-        return _resolve(explicit, CACHE_DIR_ENV, Path())
-    return _resolve(None, CACHE_DIR_ENV, _user_cache())
+    return _resolve(explicit, CACHE_DIR_ENV, "")
