@@ -26,13 +26,6 @@ __all__ = ["main", "run_demo"]
 log = logging.getLogger("fcviz")
 
 
-def _table(rows, header):
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(x).rjust(w) for x, w in zip(r, widths)) for r in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def _classes(text):
     if text is None or text == "all":
         return text
@@ -84,7 +77,7 @@ def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all
 
     matplotlib.use("Agg")
     from . import barycenter, birth_death, connectome_zoo
-    from .studies import training_strategies
+    from .studies import format_table, training_strategies
 
     options = {k: v for k, v in {"n_networks": n_networks, "epochs": epochs}.items() if v is not None}
     t0 = time.perf_counter()
@@ -100,7 +93,7 @@ def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all
         B = barycenter(P[np.flatnonzero(inside)])
         rows.append((name, int(inside.sum()), f"{accuracy[inside].mean():.3f}", f"{zoo.graphs[inside].mean():.3f}",
                      f"{B.births.mean():.3f}", f"{B.deaths.mean():.3f}", f"{B.mean_distance:.3f}"))
-    print(_table(rows, ("strategy", "networks", "train acc", "mean |r|", "mean birth", "mean death", "spread")))
+    print(format_table(rows, ("strategy", "networks", "train acc", "mean |r|", "mean birth", "mean death", "spread")))
 
     output.mkdir(parents=True, exist_ok=True)
     paths = strategy_figures(zoo, P, output)

@@ -48,6 +48,10 @@ __all__ = [
     "diagram_kernel",
     "persistence_images",
     "cluster_diagrams",
+    "cluster_features",
+    "diagram_features",
+    "human_seconds",
+    "require_baselines",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,14 +90,14 @@ class BaselineBudgetError(RuntimeError):
         self.n_graphs = int(n_graphs)
         super().__init__(
             f"Vietoris-Rips persistence of {n_graphs} graph(s) of {n_nodes} nodes is estimated to take "
-            f"about {_human_seconds(estimate)}, over the time budget of {_human_seconds(budget)}. "
+            f"about {human_seconds(estimate)}, over the time budget of {human_seconds(budget)}. "
             "Use fewer or smaller graphs, raise time_budget (or pass time_budget=None to run anyway), "
             "or use fcviz's closed-form topology (fcviz.pairwise_distances, fcviz.TopClustering), "
             "which takes milliseconds at this size."
         )
 
 
-def _human_seconds(seconds):
+def human_seconds(seconds):
     """Format a duration for messages: '12.3 s', '4.2 min', '3.1 h', '2.0 days'."""
     seconds = float(seconds)
     if not math.isfinite(seconds):
@@ -745,15 +749,69 @@ def cluster_diagrams(
     ImportError
         If the baselines extra is missing (``pip install "fcviz[baselines]"``).
     """
+    features = diagram_features(diagrams, method=method, sigma=sigma, n_directions=n_directions,
+                                resolution=resolution)
+    return cluster_features(features, n_clusters, method=method, random_state=random_state, n_init=n_init)
+
+
+def diagram_features(diagrams, *, method="WD", sigma=None, n_directions=50, resolution=20):
+    """What a baseline clusters: a distance matrix (BD, WD, SWK, HK) or persistence images (PI).
+
+    Compute it once and call :func:`cluster_features` for each restart or seed.
+
+    Parameters
+    ----------
+    diagrams : list of array-like of shape (k_i, 2)
+        N persistence diagrams.
+    method : {"BD", "WD", "SWK", "HK", "PI"}, default="WD"
+    sigma, n_directions, resolution
+        Passed to :func:`diagram_distances` or :func:`persistence_images`.
+
+    Returns
+    -------
+    ndarray of shape (N, N) or (N, n_pixels)
+    """
     _check_method(method)
     dgms = _check_diagrams(diagrams)
-    _check_n_clusters(n_clusters, len(dgms))
+    if method == "PI":
+        return persistence_images(dgms, resolution=resolution)
+    return diagram_distances(dgms, method=method, sigma=sigma, n_directions=n_directions)
+
+
+def cluster_features(features, n_clusters, *, method="WD", random_state=None, n_init=10):
+    """Cluster the output of :func:`diagram_features`: k-medoids on distances, k-means on images.
+
+    Parameters
+    ----------
+    features : ndarray of shape (N, N) or (N, n_pixels)
+        From :func:`diagram_features` with the same ``method``.
+    n_clusters : int
+        Number of clusters, 1 to N.
+    method : {"BD", "WD", "SWK", "HK", "PI"}, default="WD"
+    random_state : int, numpy.random.RandomState or None
+    n_init : int, default=10
+        Random restarts; the lowest-cost clustering is kept.
+
+    Returns
+    -------
+    ndarray of shape (N,)
+        Integer cluster labels.
+    """
+    _check_method(method)
+    features = np.asarray(features, dtype=np.float64)
+    _check_n_clusters(n_clusters, len(features))
     if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 1:
         raise ValueError(f"n_init must be an integer >= 1; got {n_init!r}.")
     if method == "PI":
         from sklearn.cluster import KMeans
 
-        X = persistence_images(dgms, resolution=resolution)
-        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit_predict(X).astype(np.int64)
-    D = diagram_distances(dgms, method=method, sigma=sigma, n_directions=n_directions)
-    return _kmedoids_labels(D, n_clusters, random_state, n_init)
+        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit_predict(features).astype(np.int64)
+    if features.ndim != 2 or features.shape[0] != features.shape[1]:
+        raise ValueError(f"method {method!r} clusters a square distance matrix; got shape {features.shape}.")
+    return _kmedoids_labels(features, n_clusters, random_state, n_init)
+
+
+def require_baselines():
+    """Import the packages of the baselines extra; raise an ImportError naming the extra if one is missing."""
+    for module in ("ripser", "persim", "kmedoids"):
+        _require(module)

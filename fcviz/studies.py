@@ -25,7 +25,7 @@ import numpy as np
 
 from .clustering import TopClustering, clustering_scores
 
-__all__ = ["StudyResult", "METHODS", "run_methods", "training_strategies", "stimuli"]
+__all__ = ["StudyResult", "METHODS", "format_table", "run_methods", "training_strategies", "stimuli"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +83,18 @@ class StudyResult:
                 f"{r['ari_mean']:.3f} ± {r['ari_std']:.3f}", f"{r['nmi_mean']:.3f}",
                 f"{r['fit_seconds']:.4f}", f"{r['prep_seconds']:.3f}", str(r["n_graphs"]), r["status"],
             ))
-        widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-        lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [header, *rows]]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
+        return format_table(rows, header)
 
     def __str__(self):
         return self.to_text()
+
+
+def format_table(rows, header):
+    """Rows of values as aligned text columns under ``header`` and a rule of dashes."""
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def _check_methods(methods):
@@ -217,7 +222,7 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
     try:
         from . import baselines as bl
 
-        bl._require("ripser"), bl._require("persim"), bl._require("kmedoids")
+        bl.require_baselines()
     except ImportError as exc:
         logger.warning("%s", exc)
         return [_skipped(m, 'needs pip install "fcviz[baselines]"') for m in methods], {}
@@ -228,15 +233,15 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
             bl.check_baseline_budget(graphs.shape[1], len(graphs), budget, graph=graphs[0])
         except bl.BaselineBudgetError as exc:
             if subsample is None:
-                reason = f"Rips estimated {bl._human_seconds(exc.estimate)} > budget {bl._human_seconds(budget)}"
+                reason = f"Rips estimated {bl.human_seconds(exc.estimate)} > budget {bl.human_seconds(budget)}"
                 return [_skipped(m, reason) for m in methods], {}
             index = _stratified_subsample(labels_true, subsample, np.random.default_rng(random_state))
             status = "subsample"
             try:
                 bl.check_baseline_budget(graphs.shape[1], len(index), budget, graph=graphs[0])
             except bl.BaselineBudgetError as exc2:
-                reason = (f"even {len(index)} graphs: Rips estimated {bl._human_seconds(exc2.estimate)} "
-                          f"> budget {bl._human_seconds(budget)}")
+                reason = (f"even {len(index)} graphs: Rips estimated {bl.human_seconds(exc2.estimate)} "
+                          f"> budget {bl.human_seconds(budget)}")
                 return [_skipped(m, reason) for m in methods], {}
     t0 = time.perf_counter()
     diagrams = bl.persistence_diagrams(graphs[index])
@@ -246,20 +251,13 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
     for method in methods:
         # The distance matrix (or the persistence images) is computed once; only the clustering repeats.
         t0 = time.perf_counter()
-        if method == "PI":
-            features = bl.persistence_images(diagrams)
-        else:
-            features = bl.diagram_distances(diagrams, method=method)
+        features = bl.diagram_features(diagrams, method=method)
         prep = rips_seconds + time.perf_counter() - t0
         labels, times = [], []
         for r in range(n_repeats):
             t0 = time.perf_counter()
-            if method == "PI":
-                from sklearn.cluster import KMeans
-
-                labels.append(KMeans(k, n_init=n_init, random_state=random_state + r).fit_predict(features))
-            else:
-                labels.append(bl._kmedoids_labels(features, k, random_state + r, n_init))
+            labels.append(bl.cluster_features(features, k, method=method, random_state=random_state + r,
+                                              n_init=n_init))
             times.append(time.perf_counter() - t0)
         predictions[method] = np.array(labels)
         rows.append(_score_rows(method, truth, labels, times, prep, status))

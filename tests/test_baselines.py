@@ -256,3 +256,19 @@ def test_budget_rechecked_after_first_diagram(monkeypatch):
     with pytest.raises(BaselineBudgetError, match="3 graph"):
         persistence_diagrams(graphs, time_budget=1e-7)
     assert len(persistence_diagrams(graphs, time_budget=60.0)) == 3
+
+
+@pytest.mark.parametrize("method", ["WD", "SWK", "PI"])
+def test_features_once_then_clustering_equals_cluster_diagrams(two_groups, method):
+    dgms = B.persistence_diagrams(two_groups[0])
+    features = B.diagram_features(dgms, method=method)
+    n = len(dgms)
+    assert features.shape[0] == n and (method == "PI" or features.shape == (n, n))
+    for seed in (0, 1):
+        np.testing.assert_array_equal(
+            B.cluster_features(features, 2, method=method, random_state=seed, n_init=3),
+            B.cluster_diagrams(dgms, 2, method=method, random_state=seed, n_init=3),
+        )
+    if method != "PI":
+        with pytest.raises(ValueError, match="square distance matrix"):
+            B.cluster_features(features[:, :3], 2, method=method)
