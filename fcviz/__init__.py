@@ -19,8 +19,9 @@ from .clustering import (
     normalized_mutual_info_score,
     purity_score,
 )
-from .homology import Persistence, birth_death, mst_edges
+from .homology import Persistence, betti_curves, birth_death, mst_edges, spanning_tree_order
 from .stats import PermutationTestResult, permutation_test
+from .summary import GroupSummary, group_summary
 from .wasserstein import Barycenter, barycenter, pairwise_distances, topological_distance, wasserstein_distance
 
 __version__ = "0.1.0"
@@ -43,6 +44,8 @@ _LAZY = {
     "train_networks": "training",
     "ConnectomeZoo": "zoo",
     "connectome_zoo": "zoo",
+    "BuildProgress": "progress",
+    "BuildCancelled": "progress",
 }
 
 
@@ -60,18 +63,22 @@ def __dir__():
 
 __all__ = sorted([
     "Barycenter",
+    "GroupSummary",
     "PermutationTestResult",
     "Persistence",
     "TopClustering",
     "adjusted_rand_score",
     "barycenter",
+    "betti_curves",
     "birth_death",
     "clustering_scores",
+    "group_summary",
     "mst_edges",
     "normalized_mutual_info_score",
     "pairwise_distances",
     "permutation_test",
     "purity_score",
+    "spanning_tree_order",
     "topological_distance",
     "wasserstein_distance",
     *_LAZY,

@@ -26,6 +26,18 @@ __all__ = ["main", "run_demo"]
 log = logging.getLogger("fcviz")
 
 
+class _AboveBars(logging.Handler):
+    """Writes log lines with ``tqdm.write``, above the per-epoch progress bars instead of through them."""
+
+    def emit(self, record):
+        try:
+            from tqdm.auto import tqdm
+
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:
+            self.handleError(record)
+
+
 def _classes(text):
     if text is None or text == "all":
         return text
@@ -41,8 +53,11 @@ def _methods(text):
 
 
 def strategy_figures(zoo, P, output):
-    """Per-strategy mean connectomes, birth/death barycenters ± std and the distance matrix."""
-    import matplotlib.pyplot as plt
+    """Per-strategy mean connectomes, birth/death barycenters ± std and the distance matrix.
+
+    Drawn on pyplot-free figures: nothing here selects a backend or leaves a figure open.
+    """
+    from matplotlib.figure import Figure
 
     from . import barycenter, pairwise_distances
     from .plotting import plot_connectome, plot_distance_matrix, plot_persistence
@@ -50,15 +65,16 @@ def strategy_figures(zoo, P, output):
     codes, names = zoo.group_labels("regularizer")
     boundaries = zoo.metadata.get("layer_sizes", [])[:-1]
     boundaries = list(np.cumsum(boundaries)) if boundaries else None
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4), constrained_layout=True)
+    fig = Figure(figsize=(4.2 * len(names), 4), layout="constrained")
+    axes = fig.subplots(1, len(names))
     for ax, (g, name) in zip(np.atleast_1d(axes), enumerate(names)):
         plot_connectome(zoo.graphs[codes == g].mean(axis=0), ax, boundaries=boundaries, title=f"{name}: mean connectome",
                         colorbar=ax is np.atleast_1d(axes)[-1])
     paths = [output / "connectomes.png"]
     fig.savefig(paths[0], dpi=100)
-    plt.close(fig)
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
+    fig = Figure(figsize=(16, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3)
     for g, name in enumerate(names):
         B = barycenter(P[np.flatnonzero(codes == g)])
         plot_persistence(B, axes[0], which="births", label=name)
@@ -67,17 +83,13 @@ def strategy_figures(zoo, P, output):
     fig.suptitle(f"{zoo.metadata['settings']['dataset']}: barycenters (± std) per training strategy")
     paths.append(output / "birth_death.png")
     fig.savefig(paths[1], dpi=100)
-    plt.close(fig)
     return paths
 
 
 def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all", seed=0):
     """The classroom pipeline on digits; returns the paths written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from . import barycenter, birth_death, connectome_zoo
-    from .studies import format_table, training_strategies
+    from . import birth_death, connectome_zoo
+    from .studies import training_strategies
 
     options = {k: v for k, v in {"n_networks": n_networks, "epochs": epochs}.items() if v is not None}
     t0 = time.perf_counter()
@@ -85,15 +97,8 @@ def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all
     print(f"Connectome zoo: {len(zoo)} networks of {zoo.n_nodes} hidden neurons "
           f"({'from the cache' if zoo.from_cache else 'trained'}) in {time.perf_counter() - t0:.1f} s.")
     P = birth_death(zoo.graphs)
-    codes, names = zoo.group_labels("regularizer")
-    accuracy = np.array([row["train_accuracy"] for row in zoo.labels], dtype=float)
-    rows = []
-    for g, name in enumerate(names):
-        inside = codes == g
-        B = barycenter(P[np.flatnonzero(inside)])
-        rows.append((name, int(inside.sum()), f"{accuracy[inside].mean():.3f}", f"{zoo.graphs[inside].mean():.3f}",
-                     f"{B.births.mean():.3f}", f"{B.deaths.mean():.3f}", f"{B.mean_distance:.3f}"))
-    print(format_table(rows, ("strategy", "networks", "train acc", "mean |r|", "mean birth", "mean death", "spread")))
+    names = zoo.group_labels("regularizer")[1]
+    print(zoo.summary("regularizer", persistence=P).to_text())
 
     output.mkdir(parents=True, exist_ok=True)
     paths = strategy_figures(zoo, P, output)
@@ -159,7 +164,7 @@ def main(argv=None):
     bench.add_argument("name", nargs="?", default="homology", help="homology, training, zoo, clustering, runtime")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[_AboveBars()])
     if args.command == "demo":
         paths = run_demo(args.output, n_networks=args.networks, epochs=args.epochs, n_repeats=args.repeats,
                          methods=args.methods, seed=args.seed)
@@ -180,7 +185,7 @@ def main(argv=None):
         if args.number == 1:
             result = studies.training_strategies(args.dataset, **common)
         else:
-            result = studies.stimuli(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
+            result = studies.stimulus_classes(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
                                      **common)
         print(result.to_text())
     else:

@@ -10,9 +10,21 @@ or a converted copy.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-__all__ = ["check_graphs", "check_values", "check_sorted_range", "as_float_array", "SYMMETRY_TOL"]
+__all__ = [
+    "check_graphs",
+    "check_values",
+    "check_sorted_range",
+    "as_float_array",
+    "check_int",
+    "check_real",
+    "check_option",
+    "check_bool",
+    "SYMMETRY_TOL",
+]
 
 #: Largest ``|A[i, j] - A[j, i]|`` accepted as "symmetric". ``np.corrcoef`` is symmetric only to
 #: rounding (about 1e-16); anything larger than this is a real asymmetry.
@@ -256,3 +268,160 @@ def check_sorted_range(A, sorted_edges, *, tol=SYMMETRY_TOL, name="graph"):
         ok = ok and np.all(sorted_edges[..., 0] >= 0) and np.all(np.isfinite(sorted_edges[..., -1]))
     if not ok:
         _diagnose(A, tol, name)
+
+
+# --------------------------------------------------------------------------------------------------
+# Scalar parameters: one validator per kind, one message style
+#   "<name> must be <what>; got <value!r>."
+
+
+def _fail(name, expected, value, hint=""):
+    raise ValueError(f"{name} must be {expected}; got {value!r}." + (f" {hint}" if hint else ""))
+
+
+def check_int(value, name, *, minimum=None, maximum=None, allow_none=False, hint=""):
+    """Validate an integer parameter (``bool`` is not an integer) and return it as ``int``.
+
+    Parameters
+    ----------
+    value : object
+        The value given by the caller.
+    name : str
+        The parameter's name, for the message.
+    minimum, maximum : int, optional
+        Inclusive bounds.
+    allow_none : bool, default=False
+        Accept ``None`` (returned unchanged).
+    hint : str, optional
+        A sentence appended to the message (how to fix it).
+
+    Returns
+    -------
+    int or None
+
+    Raises
+    ------
+    ValueError
+        ``"n_networks must be a positive integer; got 0."``
+
+    Examples
+    --------
+    >>> check_int(3, "n_clusters", minimum=1)
+    3
+    >>> check_int(True, "n_clusters", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_clusters must be a positive integer; got True.
+    """
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    ok = ok and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+    if not ok:
+        if minimum in (0, 1) and maximum is None:
+            expected = "a positive integer" if minimum == 1 else "a non-negative integer"
+        elif minimum is not None and maximum is not None:
+            expected = f"an integer in [{minimum}, {maximum}]"
+        elif minimum is not None:
+            expected = f"an integer >= {minimum}"
+        elif maximum is not None:
+            expected = f"an integer <= {maximum}"
+        else:
+            expected = "an integer"
+        _fail(name, expected + (" or None" if allow_none else ""), value, hint)
+    return int(value)
+
+
+def check_real(value, name, *, low=None, high=None, closed="both", allow_none=False, hint=""):
+    """Validate a finite real parameter (``bool`` is not a number) and return it as ``float``.
+
+    Parameters
+    ----------
+    value : object
+        The value given by the caller.
+    name : str
+        The parameter's name, for the message.
+    low, high : float, optional
+        Bounds of the accepted interval.
+    closed : {"both", "left", "right", "neither"}, default="both"
+        Which bounds belong to the interval.
+    allow_none : bool, default=False
+        Accept ``None`` (returned unchanged).
+    hint : str, optional
+        A sentence appended to the message.
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    ValueError
+        ``"lr must be a number in (0, inf); got -1."``
+
+    Examples
+    --------
+    >>> check_real(0.5, "top_relative_weight", low=0, high=1)
+    0.5
+    >>> check_real(1.5, "top_relative_weight", low=0, high=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: top_relative_weight must be a number in [0, 1]; got 1.5.
+    """
+    if value is None and allow_none:
+        return None
+    left_closed = closed in ("both", "left")
+    right_closed = closed in ("both", "right")
+    ok = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and np.isfinite(value)
+    if ok and low is not None:
+        ok = value >= low if left_closed else value > low
+    if ok and high is not None:
+        ok = value <= high if right_closed else value < high
+    if not ok:
+        if low is None and high is None:
+            expected = "a finite number"
+        else:
+            lo = "-inf" if low is None else f"{low:g}"
+            hi = "inf" if high is None else f"{high:g}"
+            expected = (f"a number in {'[' if left_closed and low is not None else '('}{lo}, "
+                        f"{hi}{']' if right_closed and high is not None else ')'}")
+        _fail(name, expected + (" or None" if allow_none else ""), value, hint)
+    return float(value)
+
+
+def check_option(value, name, options, *, hint=""):
+    """Validate a parameter that must be one of a fixed set of values; return it unchanged.
+
+    Examples
+    --------
+    >>> check_option("fresh", "pairing", ("fresh", "shared"))
+    'fresh'
+    >>> check_option("new", "pairing", ("fresh", "shared"))
+    Traceback (most recent call last):
+    ...
+    ValueError: pairing must be one of ['fresh', 'shared']; got 'new'.
+    """
+    try:  # strings match strings only; numbers match equal numbers of any integer type
+        ok = not isinstance(value, (bool, np.bool_)) and any(
+            isinstance(option, str) == isinstance(value, str) and bool(option == value) for option in options
+        )
+    except (TypeError, ValueError):  # e.g. an array compared with a string
+        ok = False
+    if not ok:
+        _fail(name, f"one of {list(options)}", value, hint)
+    return value
+
+
+def check_bool(value, name):
+    """Validate a ``True``/``False`` flag (numpy booleans accepted); return a Python bool.
+
+    Examples
+    --------
+    >>> check_bool(1, "cache")
+    Traceback (most recent call last):
+    ...
+    ValueError: cache must be True or False; got 1.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        _fail(name, "True or False", value)
+    return bool(value)

@@ -19,10 +19,15 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["resolve_layers", "capture_activations", "record_activations", "DEFAULT_BATCH_SIZE"]
+from ._validation import check_int, check_option
+
+__all__ = ["resolve_layers", "capture_activations", "record_activations", "DEFAULT_BATCH_SIZE", "POOLS"]
 
 #: Stimuli per forward pass in :func:`record_activations`; bounds memory on large stimulus sets.
 DEFAULT_BATCH_SIZE = 512
+
+#: Accepted values of ``pool``: every value a node (None), or one node per channel ("channel").
+POOLS = (None, "channel")
 
 LayerSpec = str | Sequence[str] | Callable[[str, nn.Module], bool] | None
 
@@ -109,7 +114,7 @@ def resolve_layers(model: nn.Module, layers: LayerSpec = None) -> tuple[str, ...
 
 @contextlib.contextmanager
 def capture_activations(
-    model: nn.Module, layers: LayerSpec = None, *, device=None
+    model: nn.Module, layers: LayerSpec = None, *, device=None, pool: str | None = None
 ) -> Iterator[dict[str, list[torch.Tensor]]]:
     """Attach forward hooks that record layer outputs; always remove them on exit.
 
@@ -121,6 +126,10 @@ def capture_activations(
         Selection as in :func:`resolve_layers`.
     device : str or torch.device, optional
         Where captured tensors are moved; by default they stay where they were computed.
+    pool : {None, "channel"}, default=None
+        ``None``: every output value is a unit (a convolutional output ``(batch, C, H, W)`` gives
+        ``C * H * W`` units). ``"channel"``: outputs with spatial dimensions are averaged over them,
+        one unit per channel (``(batch, C)``); 2-D outputs are unchanged.
 
     Yields
     ------
@@ -142,6 +151,7 @@ def capture_activations(
     >>> captured["1"][0].shape
     torch.Size([2, 3])
     """
+    check_option(pool, "pool", POOLS, hint="Use pool='channel' for one node per convolutional channel.")
     names = resolve_layers(model, layers)
     modules = dict(model.named_modules())
     captured: dict[str, list[torch.Tensor]] = {name: [] for name in names}
@@ -155,6 +165,8 @@ def capture_activations(
                     "tensor; select a submodule whose output is a single tensor."
                 )
             out = output.detach()
+            if pool == "channel" and out.ndim > 2:
+                out = out.flatten(2).mean(dim=2)
             out = out.reshape(out.shape[0], -1) if out.ndim > 0 else out.reshape(1, 1)
             captured[name].append(out if target is None else out.to(target))
 
@@ -202,10 +214,33 @@ def _as_stimuli(stimuli, model: nn.Module) -> torch.Tensor:
     return X
 
 
-def _check_batch_size(batch_size) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}.")
-    return int(batch_size)
+def _expected_input(model: nn.Module) -> str:
+    """What the model's first layer expects, in words, for error messages ('' when unknown)."""
+    if isinstance(getattr(model, "in_features", None), int):
+        return f"{model.in_features} values per stimulus (e.g. images (n_stimuli, C, H, W) with C*H*W = {model.in_features})"
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            return f"{module.in_features} input features at its first linear layer"
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            return f"{module.in_channels} input channels at its first convolution"
+    return ""
+
+
+def _forward(model: nn.Module, batch: torch.Tensor, n_stimuli_shape: tuple) -> None:
+    """Run one forward pass; a shape mismatch becomes a ValueError naming both shapes."""
+    try:
+        model(batch)
+    except RuntimeError as exc:
+        text = str(exc)
+        shape_words = ("shape", "size", "Expected", "expected input")
+        if not any(word in text for word in shape_words):
+            raise
+        expected = _expected_input(model)
+        raise ValueError(
+            f"The model cannot run on stimuli of shape {n_stimuli_shape} (one stimulus: {n_stimuli_shape[1:]})"
+            + (f"; it expects {expected}" if expected else "")
+            + f". Reshape the stimuli to what the model takes. (torch said: {text.splitlines()[0]})"
+        ) from None
 
 
 def record_activations(
@@ -215,6 +250,7 @@ def record_activations(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     device=None,
+    pool: str | None = None,
 ) -> dict[str, torch.Tensor]:
     """Run stimuli through a model and return the outputs of the selected layers.
 
@@ -235,6 +271,9 @@ def record_activations(
         Stimuli per forward pass.
     device : str or torch.device, optional
         Where the returned tensors live; by default the device the model ran on.
+    pool : {None, "channel"}, default=None
+        ``"channel"`` averages convolutional outputs over positions: one unit per channel
+        (see :func:`capture_activations`).
 
     Returns
     -------
@@ -244,8 +283,9 @@ def record_activations(
     Raises
     ------
     ValueError
-        For an unknown layer, empty stimuli, a bad ``batch_size``, or a layer that was called zero
-        times or more than once per forward pass (its recording would be ambiguous).
+        For an unknown layer, empty stimuli, a bad ``batch_size`` or ``pool``, stimuli whose shape the
+        model cannot take (the message names both), or a layer that was called zero times or more than
+        once per forward pass (its recording would be ambiguous).
 
     Examples
     --------
@@ -255,7 +295,7 @@ def record_activations(
     >>> {name: tuple(a.shape) for name, a in acts.items()}
     {'1': (10, 3), '2': (10, 2)}
     """
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     names = resolve_layers(model, layers)
     X = _as_stimuli(stimuli, model)
     run_device = _model_device(model)
@@ -263,10 +303,10 @@ def record_activations(
     chunks: dict[str, list[torch.Tensor]] = {name: [] for name in names}
     try:
         model.eval()
-        with torch.no_grad(), capture_activations(model, names, device=device) as captured:
+        with torch.no_grad(), capture_activations(model, names, device=device, pool=pool) as captured:
             for start in range(0, X.shape[0], batch_size):
                 batch = X[start : start + batch_size].to(run_device)
-                model(batch)
+                _forward(model, batch, tuple(X.shape))
                 for name in names:
                     calls = captured[name]
                     if len(calls) != 1:

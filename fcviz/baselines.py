@@ -32,7 +32,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._linalg import squared_euclidean
 from ._validation import check_graphs
+from .registry import BASELINE_METHODS
 
 __all__ = [
     "BaselineBudgetError",
@@ -57,7 +59,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _EXTRA = 'pip install "fcviz[baselines]"'
-_METHODS = ("BD", "WD", "SWK", "HK", "PI")
 _TRANSFORMS = ("sqrt", "linear")
 # Largest weight overshoot above 1 accepted as rounding (clipped to 1).
 _WEIGHT_TOL = 1e-8
@@ -127,10 +128,10 @@ def baseline_methods():
     tuple of str
         ``("BD", "WD", "SWK", "HK", "PI")``.
     """
-    return _METHODS
+    return BASELINE_METHODS
 
 
-def _check_method(method, allowed=_METHODS):
+def _check_method(method, allowed=BASELINE_METHODS):
     if method not in allowed:
         raise ValueError(f"method must be one of {list(allowed)}; got {method!r}.")
     return method
@@ -579,9 +580,7 @@ def diagram_kernel(diagrams, *, method="SWK", sigma=None, n_directions=50):
 
 
 def _kernel_to_distance(K):
-    diag = np.diag(K)
-    sq = diag[:, None] + diag[None, :] - 2.0 * K
-    D = np.sqrt(np.maximum(sq, 0.0))
+    D = np.sqrt(squared_euclidean(inner=K, x_norms=np.diag(K)))
     np.fill_diagonal(D, 0.0)
     return D
 
@@ -655,8 +654,7 @@ def diagram_distances(diagrams, *, method="WD", sigma=None, n_directions=50, res
         return _kernel_to_distance(diagram_kernel(dgms, method=method, sigma=sigma, n_directions=n_directions))
     if method == "PI":
         X = persistence_images(dgms, resolution=resolution)
-        sq = (X**2).sum(1)
-        D = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * X @ X.T, 0.0))
+        D = np.sqrt(squared_euclidean(X))
         np.fill_diagonal(D, 0.0)
         return D
     persim = _require("persim")

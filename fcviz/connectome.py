@@ -240,9 +240,9 @@ class Connectome:
         )
 
 
-def _record(model, stimuli, layers, batch_size, device) -> tuple[torch.Tensor, tuple[str, ...], tuple[int, ...]]:
+def _record(model, stimuli, layers, batch_size, device, pool) -> tuple[torch.Tensor, tuple[str, ...], tuple[int, ...]]:
     """Activations of one model as float64 ``(m, n)`` with its layer names and sizes."""
-    acts = record_activations(model, stimuli, layers, batch_size=batch_size, device=device)
+    acts = record_activations(model, stimuli, layers, batch_size=batch_size, device=device, pool=pool)
     names = tuple(acts)
     sizes = tuple(int(a.shape[1]) for a in acts.values())
     X = torch.cat([a.to(torch.float64) for a in acts.values()], dim=1)
@@ -250,10 +250,11 @@ def _record(model, stimuli, layers, batch_size, device) -> tuple[torch.Tensor, t
 
 
 def _build_connectomes(
-    models: Sequence[nn.Module], stimuli, layers: LayerSpec = None, *, batch_size=DEFAULT_BATCH_SIZE, device=None
+    models: Sequence[nn.Module], stimuli, layers: LayerSpec = None, *, batch_size=DEFAULT_BATCH_SIZE, device=None,
+    pool=None,
 ) -> list[Connectome]:
     """Connectomes of several models without warning; networks of equal layout share one ``bmm``."""
-    records = [_record(model, stimuli, layers, batch_size, device) for model in models]
+    records = [_record(model, stimuli, layers, batch_size, device, pool) for model in models]
     groups: dict[tuple, list[int]] = {}
     for i, (X, names, sizes) in enumerate(records):
         groups.setdefault((X.device, names, sizes), []).append(i)
@@ -282,7 +283,8 @@ def _warn_dead(connectomes: Sequence[Connectome]) -> None:
 
 
 def functional_connectome(
-    model: nn.Module, stimuli, layers: LayerSpec = None, *, batch_size: int = DEFAULT_BATCH_SIZE, device=None
+    model: nn.Module, stimuli, layers: LayerSpec = None, *, batch_size: int = DEFAULT_BATCH_SIZE, device=None,
+    pool: str | None = None,
 ) -> Connectome:
     """The functional connectome of one network over a set of stimuli.
 
@@ -299,6 +301,10 @@ def functional_connectome(
         Stimuli per forward pass.
     device : str or torch.device, optional
         Where activations are gathered and correlated; by default the model's device.
+    pool : {None, "channel"}, default=None
+        ``None``: every recorded value is a node. ``"channel"``: a convolutional layer's output
+        ``(C, H, W)`` is averaged over positions, one node per channel (a torchvision ResNet-18's
+        ``layer3`` + ``layer4`` then give 256 + 512 nodes instead of 6,144).
 
     Returns
     -------
@@ -308,14 +314,15 @@ def functional_connectome(
     Raises
     ------
     ValueError
-        For an unknown layer, fewer than 2 stimuli, or non-finite activations.
+        For an unknown layer, fewer than 2 stimuli, stimuli of a shape the model cannot take (the
+        message names the shape given and the one expected), or non-finite activations.
 
     Warns
     -----
     RuntimeWarning
         When some neurons are dead (constant over the stimuli), with their number.
     """
-    (connectome,) = _build_connectomes([model], stimuli, layers, batch_size=batch_size, device=device)
+    (connectome,) = _build_connectomes([model], stimuli, layers, batch_size=batch_size, device=device, pool=pool)
     _warn_dead([connectome])
     return connectome
 
@@ -327,6 +334,8 @@ def functional_connectomes(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     device=None,
+    pool: str | None = None,
+    warn_dead: bool = True,
 ) -> list[Connectome]:
     """Functional connectomes of several networks over the same stimuli, correlated in one batch.
 
@@ -337,8 +346,11 @@ def functional_connectomes(
     ----------
     models : sequence of torch.nn.Module
         Trained networks.
-    stimuli, layers, batch_size, device
+    stimuli, layers, batch_size, device, pool
         As in :func:`functional_connectome`.
+    warn_dead : bool, default=True
+        Warn about dead neurons; callers that report them their own way (the zoo logs one summary)
+        pass False and read :attr:`Connectome.n_dead`.
 
     Returns
     -------
@@ -355,6 +367,7 @@ def functional_connectomes(
     models = list(models)
     if not models:
         raise ValueError("Got an empty list of models; pass at least one network.")
-    connectomes = _build_connectomes(models, stimuli, layers, batch_size=batch_size, device=device)
-    _warn_dead(connectomes)
+    connectomes = _build_connectomes(models, stimuli, layers, batch_size=batch_size, device=device, pool=pool)
+    if warn_dead:
+        _warn_dead(connectomes)
     return connectomes

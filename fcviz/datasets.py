@@ -30,8 +30,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fcviz._paths import DATA_DIR_ENV
-from fcviz._paths import data_dir as _resolve_data_dir
+from ._paths import DATA_DIR_ENV
+from ._paths import data_dir as resolve_data_dir
+from ._validation import check_bool, check_int, check_option
+from .registry import DATASETS, DatasetSpec, canonical_dataset_name, stratified_indices
 
 __all__ = [
     "DatasetInfo",
@@ -50,16 +52,6 @@ SPLITS = ("train", "stimuli")
 #: Socket timeout (seconds) around download attempts, so that a machine without a network fails fast
 #: instead of hanging.
 DOWNLOAD_TIMEOUT_S = 5.0
-
-_DIGIT_NAMES = tuple(str(i) for i in range(10))
-_MNIST_FILES = (
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-)
-_CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch", "batches.meta")
-
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -96,50 +88,6 @@ class DatasetInfo:
     files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Spec:
-    name: str
-    class_names: tuple[str, ...]
-    image_shape: tuple[int, int, int]
-    n_images: int
-    torchvision_class: str | None = None  # attribute of torchvision.datasets
-    subfolder: str | None = None  # relative to the data folder
-    files: tuple[str, ...] = ()
-    gz_files: bool = False  # files may also be placed gzip-compressed (MNIST family)
-
-
-_SPECS: dict[str, _Spec] = {
-    "digits": _Spec("digits", _DIGIT_NAMES, (1, 8, 8), 1797),
-    "mnist": _Spec("mnist", _DIGIT_NAMES, (1, 28, 28), 60000, "MNIST", "MNIST/raw", _MNIST_FILES, True),
-    "fashion-mnist": _Spec(
-        "fashion-mnist",
-        (
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-        ),
-        (1, 28, 28),
-        60000,
-        "FashionMNIST",
-        "FashionMNIST/raw",
-        _MNIST_FILES,
-        True,
-    ),
-    "cifar10": _Spec(
-        "cifar10",
-        ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
-        (3, 32, 32),
-        50000,
-        "CIFAR10",
-        "cifar-10-batches-py",
-        _CIFAR_FILES,
-        False,
-    ),
-}
-
-_ALIASES = {"fashion_mnist": "fashion-mnist", "fashionmnist": "fashion-mnist", "cifar-10": "cifar10",
-            "cifar_10": "cifar10"}
-
-
 class DatasetNotAvailableError(FileNotFoundError):
     """A data set's files are missing and could not be downloaded.
 
@@ -148,43 +96,11 @@ class DatasetNotAvailableError(FileNotFoundError):
     """
 
 
-def canonical_dataset_name(dataset: str) -> str:
-    """Normalise a data set name (case, ``_`` versus ``-``, common aliases).
-
-    Parameters
-    ----------
-    dataset : str
-        A name such as ``"MNIST"``, ``"fashion_mnist"`` or ``"CIFAR-10"``.
-
-    Returns
-    -------
-    str
-        One of ``"digits"``, ``"mnist"``, ``"fashion-mnist"``, ``"cifar10"``.
-
-    Raises
-    ------
-    ValueError
-        If the name is unknown; the message lists the valid names.
-    """
-    if not isinstance(dataset, str):
-        raise ValueError(
-            f"The dataset must be a name (str), one of {list(_SPECS)}; got {type(dataset).__name__}."
-        )
-    key = dataset.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in _SPECS:
-        raise ValueError(
-            f"Unknown dataset {dataset!r}. Valid names: {list(_SPECS)} ('digits' is embedded and "
-            "works offline)."
-        )
-    return key
-
-
-def _expected_paths(spec: _Spec, root: Path) -> list[Path]:
+def _expected_paths(spec: DatasetSpec, root: Path) -> list[Path]:
     return [root / spec.subfolder / f for f in spec.files]
 
 
-def _files_present(spec: _Spec, root: Path) -> bool:
+def _files_present(spec: DatasetSpec, root: Path) -> bool:
     if spec.torchvision_class is None:
         return True
     for path in _expected_paths(spec, root):
@@ -207,11 +123,11 @@ def dataset_info(dataset: str, *, data_dir: str | os.PathLike | None = None) -> 
     -------
     DatasetInfo
     """
-    spec = _SPECS[canonical_dataset_name(dataset)]
+    spec = DATASETS[canonical_dataset_name(dataset)]
     if spec.torchvision_class is None:
         return DatasetInfo(spec.name, spec.class_names, spec.image_shape, len(spec.class_names),
                            spec.n_images, True)
-    root = _resolve_data_dir(data_dir)
+    root = resolve_data_dir(data_dir)
     return DatasetInfo(
         spec.name,
         spec.class_names,
@@ -243,7 +159,7 @@ def list_datasets(*, data_dir: str | os.PathLike | None = None) -> dict[str, Dat
     >>> info.image_shape, info.n_classes, info.available_offline
     ((1, 8, 8), 10, True)
     """
-    return {name: dataset_info(name, data_dir=data_dir) for name in _SPECS}
+    return {name: dataset_info(name, data_dir=data_dir) for name in DATASETS}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -258,7 +174,7 @@ def _load_digits() -> tuple[np.ndarray, np.ndarray]:
     return images, bunch.target.astype(np.int64)
 
 
-def _not_available(spec: _Spec, root: Path, cause: str) -> DatasetNotAvailableError:
+def _not_available(spec: DatasetSpec, root: Path, cause: str) -> DatasetNotAvailableError:
     folder = root / spec.subfolder
     listed = "\n".join(f"  {p}" + (" (or .gz)" if spec.gz_files else "") for p in _expected_paths(spec, root))
     if spec.gz_files:
@@ -277,7 +193,7 @@ def _not_available(spec: _Spec, root: Path, cause: str) -> DatasetNotAvailableEr
     )
 
 
-def _extract_local_archives(spec: _Spec, root: Path) -> None:
+def _extract_local_archives(spec: DatasetSpec, root: Path) -> None:
     """Decompress ``*.gz`` files placed by hand next to missing raw MNIST-family files (no network)."""
     if not spec.gz_files:
         return
@@ -299,7 +215,7 @@ def _socket_timeout(seconds: float):
         socket.setdefaulttimeout(old)
 
 
-def _download(spec: _Spec, root: Path) -> None:
+def _download(spec: DatasetSpec, root: Path) -> None:
     """Download into a temporary folder inside ``root`` and move the finished files into place."""
     import torchvision.datasets as tvd
 
@@ -319,7 +235,7 @@ def _download(spec: _Spec, root: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _load_torchvision(spec: _Spec, root: Path, download: bool | None) -> tuple[np.ndarray, np.ndarray]:
+def _load_torchvision(spec: DatasetSpec, root: Path, download: bool | None) -> tuple[np.ndarray, np.ndarray]:
     import torchvision.datasets as tvd
 
     cls = getattr(tvd, spec.torchvision_class)
@@ -349,7 +265,7 @@ def _load_torchvision(spec: _Spec, root: Path, download: bool | None) -> tuple[n
     return _to_arrays(spec, ds)
 
 
-def _to_arrays(spec: _Spec, ds) -> tuple[np.ndarray, np.ndarray]:
+def _to_arrays(spec: DatasetSpec, ds) -> tuple[np.ndarray, np.ndarray]:
     """Images as uint8 ``(N, C, H, W)`` and labels as int64 ``(N,)`` from a torchvision data set."""
     data = np.asarray(ds.data)  # MNIST: tensor (N, 28, 28); CIFAR: ndarray (N, 32, 32, 3)
     if data.ndim == 3:
@@ -364,36 +280,10 @@ def _to_arrays(spec: _Spec, ds) -> tuple[np.ndarray, np.ndarray]:
 # Splitting and selecting
 
 
-def _stratified_indices(labels: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` indices into ``labels`` with class proportions kept (largest remainder), sorted.
-
-    Parameters
-    ----------
-    labels : ndarray of shape (N,)
-    n : int
-        Number of indices wanted, ``0 <= n <= N``.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of shape (n,), int64
-    """
-    classes, counts = np.unique(labels, return_counts=True)
-    exact = counts * (n / counts.sum())
-    quota = np.floor(exact).astype(np.int64)
-    order = np.argsort(-(exact - quota), kind="stable")
-    quota[order[: n - int(quota.sum())]] += 1
-    chosen = [
-        rng.choice(np.flatnonzero(labels == c), size=int(q), replace=False)
-        for c, q in zip(classes, quota)
-    ]
-    return np.sort(np.concatenate(chosen)).astype(np.int64) if chosen else np.zeros(0, np.int64)
-
-
 def _split_indices(labels: np.ndarray, split: str, seed: int) -> np.ndarray:
     """Indices of the ``"train"`` five sixths or the held-out ``"stimuli"`` sixth, stratified."""
     n_stimuli = int(round(len(labels) / 6))
-    stimuli = _stratified_indices(labels, n_stimuli, np.random.default_rng([seed, 0]))
+    stimuli = stratified_indices(labels, n_stimuli, np.random.default_rng([seed, 0]))
     if split == "stimuli":
         return stimuli
     mask = np.ones(len(labels), dtype=bool)
@@ -421,14 +311,6 @@ def _check_classes(classes, n_classes: int) -> np.ndarray | None:
     if not out:
         raise ValueError(f"classes is empty; pass None for all classes or a list of {valid}.")
     return np.unique(out)
-
-
-def _check_n(n) -> int | None:
-    if n is None:
-        return None
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int (a cap on the number of images) or None; got {n!r}.")
-    return int(n)
 
 
 def load_stimuli(
@@ -487,26 +369,24 @@ def load_stimuli(
     ((20, 1, 8, 8), [3])
     """
     name = canonical_dataset_name(dataset)
-    spec = _SPECS[name]
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}.")
+    spec = DATASETS[name]
+    check_option(split, "split", SPLITS)
     wanted = _check_classes(classes, len(spec.class_names))
-    cap = _check_n(n)
-    if download not in (None, True, False):
-        raise ValueError(f"download must be None, True or False; got {download!r}.")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int; got {seed!r}.")
+    cap = check_int(n, "n", minimum=1, allow_none=True, hint="It caps the number of images.")
+    if download is not None:
+        check_bool(download, "download")
+    seed = check_int(seed, "seed", minimum=0)
 
     if spec.torchvision_class is None:
         images, labels = _load_digits()
     else:
-        images, labels = _load_torchvision(spec, _resolve_data_dir(data_dir), download)
+        images, labels = _load_torchvision(spec, resolve_data_dir(data_dir), download)
 
     idx = _split_indices(labels, split, int(seed))
     if wanted is not None:
         idx = idx[np.isin(labels[idx], wanted)]
     if cap is not None and cap < len(idx):
-        keep = _stratified_indices(labels[idx], cap, np.random.default_rng([int(seed), 1]))
+        keep = stratified_indices(labels[idx], cap, np.random.default_rng([int(seed), 1]))
         idx = idx[keep]
 
     X = torch.from_numpy(np.ascontiguousarray(images[idx]))

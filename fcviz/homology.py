@@ -19,6 +19,7 @@ bitwise copy of an input weight, so float64 input gives exact results.
 
 from __future__ import annotations
 
+import heapq
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +30,16 @@ import numpy as np
 
 from ._validation import SYMMETRY_TOL, check_graphs, check_sorted_range, check_values
 
-__all__ = ["Persistence", "birth_death", "mst_edges", "check_persistence", "n_edges"]
+__all__ = [
+    "Persistence",
+    "as_persistence",
+    "betti_curves",
+    "birth_death",
+    "mst_edges",
+    "spanning_tree_order",
+    "check_persistence",
+    "n_edges",
+]
 
 # Below this many edges a graph is sorted on the calling thread: a thread hand-off costs more.
 _PARALLEL_MIN_EDGES = 20_000
@@ -131,6 +141,24 @@ class Persistence:
     def __repr__(self):
         shape = f"{len(self)} graphs of " if self.is_batch else ""
         return f"{type(self).__name__}({shape}{self.n_nodes} nodes)"
+
+    def _summary_rows(self):
+        """(set, size, min, median, mean, max) per set, over every graph of a batch."""
+        rows = []
+        for name, values in (("births", self.births), ("deaths", self.deaths)):
+            size = values.shape[-1]
+            if size:
+                stats = (values.min(), np.median(values), values.mean(), values.max())
+                rows.append((name, size, *(f"{v:.4f}" for v in stats)))
+            else:
+                rows.append((name, 0, "-", "-", "-", "-"))
+        return rows
+
+    def _repr_html_(self):
+        from .tables import html_table
+
+        return html_table(self._summary_rows(), ("set", "size per graph", "min", "median", "mean", "max"),
+                          caption=repr(self))
 
     @classmethod
     def stack(cls, items):
@@ -397,3 +425,158 @@ def mst_edges(graph, *, check_input=True):
         best[better] = candidate[better]
         parent[better] = node
     return rows, cols
+
+
+def as_persistence(items, *, name="items"):
+    """Turn graphs or persistences into one :class:`Persistence` (single graph or batch).
+
+    Parameters
+    ----------
+    items : Persistence, array-like of shape (n, n) or (N, n, n), or list of graphs or persistences
+        What to decompose. Lists may mix graphs and persistences of the same size.
+
+    name : str, default="items"
+        What to call the input in messages.
+
+    Returns
+    -------
+    Persistence
+        ``items`` itself when it is a valid Persistence; otherwise the decomposition of the graphs
+        (a batch when several were given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> P = as_persistence([np.ones((3, 3)) - np.eye(3)] * 2)
+    >>> P.is_batch, P.births.shape
+    (True, (2, 2))
+    """
+    if isinstance(items, Persistence):
+        return check_persistence(items, name=name)
+    if isinstance(items, (list, tuple)):
+        if not items:
+            raise ValueError(f"Got an empty list of {name}; pass at least one graph or persistence.")
+        if any(isinstance(it, Persistence) for it in items):
+            return Persistence.stack([as_persistence(it, name=name) for it in items])
+    return birth_death(items)
+
+
+def spanning_tree_order(graph, *, check_input=True):
+    """Nodes in the order they join a maximum spanning tree grown from the heaviest edge.
+
+    Prim's algorithm started at the heaviest edge adds, at every step, the heaviest edge from the
+    tree to a new node. Strongly connected modules are therefore added one after the other, so a
+    connectome re-ordered this way shows its modules as blocks along the diagonal.
+
+    Parameters
+    ----------
+    graph : array-like of shape (n, n)
+        One weighted graph (validated as in :func:`birth_death`).
+    check_input : bool, default=True
+        Validate the weights.
+
+    Returns
+    -------
+    ndarray of int of shape (n,)
+        A permutation of ``range(n)``: ``order[0]`` and ``order[1]`` are the endpoints of the
+        heaviest edge (smaller index first), then each node in the order it joins the tree. Ties
+        are broken towards the smaller node index, so the order is deterministic.
+
+    Notes
+    -----
+    The join order is read off the tree of :func:`mst_edges` by running Prim's algorithm on the
+    tree's edges only. By the cut property, the heaviest edge from the visited to the unvisited nodes
+    of the full graph is a tree edge, so (with distinct weights) both runs add the nodes in the same
+    order; with tied weights the order is one that Prim's algorithm can produce.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[0, .1, .9, .2], [.1, 0, .3, .8], [.9, .3, 0, .4], [.2, .8, .4, 0]])
+    >>> spanning_tree_order(A).tolist()
+    [0, 2, 3, 1]
+    """
+    A, is_batch = check_graphs(graph, check_input=check_input)
+    if is_batch:
+        raise ValueError(f"spanning_tree_order takes one graph (n, n); got a batch of shape {A.shape}.")
+    A = A[0]
+    rows, cols = mst_edges(A, check_input=False)
+    weights = A[rows, cols]
+    neighbours = [[] for _ in range(A.shape[0])]
+    for u, v, w in zip(rows.tolist(), cols.tolist(), weights.tolist()):
+        neighbours[u].append((-w, v))
+        neighbours[v].append((-w, u))
+    first = int(np.argmax(weights))
+    start = int(rows[first])
+    order, seen = [start], {start}
+    frontier = list(neighbours[start])
+    heapq.heapify(frontier)
+    while frontier:
+        _, node = heapq.heappop(frontier)
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        for item in neighbours[node]:
+            if item[1] not in seen:
+                heapq.heappush(frontier, item)
+    return np.asarray(order, dtype=np.intp)
+
+
+def betti_curves(persistence, thresholds):
+    """Betti numbers of the graph(s) filtered at each threshold, exact from the sorted sets.
+
+    Filtering a graph at threshold ``e`` keeps the edges of weight greater than ``e``. Its number of
+    connected components is ``beta0(e) = n - #{births > e}`` (every birth edge above ``e`` merges two
+    components) and its number of independent cycles is ``beta1(e) = #{deaths > e}`` (every death
+    edge above ``e`` closes one). No homology is recomputed: both counts are binary searches in the
+    sorted birth and death sets.
+
+    Parameters
+    ----------
+    persistence : Persistence or array-like of shape (n, n) or (B, n, n)
+        Birth and death sets of one graph or a batch (graphs are decomposed first).
+    thresholds : array-like of shape (T,)
+        Finite thresholds ``e``, in any order.
+
+    Returns
+    -------
+    betti0 : ndarray of int of shape (T,) or (B, T)
+        Connected components of each filtered graph: ``n`` for ``e`` at or above the largest weight,
+        1 below the smallest birth.
+    betti1 : ndarray of int of shape (T,) or (B, T)
+        Independent cycles: 0 at or above the largest death. ``betti0 - betti1`` is the Euler
+        characteristic ``n - #{edges > e}``.
+
+    Raises
+    ------
+    ValueError
+        If ``thresholds`` is not a 1-D array of finite numbers, or the persistence is inconsistent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcviz import betti_curves, birth_death
+    >>> A = np.array([[0, .9, .2, .4], [.9, 0, .5, .1], [.2, .5, 0, .7], [.4, .1, .7, 0]])
+    >>> b0, b1 = betti_curves(birth_death(A), [0.0, 0.3, 0.6, 0.95])
+    >>> b0.tolist(), b1.tolist()
+    ([1, 1, 2, 4], [3, 1, 0, 0])
+    """
+    P = as_persistence(persistence, name="persistence")
+    e = np.asarray(thresholds, dtype=np.float64)
+    if e.ndim != 1 or not np.all(np.isfinite(e)):
+        seen = f"an array of shape {e.shape}" if e.ndim != 1 else f"non-finite values {e[~np.isfinite(e)][:3]}"
+        raise ValueError(
+            f"thresholds must be a 1-D array of finite numbers; got {seen}. Pass e.g. np.linspace(0, 1, 101)."
+        )
+    births = np.asarray(P.births, dtype=np.float64).reshape(-1, P.births.shape[-1])
+    deaths = np.asarray(P.deaths, dtype=np.float64).reshape(-1, P.deaths.shape[-1])
+    n = P.n_nodes
+    betti0 = np.empty((births.shape[0], e.size), dtype=np.int64)
+    betti1 = np.empty_like(betti0)
+    for b in range(births.shape[0]):  # counts above e: size minus the values <= e
+        betti0[b] = n - births.shape[1] + np.searchsorted(births[b], e, side="right")
+        betti1[b] = deaths.shape[1] - np.searchsorted(deaths[b], e, side="right")
+    if not P.is_batch:
+        return betti0[0], betti1[0]
+    return betti0, betti1

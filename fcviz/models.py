@@ -36,21 +36,17 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from fcviz.datasets import _SPECS, canonical_dataset_name
+from ._validation import check_option, check_real
+from .registry import DATASETS, REGULARIZER_PARAMS, REGULARIZERS, canonical_dataset_name
 
 __all__ = ["make_model", "list_regularizers", "MLP", "VGGNet", "REGULARIZERS", "DEFAULT_HIDDEN"]
 
-#: The four training strategies of the paper.
-REGULARIZERS = ("vanilla", "batch_norm", "l2", "dropout")
 
 #: Default hidden-layer widths per data set (for ``cifar10``: the fully connected part).
 DEFAULT_HIDDEN = {"digits": (32, 16), "mnist": (128, 64), "fashion-mnist": (256, 128), "cifar10": (256, 128)}
 
 _DEFAULT_CHANNELS = (32, 64, 128)
 _DEFAULTS = {"negative_slope": 0.01, "weight_decay": 1e-3, "p": 0.2}
-# Hyperparameters each regulariser accepts (besides the architecture ones: hidden, negative_slope,
-# and channels for cifar10).
-_REGULARIZER_PARAMS = {"vanilla": (), "batch_norm": (), "l2": ("weight_decay",), "dropout": ("p",)}
 
 
 def list_regularizers() -> tuple[str, ...]:
@@ -188,17 +184,6 @@ def _check_positive_ints(value, name: str) -> tuple[int, ...]:
     return out
 
 
-def _check_float(value, name: str, low: float, high: float, *, high_open: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ok:
-        value = float(value)
-        ok = low <= value < high if high_open else low <= value <= high
-    if not ok:
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{name} must be a float in [{low}, {high}{bracket}; got {value!r}.")
-    return value
-
-
 def make_model(dataset: str = "digits", regularizer: str = "vanilla", **hyperparameters) -> nn.Module:
     """Build an untrained network of the paper for a data set and a training strategy.
 
@@ -238,9 +223,8 @@ def make_model(dataset: str = "digits", regularizer: str = "vanilla", **hyperpar
     (('hidden1.norm', 'hidden2.norm'), 192)
     """
     name = canonical_dataset_name(dataset)
-    if regularizer not in REGULARIZERS:
-        raise ValueError(f"Unknown regularizer {regularizer!r}. Valid regularizers: {list(REGULARIZERS)}.")
-    allowed = {"hidden", "negative_slope", *_REGULARIZER_PARAMS[regularizer]}
+    check_option(regularizer, "regularizer", REGULARIZERS)
+    allowed = {"hidden", "negative_slope", *REGULARIZER_PARAMS[regularizer]}
     if name == "cifar10":
         allowed.add("channels")
     unknown = sorted(set(hyperparameters) - allowed)
@@ -250,16 +234,16 @@ def make_model(dataset: str = "digits", regularizer: str = "vanilla", **hyperpar
             f"Valid ones: {sorted(allowed)} (weight_decay goes with 'l2', p with 'dropout')."
         )
     hidden = _check_positive_ints(hyperparameters.get("hidden", DEFAULT_HIDDEN[name]), "hidden")
-    slope = _check_float(hyperparameters.get("negative_slope", _DEFAULTS["negative_slope"]),
-                         "negative_slope", 0.0, 1.0)
+    slope = check_real(hyperparameters.get("negative_slope", _DEFAULTS["negative_slope"]), "negative_slope",
+                       low=0, high=1)
     weight_decay = 0.0
     p = 0.0
     if regularizer == "l2":
-        weight_decay = _check_float(hyperparameters.get("weight_decay", _DEFAULTS["weight_decay"]),
-                                    "weight_decay", 0.0, float("inf"))
+        weight_decay = check_real(hyperparameters.get("weight_decay", _DEFAULTS["weight_decay"]), "weight_decay",
+                                  low=0)
     if regularizer == "dropout":
-        p = _check_float(hyperparameters.get("p", _DEFAULTS["p"]), "p", 0.0, 1.0, high_open=True)
-    spec = _SPECS[name]
+        p = check_real(hyperparameters.get("p", _DEFAULTS["p"]), "p", low=0, high=1, closed="left")
+    spec = DATASETS[name]
     batch_norm = regularizer == "batch_norm"
     settings = {"hidden": hidden, "negative_slope": slope}
     if name == "cifar10":

@@ -2,7 +2,7 @@
 
 - :func:`training_strategies` (Study 1): networks trained with vanilla SGD, batch norm, L2 and
   dropout; connectomes from one stimulus set; cluster into as many groups as strategies.
-- :func:`stimuli` (Study 2): networks of one strategy; connectomes from the stimuli of one class
+- :func:`stimulus_classes` (Study 2): networks of one strategy; connectomes from the stimuli of one class
   each; cluster into as many groups as classes.
 
 Each method is run ``n_repeats`` times with different seeds and scored against the true groups:
@@ -23,14 +23,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validation import check_int, check_option
 from .clustering import TopClustering, clustering_scores
+from .registry import METHODS, stratified_indices
+from .tables import format_table, html_table
 
-__all__ = ["StudyResult", "METHODS", "format_table", "run_methods", "training_strategies", "stimuli"]
+__all__ = ["StudyResult", "METHODS", "format_table", "run_methods", "training_strategies", "stimulus_classes",
+           "stimuli"]
 
 logger = logging.getLogger(__name__)
 
-#: Every method a study can run, in table order.
-METHODS = ("Top", "Adj", "BD", "WD", "SWK", "HK", "PI")
 _PROTOCOLS = ("fcviz", "paper")
 
 
@@ -70,9 +72,9 @@ class StudyResult:
                 return r
         raise KeyError(f"No method {method!r} in this study; ran {[r['method'] for r in self.table]}.")
 
-    def to_text(self):
-        """The table as aligned text, like the paper's."""
-        header = ("method", "purity", "ARI", "NMI", "fit s", "prep s", "graphs", "status")
+    _HEADER = ("method", "purity", "ARI", "NMI", "fit s", "prep s", "graphs", "status")
+
+    def _rows(self):
         rows = []
         for r in self.table:
             if r["status"].startswith("skipped"):
@@ -83,18 +85,22 @@ class StudyResult:
                 f"{r['ari_mean']:.3f} ± {r['ari_std']:.3f}", f"{r['nmi_mean']:.3f}",
                 f"{r['fit_seconds']:.4f}", f"{r['prep_seconds']:.3f}", str(r["n_graphs"]), r["status"],
             ))
-        return format_table(rows, header)
+        return rows
+
+    def _caption(self):
+        study = self.settings.get("study", "study")
+        groups = ", ".join(str(g) for g in self.group_names)
+        return f"{study}: {len(self.labels_true)} graphs in {len(self.group_names)} groups ({groups})"
+
+    def to_text(self):
+        """The table as aligned text, like the paper's."""
+        return format_table(self._rows(), self._HEADER)
 
     def __str__(self):
         return self.to_text()
 
-
-def format_table(rows, header):
-    """Rows of values as aligned text columns under ``header`` and a rule of dashes."""
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    def _repr_html_(self):
+        return html_table(self._rows(), self._HEADER, caption=self._caption())
 
 
 def _check_methods(methods):
@@ -105,21 +111,6 @@ def _check_methods(methods):
     if unknown or not methods:
         raise ValueError(f"methods must be 'all' or a list from {list(METHODS)}; got {list(methods)!r}.")
     return methods
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
-
-
-def _stratified_subsample(labels, size, rng):
-    """Indices of about ``size`` items keeping every group's share (at least one per group)."""
-    groups = np.unique(labels)
-    per_group = max(1, size // len(groups))
-    picked = [rng.choice(np.flatnonzero(labels == g), size=min(per_group, int((labels == g).sum())), replace=False)
-              for g in groups]
-    return np.sort(np.concatenate(picked))
 
 
 def _score_rows(method, labels_true, predictions, fit_times, prep, status):
@@ -175,14 +166,17 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
     predictions : dict of str to ndarray of shape (n_repeats, n)
     """
     methods = _check_methods(methods)
-    n_repeats = _check_positive_int("n_repeats", n_repeats)
-    if protocol not in _PROTOCOLS:
-        raise ValueError(f"protocol must be one of {list(_PROTOCOLS)}; got {protocol!r}.")
+    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+    check_option(protocol, "protocol", _PROTOCOLS)
     graphs = np.asarray(graphs)
     labels_true = np.asarray(labels_true)
     if graphs.ndim != 3 or len(labels_true) != len(graphs):
         raise ValueError(f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
     k = len(np.unique(labels_true))
+    if baseline_subsample is not None:
+        baseline_subsample = check_int(baseline_subsample, "baseline_subsample", minimum=k, maximum=len(graphs),
+                                       hint="It is the number of graphs the baselines run on, at least one per "
+                                            "group.")
     n_init, init = (1, "random") if protocol == "paper" else (10, "k-means++")
     table, predictions = [], {}
 
@@ -235,7 +229,7 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
             if subsample is None:
                 reason = f"Rips estimated {bl.human_seconds(exc.estimate)} > budget {bl.human_seconds(budget)}"
                 return [_skipped(m, reason) for m in methods], {}
-            index = _stratified_subsample(labels_true, subsample, np.random.default_rng(random_state))
+            index = stratified_indices(labels_true, subsample, np.random.default_rng(random_state))
             status = "subsample"
             try:
                 bl.check_baseline_budget(graphs.shape[1], len(index), budget, graph=graphs[0])
@@ -320,9 +314,9 @@ def training_strategies(dataset="digits", *, preset="classroom", regularizers="a
                   baseline_subsample, settings)
 
 
-def stimuli(dataset="digits", regularizer="vanilla", *, classes="all", preset="classroom", pairing="fresh",
-            methods="all", n_repeats=20, protocol="fcviz", random_state=0, baseline_budget=120.0,
-            baseline_subsample=None, zoo=None, progress=True, **zoo_options):
+def stimulus_classes(dataset="digits", regularizer="vanilla", *, classes="all", preset="classroom",
+                     pairing="fresh", methods="all", n_repeats=20, protocol="fcviz", random_state=0,
+                     baseline_budget=120.0, baseline_subsample=None, zoo=None, progress=True, **zoo_options):
     """Study 2: does topology recover which class of stimuli a network was shown?
 
     Parameters
@@ -349,8 +343,12 @@ def stimuli(dataset="digits", regularizer="vanilla", *, classes="all", preset="c
 
         zoo = connectome_zoo(dataset, (regularizer,), classes, preset=preset, pairing=pairing, progress=progress,
                              **zoo_options)
-    settings = {"study": "stimuli", "dataset": dataset, "regularizer": regularizer, "pairing": pairing,
+    settings = {"study": "stimulus_classes", "dataset": dataset, "regularizer": regularizer, "pairing": pairing,
                 "preset": preset, "n_repeats": n_repeats, "protocol": protocol, "random_state": random_state,
                 **zoo_options}
     return _study(zoo, "stimulus_class", methods, n_repeats, protocol, random_state, baseline_budget,
                   baseline_subsample, settings)
+
+
+#: Former name of :func:`stimulus_classes` (Study 2), kept for existing notebooks and scripts.
+stimuli = stimulus_classes

@@ -39,8 +39,11 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from fcviz.datasets import _stratified_indices, canonical_dataset_name, load_stimuli
-from fcviz.models import MLP, make_model
+from ._validation import check_int, check_real
+from .datasets import load_stimuli
+from .models import MLP, make_model
+from .progress import BuildProgress, check_cancel, check_progress_callback, raise_if_cancelled
+from .registry import canonical_dataset_name, stratified_indices
 
 __all__ = ["TrainingResult", "train_networks", "network_seeds", "resolve_device"]
 
@@ -139,6 +142,26 @@ def _seed_global(seed: int, device: torch.device) -> None:
             torch.cuda.manual_seed(seed)
 
 
+class _EpochTicker:
+    """Stands in for the tqdm bar in the runners: ``update(n)`` advances the bar and reports progress."""
+
+    def __init__(self, bar, callback, total: int, desc: str):
+        self.bar, self.callback, self.total, self.desc = bar, callback, total, desc
+        self.done = 0
+
+    def update(self, n: int = 1) -> None:
+        self.bar.update(n)
+        self.done = min(self.total, self.done + n)
+        if self.callback is not None:
+            message = f"{self.desc}: {self.done}/{self.total} epochs"
+            self.callback(BuildProgress("train", self.done, self.total, message))
+
+    def finish(self, elapsed: float) -> None:
+        self.done = self.total
+        if self.callback is not None:
+            self.callback(BuildProgress("done", self.total, self.total, f"{self.desc}: trained in {elapsed:.1f} s"))
+
+
 # ----------------------------------------------------------------------------------------------------
 # Sequential reference: one nn.Module and one torch.optim.SGD per network
 
@@ -161,6 +184,7 @@ def _train_sequential(models, X, y, order_gens, dropout_seeds, cfg, bar):
                 correct = torch.zeros((), dtype=torch.int64, device=cfg["device"])
                 seen = 0
                 for a, b in bounds:
+                    raise_if_cancelled(cfg["cancel"], "Training")
                     idx = perm[a:b]
                     xb, yb = X.index_select(0, idx), y.index_select(0, idx)
                     logits = model(xb)
@@ -316,6 +340,7 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
             correct = torch.zeros(rows, dtype=torch.int64, device=device)
             seen = 0
             for a, b in bounds:
+                raise_if_cancelled(cfg["cancel"], "Training")
                 idx = perms[:, a:b].reshape(-1)
                 xb = X.index_select(0, idx).view(rows, b - a, *sample_shape)
                 yb = y.index_select(0, idx).view(rows, b - a)
@@ -358,12 +383,6 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
 # ----------------------------------------------------------------------------------------------------
 
 
-def _check_int(value, name: str, low: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
-    return int(value)
-
-
 def _check_data(data, dataset: str):
     try:
         X, y = data
@@ -385,7 +404,7 @@ def train_networks(
     n_networks: int = 1,
     *,
     epochs: int,
-    seed: int,
+    seed: int = 0,
     device: str | torch.device | None = None,
     batch_size: int = 50,
     lr: float = 0.01,
@@ -399,6 +418,8 @@ def train_networks(
     data_dir=None,
     download: bool | None = None,
     data_seed: int = 0,
+    progress_callback=None,
+    cancel=None,
     **hyperparameters,
 ) -> TrainingResult:
     """Train ``n_networks`` networks of one data set and training strategy with SGD.
@@ -413,7 +434,7 @@ def train_networks(
         Number of networks.
     epochs : int
         Passes over the training data (the paper: 20–40).
-    seed : int
+    seed : int, default=0
         Run seed; network ``k`` uses :func:`network_seeds` ``(seed, first_network + k)``.
     device : str or torch.device, optional
         Default: CUDA when available, else the CPU.
@@ -439,6 +460,13 @@ def train_networks(
     data_seed : int, default=0
         Seed of the train/stimuli split and of the ``n_train`` subsample (keep it equal to the
         ``seed`` given to :func:`fcviz.load_stimuli` so that stimuli are never trained on).
+    progress_callback : callable, optional
+        Called with a :class:`fcviz.BuildProgress` after every epoch (``stage="train"``, ``done`` of
+        ``total`` epochs counted as for the bar) and once at the end (``stage="done"``,
+        ``done == total``), in the calling thread. Independent of ``progress``.
+    cancel : threading.Event, optional
+        Checked before every training batch; once set, training stops and :class:`fcviz.BuildCancelled`
+        is raised (the networks are discarded).
     **hyperparameters
         Passed to :func:`fcviz.make_model` (``hidden``, ``negative_slope``, ``weight_decay``, ``p``, …).
 
@@ -450,6 +478,8 @@ def train_networks(
     ------
     ValueError
         For invalid arguments (see :func:`fcviz.make_model` and :func:`fcviz.load_stimuli` too).
+    BuildCancelled
+        When ``cancel`` is set before training ends.
 
     Examples
     --------
@@ -458,22 +488,19 @@ def train_networks(
     (2, (2, 1))
     """
     name = canonical_dataset_name(dataset)
-    n_networks = _check_int(n_networks, "n_networks", 1)
-    epochs = _check_int(epochs, "epochs", 1)
-    seed = _check_int(seed, "seed", 0)
-    batch_size = _check_int(batch_size, "batch_size", 1)
-    first_network = _check_int(first_network, "first_network", 0)
-    if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr > 0:
-        raise ValueError(f"lr must be a positive float; got {lr!r}.")
-    if not isinstance(momentum, (int, float)) or isinstance(momentum, bool) or not 0 <= momentum < 1:
-        raise ValueError(f"momentum must be a float in [0, 1); got {momentum!r}.")
-    if target_accuracy is not None and (isinstance(target_accuracy, bool)
-                                        or not isinstance(target_accuracy, (int, float))
-                                        or not 0 < target_accuracy <= 1):
-        raise ValueError(f"target_accuracy must be None or a float in (0, 1]; got {target_accuracy!r}.")
-    if n_train is not None:
-        n_train = _check_int(n_train, "n_train", 1)
+    n_networks = check_int(n_networks, "n_networks", minimum=1)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    first_network = check_int(first_network, "first_network", minimum=0)
+    lr = check_real(lr, "lr", low=0, closed="neither")
+    momentum = check_real(momentum, "momentum", low=0, high=1, closed="left")
+    target_accuracy = check_real(target_accuracy, "target_accuracy", low=0, high=1, closed="right", allow_none=True)
+    n_train = check_int(n_train, "n_train", minimum=1, allow_none=True)
     device = resolve_device(device)
+    progress_callback = check_progress_callback(progress_callback)
+    cancel = check_cancel(cancel)
+    raise_if_cancelled(cancel, "Training")
 
     # Validate model arguments before loading data (without touching the caller's torch RNG).
     with torch.random.fork_rng(devices=[]):
@@ -483,7 +510,7 @@ def train_networks(
     else:
         X, y = _check_data(data, name)
         if n_train is not None and n_train < len(y):
-            keep = _stratified_indices(y.numpy(), n_train, np.random.default_rng([int(data_seed), 1]))
+            keep = stratified_indices(y.numpy(), n_train, np.random.default_rng([int(data_seed), 1]))
             X, y = X[torch.from_numpy(keep)], y[torch.from_numpy(keep)]
     if isinstance(template, MLP) and X[0].numel() != template.in_features:
         raise ValueError(
@@ -501,7 +528,7 @@ def train_networks(
     order_gens = [torch.Generator().manual_seed(order_seed) for _, order_seed, _ in seeds]
     dropout_seeds = [dropout_seed for _, _, dropout_seed in seeds]
     cfg = dict(epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum), device=device,
-               target_accuracy=target_accuracy, seed=seed)
+               target_accuracy=target_accuracy, seed=seed, cancel=cancel)
 
     use_batched = batched and n_networks > 1
     total = epochs if use_batched else epochs * n_networks
@@ -510,8 +537,10 @@ def train_networks(
     start = time.perf_counter()
     with tqdm(total=total, desc=desc, unit="epoch", disable=not progress) as bar:
         runner = _train_batched if use_batched else _train_sequential
-        loss, acc, done = runner(models, X, y, order_gens, dropout_seeds, cfg, bar)
+        ticker = _EpochTicker(bar, progress_callback, total, desc)
+        loss, acc, done = runner(models, X, y, order_gens, dropout_seeds, cfg, ticker)
     elapsed = time.perf_counter() - start
+    ticker.finish(elapsed)
 
     return TrainingResult(
         models=models,

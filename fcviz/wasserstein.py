@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .homology import Persistence, birth_death, check_persistence
+from ._linalg import squared_euclidean
+from .homology import Persistence, as_persistence
 
 __all__ = [
     "Barycenter",
@@ -27,28 +28,6 @@ __all__ = [
     "pairwise_distances",
     "barycenter",
 ]
-
-
-def as_persistence(items, *, name="items"):
-    """Turn graphs or persistences into one :class:`Persistence` (single graph or batch).
-
-    Parameters
-    ----------
-    items : Persistence, array-like of shape (n, n) or (N, n, n), or list of graphs or persistences
-        What to decompose. Lists may mix graphs and persistences of the same size.
-
-    Returns
-    -------
-    Persistence
-    """
-    if isinstance(items, Persistence):
-        return check_persistence(items, name=name)
-    if isinstance(items, (list, tuple)):
-        if not items:
-            raise ValueError(f"Got an empty list of {name}; pass at least one graph or persistence.")
-        if any(isinstance(it, Persistence) for it in items):
-            return Persistence.stack([as_persistence(it, name=name) for it in items])
-    return birth_death(items)
 
 
 def _as_batch(items, name):
@@ -170,16 +149,6 @@ def topological_distance(G, H):
     return sum(_set_cost(x, y, 2.0) for x, y in zip(_sets(PG, None), _sets(PH, None)))
 
 
-def _squared_euclidean(X, Y):
-    """(N, M) squared distances between rows by the Gram form, clipped at 0."""
-    X = X.astype(np.float64, copy=False)
-    Y = Y.astype(np.float64, copy=False)
-    D = np.einsum("ij,ij->i", X, X)[:, None] + np.einsum("ij,ij->i", Y, Y)[None, :]
-    D -= 2.0 * (X @ Y.T)
-    np.maximum(D, 0.0, out=D)
-    return D
-
-
 def pairwise_distances(items, other=None):
     """Matrix of topological distances between every pair of graphs.
 
@@ -207,7 +176,7 @@ def pairwise_distances(items, other=None):
     if X.n_nodes != Y.n_nodes:
         return np.array([[topological_distance(g, h) for h in Y] for g in X])
     vx = X.vector
-    D = _squared_euclidean(vx, vx if other is None else Y.vector)
+    D = squared_euclidean(vx, None if other is None else Y.vector)
     if other is None:
         D = (D + D.T) / 2
         np.fill_diagonal(D, 0.0)

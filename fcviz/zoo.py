@@ -24,15 +24,19 @@ from typing import Any
 
 import numpy as np
 
+from ._paths import cache_dir as resolve_cache_dir
+from ._validation import check_bool, check_int, check_option, check_real
+from .progress import BuildProgress, check_cancel, check_progress_callback, raise_if_cancelled
+from .registry import REGULARIZER_PARAMS, REGULARIZERS
+
 __all__ = ["ConnectomeZoo", "connectome_zoo", "zoo_cache_key", "PRESETS", "REGULARIZERS", "FORMAT_VERSION"]
 
 logger = logging.getLogger(__name__)
 
 #: Version of the cache file layout; bump it to invalidate every cached zoo.
-FORMAT_VERSION = 1
+#: 2: entries keep each network's trained weights (``state/...`` arrays) and ``model_settings``.
+FORMAT_VERSION = 2
 
-#: The four training strategies of Study 1, in display order.
-REGULARIZERS = ("vanilla", "batch_norm", "l2", "dropout")
 
 #: Preset settings. ``n_stimuli=None`` means every stimulus of the held-out sixth (per class in Study 2);
 #: ``n_train=None`` the whole training split.
@@ -66,11 +70,18 @@ class ConnectomeZoo:
         ``pandas.DataFrame(zoo.labels)`` makes a table.
     metadata : dict
         ``settings`` (every setting, as hashed in the cache key), ``key``, ``timings`` (seconds),
-        ``train_accuracy`` and ``n_dead`` per row, ``layer_names``, ``layer_sizes``, versions.
+        ``train_accuracy`` and ``n_dead`` per row, ``layer_names``, ``layer_sizes``,
+        ``model_settings`` (what :func:`fcviz.make_model` needs to rebuild the networks), versions.
+        A zoo made by :meth:`recorded_over` also has ``recorded_from`` (the key of the zoo whose
+        networks it recorded) and ``recorded_over`` (its stimulus classes).
     cache_path : str or None
         The cache file this zoo was read from or written to.
     from_cache : bool
         True when the zoo was read from the cache.
+    network_states : dict or None
+        The trained weights: ``(regularizer, network)`` → the network's ``state_dict`` as read-only
+        numpy arrays (float32 parameters and running statistics, int64 counters). None for a zoo
+        built without them; :meth:`models` and :meth:`recorded_over` need them.
     """
 
     graphs: np.ndarray
@@ -78,6 +89,7 @@ class ConnectomeZoo:
     metadata: dict
     cache_path: str | None = None
     from_cache: bool = False
+    network_states: dict | None = None
 
     def __post_init__(self):
         graphs = np.asarray(self.graphs)
@@ -144,9 +156,181 @@ class ConnectomeZoo:
         for per_row in ("train_accuracy", "n_dead"):
             if per_row in meta:
                 meta[per_row] = [meta[per_row][i] for i in keep]
-        return ConnectomeZoo(
-            self.graphs[keep], [dict(self.labels[i]) for i in keep], meta, self.cache_path, self.from_cache
-        )
+        labels = [dict(self.labels[i]) for i in keep]
+        states = None
+        if self.network_states is not None:
+            states = {net: self.network_states[net] for net in _network_keys(labels) if net in self.network_states}
+        return ConnectomeZoo(self.graphs[keep], labels, meta, self.cache_path, self.from_cache, states)
+
+    def _require_states(self, what: str) -> dict:
+        """The trained weights of every network of this zoo, or a ValueError saying why they are missing."""
+        networks = _network_keys(self.labels)
+        states = self.network_states or {}
+        missing = [net for net in networks if net not in states]
+        model_settings = self.metadata.get("model_settings")
+        if missing or not model_settings or "settings" not in self.metadata or "key" not in self.metadata:
+            raise ValueError(
+                f"{what} needs the trained weights of the zoo's networks, but this zoo holds "
+                f"{'none' if not states else f'none for {len(missing)} of its {len(networks)} networks'}"
+                f"{'' if model_settings else ' (and no model settings)'}. connectome_zoo keeps them since cache "
+                f"format {FORMAT_VERSION}; rebuild the zoo with connectome_zoo(...) (an older cache entry is "
+                "rebuilt automatically)."
+            )
+        return states
+
+    def models(self) -> dict:
+        """The trained networks of this zoo, rebuilt from their stored weights; no training.
+
+        Each network is made with :func:`fcviz.make_model` from the zoo's dataset, its regularizer and
+        the stored ``metadata["model_settings"]``, then its weights are loaded with
+        ``load_state_dict``. The caller's global torch random state is left untouched.
+
+        Returns
+        -------
+        dict of (str, int) to torch.nn.Module
+            ``(regularizer, network)`` (the row labels) → the trained network, on the CPU and in
+            evaluation mode, in order of first appearance in :attr:`labels`. Each call builds new
+            modules, so changing one leaves the zoo as it was.
+
+        Raises
+        ------
+        ValueError
+            If the zoo holds no trained weights (e.g. built by an older fcviz version).
+
+        Examples
+        --------
+        >>> zoo = connectome_zoo(regularizers="l2", n_networks=2, epochs=1, n_stimuli=30, cache=False,
+        ...                      progress=False)
+        >>> nets = zoo.models()
+        >>> list(nets), nets["l2", 0].training
+        ([('l2', 0), ('l2', 1)], False)
+        """
+        import torch
+
+        from .models import make_model
+
+        states = self._require_states("ConnectomeZoo.models()")
+        dataset = self.metadata["settings"]["dataset"]
+        hyper = self.metadata["model_settings"]["hyperparameters"]
+        out = {}
+        for reg, net in _network_keys(self.labels):
+            with torch.random.fork_rng(devices=[]):
+                model = make_model(dataset, reg, **hyper[reg])
+            model.load_state_dict({name: torch.from_numpy(np.array(value)) for name, value in states[reg, net].items()})
+            out[reg, net] = model.eval()
+        return out
+
+    def recorded_over(
+        self,
+        classes=None,
+        *,
+        cache: bool = True,
+        cache_dir=None,
+        progress: bool = True,
+        progress_callback=None,
+        cancel=None,
+    ) -> ConnectomeZoo:
+        """The same trained networks recorded over other stimuli: forward passes only, no retraining.
+
+        The stimuli follow the zoo's own rules: :func:`fcviz.load_stimuli` with ``split="stimuli"``, the
+        zoo's ``n_stimuli`` cap (per class) and its ``seed``. So ``zoo.recorded_over(None)`` of a zoo built
+        with ``classes=None`` reproduces ``zoo.graphs``, and ``zoo.recorded_over(3)`` gives the
+        connectomes of the very same networks over the held-out images of class 3.
+
+        Parameters
+        ----------
+        classes : None, "all", int or sequence of int, default=None
+            ``None``: one stimulus set with every class. Otherwise one stimulus set per class
+            (``"all"``: every class of the dataset), as in :func:`connectome_zoo`.
+        cache : bool, default=True
+            Read and write a cache entry of its own, keyed by this zoo's key, its networks and
+            ``classes`` (it holds connectomes only: the weights stay in this zoo's entry).
+        cache_dir : str or path-like, optional
+            Cache root; default: the folder of this zoo's cache file, else as in :func:`connectome_zoo`.
+        progress : bool, default=True
+            Show a progress bar (one step per recorded network).
+        progress_callback : callable, optional
+            Called with a :class:`fcviz.BuildProgress` after each group of recorded networks
+            (``stage="record"``; ``done`` and ``total`` count connectomes) and at the end
+            (``stage="done"``), also when the result comes from the cache.
+        cancel : threading.Event, optional
+            Checked before each group of networks; once set, :class:`fcviz.BuildCancelled` is raised
+            and no cache entry is written.
+
+        Returns
+        -------
+        ConnectomeZoo
+            ``graphs`` of shape ``(n_regularizers * n_class_sets * n_networks, n_nodes, n_nodes)``, where
+            ``n_networks`` counts the distinct networks of this zoo per regularizer, in grid order
+            (regularizer, then class, then network). Labels keep each network's ``network`` and
+            ``network_seed`` and set ``stimulus_class``; the new zoo shares this zoo's weights.
+
+        Raises
+        ------
+        ValueError
+            For invalid arguments, or when this zoo holds no trained weights.
+        BuildCancelled
+            When ``cancel`` is set before the recording ends.
+
+        Examples
+        --------
+        >>> zoo = connectome_zoo(regularizers="l2", n_networks=2, epochs=1, n_stimuli=30, cache=False,
+        ...                      progress=False)
+        >>> threes = zoo.recorded_over(3, cache=False, progress=False)
+        >>> threes.graphs.shape, [row["stimulus_class"] for row in threes.labels]
+        ((2, 48, 48), [3, 3])
+        """
+        states = self._require_states("ConnectomeZoo.recorded_over()")
+        cache = check_bool(cache, "cache")
+        progress = check_bool(progress, "progress")
+        if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+            raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")
+        monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
+        settings = self.metadata["settings"]
+        class_list = _resolve_classes(settings["dataset"], _check_classes(classes))
+        networks = _network_keys(self.labels)
+        child = {"format_version": FORMAT_VERSION, "recorded_from": self.metadata["key"],
+                 "recorded_over": None if class_list is None else list(class_list),
+                 "networks": [[reg, net] for reg, net in networks]}
+        key = zoo_cache_key(child)
+        n_graphs = len(networks) * (1 if class_list is None else len(class_list))
+        path = None
+        if cache:
+            folder = (Path(self.cache_path).parent if cache_dir is None and self.cache_path
+                      else Path(resolve_cache_dir(cache_dir)) / "zoo")
+            path = folder / f"{settings['dataset']}-{settings['preset']}-recorded-{key[:24]}.npz"
+            zoo = _load_entry(path, key, n_graphs)
+            if zoo is not None:
+                monitor.report("done", n_graphs, n_graphs, f"loaded {n_graphs} connectomes from the cache")
+                return ConnectomeZoo(zoo.graphs, zoo.labels, zoo.metadata, zoo.cache_path, True, states)
+        graphs, labels, metadata = _record_networks(self, class_list, networks, monitor)
+        metadata.update(key=key, recorded_from=child["recorded_from"], recorded_over=child["recorded_over"])
+        monitor.check()
+        zoo = ConnectomeZoo(graphs, labels, metadata, None, False, states)
+        zoo = _store_entry(zoo, path, key, with_states=False)
+        monitor.report("done", n_graphs, n_graphs, f"recorded {n_graphs} connectomes")
+        return zoo
+
+    def summary(self, by="regularizer", *, persistence=None):
+        """Per-group numbers (networks, accuracy, mean |r|, mean birth and death, spread).
+
+        See :func:`fcviz.summary.group_summary`; ``print`` it for a text table, or let Jupyter show it.
+        """
+        from .summary import group_summary
+
+        return group_summary(self, by, persistence=persistence)
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+
+        settings = self.metadata.get("settings", {})
+        codes, names = self.group_labels(("regularizer", "stimulus_class"))
+        counts = np.bincount(codes, minlength=len(names))
+        rows = [(reg, "all" if cls is None else cls, int(count)) for (reg, cls), count in zip(names, counts)]
+        source = f"cache {self.cache_path}" if self.from_cache else "built now"
+        caption = (f"ConnectomeZoo: {len(self)} connectomes of {self.n_nodes} hidden neurons, dataset "
+                   f"{settings.get('dataset')!r}, preset {settings.get('preset')!r} ({source})")
+        return html_table(rows, ("strategy", "stimulus class", "networks"), caption=caption)
 
     def __repr__(self) -> str:
         settings = self.metadata.get("settings", {})
@@ -163,15 +347,6 @@ class ConnectomeZoo:
 
 def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _positive_int(name, value, *, allow_none=False, minimum=1):
-    if value is None and allow_none:
-        return None
-    if not _is_int(value) or value < minimum:
-        extra = " or None" if allow_none else ""
-        raise ValueError(f"{name} must be an integer >= {minimum}{extra}; got {value!r}.")
-    return int(value)
 
 
 def _check_regularizers(regularizers) -> tuple[str, ...]:
@@ -242,9 +417,9 @@ def _jsonable(name, value):
 
 def _route_hyperparameters(dataset: str, regs: tuple[str, ...], hyper: dict) -> dict[str, dict]:
     """Model hyperparameters per regularizer: a strategy's own ones (``weight_decay``, ``p``) go only to it."""
-    from .models import _REGULARIZER_PARAMS, make_model
+    from .models import make_model
 
-    owned = {k: [r for r, params in _REGULARIZER_PARAMS.items() if k in params] for k in hyper}
+    owned = {k: [r for r, params in REGULARIZER_PARAMS.items() if k in params] for k in hyper}
     for k, owners in owned.items():
         if owners and not set(owners) & set(regs):
             raise ValueError(
@@ -262,15 +437,11 @@ def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, 
     from .datasets import canonical_dataset_name, dataset_info
 
     dataset = canonical_dataset_name(dataset)
-    if not isinstance(preset, str) or preset not in PRESETS:
-        raise ValueError(f"Unknown preset {preset!r}; expected one of {list(PRESETS)}.")
-    if not isinstance(pairing, str) or pairing not in _PAIRINGS:
-        raise ValueError(
-            f"pairing must be 'fresh' (a new set of networks per stimulus class, as in the paper) or 'shared' "
-            f"(one set reused across classes); got {pairing!r}."
-        )
-    if not _is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
+    check_option(preset, "preset", tuple(PRESETS))
+    check_option(pairing, "pairing", _PAIRINGS,
+                 hint="'fresh' trains a new set of networks per stimulus class, as in the paper; 'shared' reuses "
+                      "one set across classes.")
+    seed = check_int(seed, "seed", minimum=0)
     regs = _check_regularizers(regularizers)
     n_classes = dataset_info(dataset).n_classes
     if classes == "all":
@@ -286,21 +457,17 @@ def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, 
     for key in ("epochs", "n_train", "n_stimuli"):
         if key in overrides:
             values[key] = overrides.pop(key)
-    values["n_networks"] = _positive_int("n_networks", values["n_networks"])
-    values["epochs"] = _positive_int("epochs", values["epochs"])
-    values["n_train"] = _positive_int("n_train", values["n_train"], allow_none=True)
-    values["n_stimuli"] = _positive_int("n_stimuli", values["n_stimuli"], allow_none=True, minimum=2)
+    values["n_networks"] = check_int(values["n_networks"], "n_networks", minimum=1)
+    values["epochs"] = check_int(values["epochs"], "epochs", minimum=1)
+    values["n_train"] = check_int(values["n_train"], "n_train", minimum=1, allow_none=True)
+    values["n_stimuli"] = check_int(values["n_stimuli"], "n_stimuli", minimum=2, allow_none=True)
     training = {k: overrides.pop(k) for k in list(overrides) if k in _TRAINING_KEYS}
     if "batch_size" in training:
-        training["batch_size"] = _positive_int("batch_size", training["batch_size"])
-    for key in ("lr", "momentum"):
-        if key in training:
-            v = training[key]
-            ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v)
-            if not ok or v < 0 or (key == "lr" and v == 0) or (key == "momentum" and v >= 1):
-                expected = "a positive number" if key == "lr" else "a number in [0, 1)"
-                raise ValueError(f"{key} must be {expected}; got {v!r}.")
-            training[key] = float(v)
+        training["batch_size"] = check_int(training["batch_size"], "batch_size", minimum=1)
+    if "lr" in training:
+        training["lr"] = check_real(training["lr"], "lr", low=0, closed="neither")
+    if "momentum" in training:
+        training["momentum"] = check_real(training["momentum"], "momentum", low=0, high=1, closed="left")
     hyper = {k: _jsonable(k, v) for k, v in sorted(overrides.items())}
     routed = _route_hyperparameters(dataset, regs, hyper)
     from . import __version__
@@ -343,7 +510,50 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def _to_arrays(zoo: ConnectomeZoo, key: str) -> dict[str, np.ndarray]:
+_STATE_PREFIX = "state/"  # arrays "state/<regularizer>/<parameter>" of shape (networks of that regularizer, ...)
+
+
+def _states_to_arrays(states: dict) -> dict[str, np.ndarray]:
+    """Trained weights as arrays: ``model_regularizer`` and ``model_network`` of shape (M,) name the M
+    networks; ``state/<regularizer>/<name>`` stacks the ``state_dict`` entry ``name`` of that
+    regularizer's networks, in their order among the M."""
+    networks = list(states)
+    arrays = {
+        "model_regularizer": np.array([reg for reg, _ in networks], dtype=str),
+        "model_network": np.array([net for _, net in networks], dtype=np.int64),
+    }
+    for reg in dict.fromkeys(reg for reg, _ in networks):
+        members = [states[net] for net in networks if net[0] == reg]
+        for name in members[0]:
+            arrays[f"{_STATE_PREFIX}{reg}/{name}"] = np.stack([m[name] for m in members])
+    return arrays
+
+
+def _states_from_arrays(arrays: dict[str, np.ndarray], labels: list) -> dict | None:
+    """The inverse of :func:`_states_to_arrays` (None when the entry holds no weights); checks shapes."""
+    if "model_regularizer" not in arrays:
+        return None
+    regs, nets = arrays["model_regularizer"], arrays.get("model_network")
+    if regs.ndim != 1 or nets is None or nets.shape != regs.shape:
+        raise _CorruptEntry("the network index arrays of the weights disagree")
+    states = {}
+    for reg in dict.fromkeys(str(r) for r in regs):
+        rows = np.flatnonzero(regs == reg)
+        prefix = f"{_STATE_PREFIX}{reg}/"
+        names = [k for k in arrays if k.startswith(prefix)]
+        if not names or any(arrays[k].ndim < 1 or arrays[k].shape[0] != len(rows) for k in names):
+            raise _CorruptEntry(f"the weights of the {reg!r} networks are missing or have the wrong shape")
+        for k in names:
+            arrays[k].setflags(write=False)
+        for j, row in enumerate(rows):
+            states[reg, int(nets[row])] = {k[len(prefix):]: arrays[k][j] for k in names}
+    missing = [net for net in _network_keys(labels) if net not in states]
+    if missing:
+        raise _CorruptEntry(f"no weights for the networks {missing[:3]}{' ...' if len(missing) > 3 else ''}")
+    return states
+
+
+def _to_arrays(zoo: ConnectomeZoo, key: str, *, with_states: bool = True) -> dict[str, np.ndarray]:
     labels = zoo.labels
     arrays = {
         "graphs": np.ascontiguousarray(zoo.graphs, dtype=np.float64),
@@ -356,6 +566,8 @@ def _to_arrays(zoo: ConnectomeZoo, key: str) -> dict[str, np.ndarray]:
         "metadata": np.array(json.dumps(zoo.metadata, sort_keys=True)),
         "key": np.array(key),
     }
+    if with_states and zoo.network_states:
+        arrays.update(_states_to_arrays(zoo.network_states))
     arrays["checksum"] = np.array(_checksum(arrays))
     return arrays
 
@@ -414,8 +626,36 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> ConnectomeZoo:
         }
         for i in range(N)
     ]
+    states = _states_from_arrays(arrays, labels)
     graphs.setflags(write=False)
-    return ConnectomeZoo(graphs, labels, metadata, str(path), True)
+    return ConnectomeZoo(graphs, labels, metadata, str(path), True, states)
+
+
+def _load_entry(path: Path | None, key: str, n_graphs: int) -> ConnectomeZoo | None:
+    """The cached zoo at ``path``, or None when there is none; a corrupt entry is logged and deleted."""
+    if path is None or not path.exists():
+        return None
+    try:
+        zoo = _read_entry(path, key, n_graphs)
+    except _CorruptEntry as exc:
+        logger.warning("Cache entry %s is corrupt (%s); rebuilding it.", path, exc)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    logger.info("Loaded the connectome zoo from %s", path)
+    return zoo
+
+
+def _store_entry(zoo: ConnectomeZoo, path: Path | None, key: str, *, with_states: bool = True) -> ConnectomeZoo:
+    """Write ``zoo`` to ``path`` atomically (nothing when ``path`` is None); return it with its cache path."""
+    if path is None:
+        return zoo
+    try:
+        _write_atomic(path, _to_arrays(zoo, key, with_states=with_states))
+    except OSError as exc:
+        logger.warning("Could not write the zoo cache %s (%s); continuing without it.", path, exc)
+        return zoo
+    return ConnectomeZoo(zoo.graphs, zoo.labels, zoo.metadata, str(path), False, zoo.network_states)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -449,76 +689,168 @@ def _torch_threads(n: int | None):
         torch.set_num_threads(before)
 
 
-def _build(settings: dict, progress: bool) -> tuple[np.ndarray, list, dict]:
-    """Train every group, record its connectomes; return graphs, label rows and metadata.
+class _Monitor:
+    """What a build reports to and listens to: the tqdm flag, the progress callback, the cancel event.
+
+    ``done`` is the work reported so far; :meth:`report` never lets it decrease and advances a given
+    tqdm bar by the difference, so the bar and the callback always agree.
+    """
+
+    def __init__(self, bar: bool = False, callback=None, cancel=None, what: str = "The connectome zoo build"):
+        self.bar, self.callback, self.cancel, self.what = bool(bar), callback, cancel, what
+        self.done = 0
+
+    def check(self) -> None:
+        raise_if_cancelled(self.cancel, self.what)
+
+    def report(self, stage: str, done: int, total: int, message: str, tqdm_bar=None) -> None:
+        if tqdm_bar is not None and done > self.done:
+            tqdm_bar.update(done - self.done)
+        self.done = max(self.done, int(done))
+        if self.callback is not None:
+            self.callback(BuildProgress(stage, self.done, int(total), message))
+
+    def epochs(self, tqdm_bar, base: int, n_epochs: int, total: int, name: str):
+        """A :func:`fcviz.train_networks` progress callback that maps its epochs into this build's units."""
+        def on_epoch(report: BuildProgress) -> None:
+            if report.stage == "train":
+                done = base + min(n_epochs, report.done * n_epochs // max(report.total, 1))
+                self.report("train", done, total, f"{name}: epoch {done - base}/{n_epochs}", tqdm_bar)
+
+        return on_epoch
+
+
+def _network_keys(labels: list) -> list[tuple[str, int]]:
+    """The distinct ``(regularizer, network)`` of label rows, in order of first appearance."""
+    return list(dict.fromkeys((row["regularizer"], int(row["network"])) for row in labels))
+
+
+def _training_runs(settings: dict) -> list[tuple[str, int, list]]:
+    """The training runs of a zoo: ``(regularizer, run index, stimulus classes recorded)``.
+
+    One run per (regularizer, class) with pairing="fresh", else per regularizer. Fresh sets of one
+    regularizer share its seed and take consecutive network indices, so no network appears twice.
+    """
+    class_list = [None] if settings["classes"] is None else list(settings["classes"])
+    shared = settings["pairing"] == "shared" or class_list == [None]
+    return [(reg, k, class_list if shared else [c])
+            for reg in settings["regularizers"]
+            for k, c in enumerate([None] if shared else class_list)]
+
+
+def _resolve_classes(dataset: str, classes):
+    """Checked ``classes`` (None, "all" or a tuple from :func:`_check_classes`) as None or a tuple of labels."""
+    from .registry import DATASETS
+
+    n_classes = DATASETS[dataset].n_classes
+    if classes == "all":
+        return tuple(range(n_classes))
+    if classes is not None and max(classes) >= n_classes:
+        raise ValueError(f"classes must be labels in 0 .. {n_classes - 1} for {dataset!r}; got {list(classes)}.")
+    return classes
+
+
+def _load_stimulus_sets(settings: dict, class_list: list) -> dict:
+    """The held-out stimuli ``(m, C, H, W)`` of each class set (None: every class), by the zoo's rules."""
+    from .datasets import load_stimuli
+
+    dataset = settings["dataset"]
+    stimuli = {
+        c: load_stimuli(dataset, split="stimuli", classes=c, n=settings["n_stimuli"], seed=settings["seed"])[0]
+        for c in class_list
+    }
+    for c, X in stimuli.items():
+        if len(X) < 2:
+            raise ValueError(f"Stimulus class {c} of {dataset!r} has {len(X)} held-out stimuli; a connectome needs 2.")
+    return stimuli
+
+
+def _state_arrays(model) -> dict[str, np.ndarray]:
+    """A trained model's ``state_dict`` as read-only numpy arrays: float32, integer counters as int64."""
+    out = {}
+    for name, tensor in model.state_dict().items():
+        dtype = np.float32 if tensor.is_floating_point() else np.int64
+        array = tensor.detach().cpu().numpy().astype(dtype)  # always a copy
+        array.setflags(write=False)
+        out[name] = array
+    return out
+
+
+def _build(settings: dict, progress) -> tuple[np.ndarray, list, dict, dict]:
+    """Train every group, record its connectomes; return graphs, label rows, metadata and weights.
+
+    ``progress`` is a bool (show a bar) or a :class:`_Monitor` (bar, callback and cancel event).
+    The weights map ``(regularizer, network)`` to the network's ``state_dict`` as numpy arrays.
 
     The digits networks (64-32-16-10) are so small that intra-op threads only add synchronisation:
     measured on 2 busy cores, one thread trained them 3-10x faster than two. Their build therefore
     runs on one torch thread (restored afterwards); the other data sets keep torch's setting.
     """
+    monitor = progress if isinstance(progress, _Monitor) else _Monitor(bool(progress))
     threads = 1 if settings["dataset"] == "digits" else None
     with _torch_threads(threads):
-        graphs, labels, metadata = _build_grid(settings, progress)
+        graphs, labels, metadata, states = _build_grid(settings, monitor)
     metadata["torch_threads"] = threads
-    return graphs, labels, metadata
+    return graphs, labels, metadata, states
 
 
-def _build_grid(settings: dict, progress: bool) -> tuple[np.ndarray, list, dict]:
+def _build_grid(settings: dict, monitor: _Monitor) -> tuple[np.ndarray, list, dict, dict]:
     """The work of :func:`_build`."""
     import torch
     from tqdm.auto import tqdm
 
     from . import __version__
-    from .connectome import _build_connectomes
-    from .datasets import load_stimuli
+    from .connectome import functional_connectomes
     from .training import train_networks
 
     t_start = time.perf_counter()
     timings = {"stimuli_s": 0.0, "train_s": 0.0, "connectome_s": 0.0}
     dataset, seed, n_networks = settings["dataset"], settings["seed"], settings["n_networks"]
     class_list = [None] if settings["classes"] is None else list(settings["classes"])
+    runs = _training_runs(settings)
+    n_epochs = settings["epochs"]
+    total = len(runs) * n_epochs  # progress counts training epochs
 
+    monitor.report("stimuli", 0, total, f"loading the {dataset} stimuli")
     tic = time.perf_counter()
-    stimuli = {
-        c: load_stimuli(dataset, split="stimuli", classes=c, n=settings["n_stimuli"], seed=seed)[0]
-        for c in class_list
-    }
-    for c, X in stimuli.items():
-        if len(X) < 2:
-            raise ValueError(f"Stimulus class {c} of {dataset!r} has {len(X)} held-out stimuli; a connectome needs 2.")
+    stimuli = _load_stimulus_sets(settings, class_list)
     timings["stimuli_s"] = time.perf_counter() - tic
 
-    # One training run per (regularizer, class) with pairing="fresh", else per regularizer. Fresh sets of
-    # one regularizer share its seed and take consecutive network indices, so no network appears twice.
     shared = settings["pairing"] == "shared" or class_list == [None]
-    runs = [(reg, k, class_list if shared else [c])
-            for reg in settings["regularizers"]
-            for k, c in enumerate([None] if shared else class_list)]
     training = settings["training"]
-    graphs, labels = [], []
+    graphs, labels, states, model_hyper = [], [], {}, {}
     layer_names = layer_sizes = None
-    bar = tqdm(runs, desc="connectome zoo", disable=not progress, unit="run")
-    for reg, k, run_classes in bar:
-        bar.set_postfix_str(reg if shared else f"{reg}, class {run_classes[0]}")
-        tic = time.perf_counter()
-        result = train_networks(
-            dataset, reg, n_networks, epochs=settings["epochs"], seed=_regularizer_seed(seed, reg),
-            first_network=k * n_networks, n_train=settings["n_train"], data_seed=seed, progress=False,
-            **training, **settings["hyperparameters"][reg],
-        )
-        timings["train_s"] += time.perf_counter() - tic
-        accuracy = _final_accuracy(result)
-        tic = time.perf_counter()
-        for c in run_classes:
-            connectomes = _build_connectomes(result.models, stimuli[c], device=training.get("device"))
-            for i, conn in enumerate(connectomes):
-                layer_names, layer_sizes = conn.layer_names, conn.layer_sizes
-                graphs.append(conn.weights)
-                labels.append({"regularizer": reg, "stimulus_class": c, "network_seed": int(result.seeds[i]),
-                               "network": k * n_networks + i, "train_accuracy": accuracy[i],
-                               "n_dead": conn.n_dead})
-        timings["connectome_s"] += time.perf_counter() - tic
-    bar.close()
+    with tqdm(total=total, desc="connectome zoo", disable=not monitor.bar, unit="epoch") as bar:
+        for r, (reg, k, run_classes) in enumerate(runs):
+            name = reg if shared else f"{reg}, class {run_classes[0]}"
+            bar.set_postfix_str(name)
+            monitor.check()
+            tic = time.perf_counter()
+            result = train_networks(
+                dataset, reg, n_networks, epochs=n_epochs, seed=_regularizer_seed(seed, reg),
+                first_network=k * n_networks, n_train=settings["n_train"], data_seed=seed, progress=False,
+                progress_callback=monitor.epochs(bar, r * n_epochs, n_epochs, total, name), cancel=monitor.cancel,
+                **training, **settings["hyperparameters"][reg],
+            )
+            timings["train_s"] += time.perf_counter() - tic
+            accuracy = _final_accuracy(result)
+            model_hyper[reg] = json.loads(json.dumps(result.hyperparameters))  # as it reads back from JSON
+            monitor.check()
+            tic = time.perf_counter()
+            for c in run_classes:
+                connectomes = functional_connectomes(result.models, stimuli[c], device=training.get("device"),
+                                                     warn_dead=False)
+                for i, conn in enumerate(connectomes):
+                    layer_names, layer_sizes = conn.layer_names, conn.layer_sizes
+                    graphs.append(conn.weights)
+                    labels.append({"regularizer": reg, "stimulus_class": c, "network_seed": int(result.seeds[i]),
+                                   "network": k * n_networks + i, "train_accuracy": accuracy[i],
+                                   "n_dead": conn.n_dead})
+            for i, model in enumerate(result.models):
+                states[reg, k * n_networks + i] = _state_arrays(model)
+            timings["connectome_s"] += time.perf_counter() - tic
+            monitor.report("record", (r + 1) * n_epochs, total,
+                           f"{name}: recorded {n_networks * len(run_classes)} connectomes", bar)
     n_dead = [row.pop("n_dead") for row in labels]
     if sum(n_dead):
         logger.warning(
@@ -533,6 +865,77 @@ def _build_grid(settings: dict, progress: bool) -> tuple[np.ndarray, list, dict]
         "n_dead": n_dead,
         "layer_names": list(layer_names),
         "layer_sizes": list(layer_sizes),
+        "model_settings": {"dataset": dataset, "hyperparameters": model_hyper},
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "fcviz_version": __version__,
+        "torch_version": torch.__version__,
+    }
+    graphs = np.stack(graphs)
+    graphs.setflags(write=False)
+    return graphs, labels, metadata, states
+
+
+def _record_networks(zoo: ConnectomeZoo, class_list, networks: list, monitor: _Monitor):
+    """Record the stored networks of ``zoo`` over the stimuli of each class set; no training.
+
+    Networks are recorded in groups of the zoo's ``n_networks`` (as they were trained), on the zoo's
+    device and torch thread count, so recording a zoo over its own stimuli reproduces its graphs.
+    Returns graphs ``(len(networks) * n_class_sets, n, n)`` in grid order, label rows and metadata.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    from . import __version__
+    from .connectome import functional_connectomes
+
+    t_start = time.perf_counter()
+    settings = zoo.metadata["settings"]
+    sets = [None] if class_list is None else list(class_list)
+    total = len(networks) * len(sets)  # progress counts connectomes
+    monitor.report("stimuli", 0, total, f"loading the {settings['dataset']} stimuli")
+    stimuli = _load_stimulus_sets(settings, sets)
+    t_stimuli = time.perf_counter() - t_start
+    first = {}  # (regularizer, network) -> its first label row in the zoo
+    for row in zoo.labels:
+        first.setdefault((row["regularizer"], int(row["network"])), row)
+    models = zoo.models()
+    device, group = settings["training"].get("device"), settings["n_networks"]
+    graphs, labels, n_dead = [], [], []
+    conn = None
+    threads = 1 if settings["dataset"] == "digits" else None  # as in _build: same kernels, same bits
+    with _torch_threads(threads), tqdm(total=total, desc="recording", disable=not monitor.bar, unit="network") as bar:
+        for reg in dict.fromkeys(reg for reg, _ in networks):
+            nets = [net for net in networks if net[0] == reg]
+            for c in sets:
+                for a in range(0, len(nets), group):
+                    monitor.check()
+                    chunk = nets[a:a + group]
+                    connectomes = functional_connectomes([models[net] for net in chunk], stimuli[c], device=device,
+                                                         warn_dead=False)
+                    for net, conn in zip(chunk, connectomes):
+                        graphs.append(conn.weights)
+                        n_dead.append(conn.n_dead)
+                        row = first[net]
+                        labels.append({"regularizer": reg, "stimulus_class": c, "network_seed": row["network_seed"],
+                                       "network": net[1], "train_accuracy": row.get("train_accuracy")})
+                    where = "all classes" if c is None else f"class {c}"
+                    monitor.report("record", len(graphs), total, f"{reg}, {where}: {len(graphs)}/{total} connectomes",
+                                   bar)
+    if sum(n_dead):
+        logger.warning(
+            "%d dead neurons (zero variance over the stimuli) in %d of %d connectomes; their edges weigh 0.",
+            sum(n_dead), sum(1 for d in n_dead if d), len(n_dead),
+        )
+    total_s = time.perf_counter() - t_start
+    metadata = {
+        "settings": {**settings, "classes": None if class_list is None else list(class_list), "pairing": "shared"},
+        "timings": {"stimuli_s": t_stimuli, "connectome_s": total_s - t_stimuli, "total_s": total_s},
+        "train_accuracy": [row["train_accuracy"] for row in labels],
+        "n_dead": n_dead,
+        "layer_names": list(conn.layer_names),
+        "layer_sizes": list(conn.layer_sizes),
+        "model_settings": zoo.metadata["model_settings"],
+        "torch_threads": threads,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "fcviz_version": __version__,
         "torch_version": torch.__version__,
@@ -554,6 +957,8 @@ def connectome_zoo(
     cache_dir=None,
     progress: bool = True,
     pairing: str = "fresh",
+    progress_callback=None,
+    cancel=None,
     **overrides,
 ) -> ConnectomeZoo:
     """Train networks and collect their functional connectomes over regularizer x class x network.
@@ -582,11 +987,21 @@ def connectome_zoo(
     cache_dir : str or path-like, optional
         Cache root (argument, then ``FCVIZ_CACHE_DIR``, then the user cache dir); zoos go in ``zoo/``.
     progress : bool, default=True
-        Show a progress bar while building.
+        Show a progress bar while building; it advances once per training epoch.
     pairing : {"fresh", "shared"}, default="fresh"
         With per-class stimuli: ``"fresh"`` trains a new set of networks for every class, so no network
         appears twice (as in the paper); ``"shared"`` reuses one set across classes, which is cheaper but
         pairs the connectomes of different classes (same ``network_seed``).
+    progress_callback : callable, optional
+        Called with a :class:`fcviz.BuildProgress` while building, in the building thread: ``done`` and
+        ``total`` count training epochs over all training runs (runs x epochs); ``stage`` is
+        ``"stimuli"`` at the start, ``"train"`` after every epoch, ``"record"`` after each run's
+        connectomes and ``"done"`` at the end (also for a cache hit, with ``done == total``).
+        Not part of the cache key.
+    cancel : threading.Event, optional
+        Checked before every training batch and between runs; once set, the build stops and
+        :class:`fcviz.BuildCancelled` is raised. A cancelled build writes no cache entry (and leaves no
+        temporary file). Not part of the cache key.
     **overrides
         ``epochs``, ``n_stimuli`` (per stimulus set), ``n_train``, ``batch_size``, ``lr``, ``momentum``,
         ``device``; any other keyword is a model hyperparameter passed to :func:`fcviz.make_model`
@@ -596,12 +1011,16 @@ def connectome_zoo(
     -------
     ConnectomeZoo
         ``graphs`` of shape ``(n_regularizers * n_class_sets * n_networks, n_nodes, n_nodes)`` in grid
-        order (regularizer, then class, then network), with ``labels`` and ``metadata``.
+        order (regularizer, then class, then network), with ``labels``, ``metadata`` and the trained
+        weights (``network_states``; see :meth:`ConnectomeZoo.models` and
+        :meth:`ConnectomeZoo.recorded_over`), all stored in one cache entry.
 
     Raises
     ------
     ValueError
         For any invalid argument, before any training starts.
+    BuildCancelled
+        When ``cancel`` is set before the build ends.
 
     Examples
     --------
@@ -612,37 +1031,27 @@ def connectome_zoo(
     >>> codes.tolist(), names
     ([0, 0, 1, 1, 2, 2, 3, 3], ['vanilla', 'batch_norm', 'l2', 'dropout'])
     """
-    if not isinstance(cache, bool):
-        raise ValueError(f"cache must be True or False; got {cache!r}.")
-    if not isinstance(progress, bool):
-        raise ValueError(f"progress must be True or False; got {progress!r}.")
+    cache = check_bool(cache, "cache")
+    progress = check_bool(progress, "progress")
     if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
         raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")
     classes = _check_classes(classes)
     settings = _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, dict(overrides))
+    monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
     key = zoo_cache_key(settings)
+    total = len(_training_runs(settings)) * settings["epochs"]
     path = None
     if cache:
-        from ._paths import cache_dir as resolve_cache_dir
-
         path = Path(resolve_cache_dir(cache_dir)) / "zoo" / f"{settings['dataset']}-{preset}-{key[:24]}.npz"
-        if path.exists():
-            n_sets = 1 if settings["classes"] is None else len(settings["classes"])
-            try:
-                zoo = _read_entry(path, key, len(settings["regularizers"]) * n_sets * settings["n_networks"])
-                logger.info("Loaded the connectome zoo from %s", path)
-                return zoo
-            except _CorruptEntry as exc:
-                logger.warning("Cache entry %s is corrupt (%s); rebuilding it.", path, exc)
-                with contextlib.suppress(OSError):
-                    path.unlink()
-    graphs, labels, metadata = _build(settings, progress)
+        n_sets = 1 if settings["classes"] is None else len(settings["classes"])
+        zoo = _load_entry(path, key, len(settings["regularizers"]) * n_sets * settings["n_networks"])
+        if zoo is not None:
+            monitor.report("done", total, total, f"loaded {len(zoo)} connectomes from the cache")
+            return zoo
+    graphs, labels, metadata, *weights = _build(settings, monitor)
+    monitor.check()  # a build cancelled at its very end is still cancelled: nothing is written
     metadata["key"] = key
-    zoo = ConnectomeZoo(graphs, labels, metadata, None if path is None else str(path), False)
-    if path is not None:
-        try:
-            _write_atomic(path, _to_arrays(zoo, key))
-        except OSError as exc:
-            logger.warning("Could not write the zoo cache %s (%s); continuing without it.", path, exc)
-            object.__setattr__(zoo, "cache_path", None)
+    zoo = ConnectomeZoo(graphs, labels, metadata, None, False, weights[0] if weights else None)
+    zoo = _store_entry(zoo, path, key)
+    monitor.report("done", total, total, f"built {len(zoo)} connectomes")
     return zoo

@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -102,6 +103,77 @@ def test_inertia_is_the_papers_objective(two_groups, w):
     est = TopClustering(2, top_relative_weight=w, n_init=2, random_state=0).fit(X)
     expected = _objective(X, est.labels_, est.cluster_center_graphs_, w)
     assert est.inertia_ == pytest.approx(expected, rel=1e-9)
+
+
+class _FeatureSpaceTop(TopClustering):
+    """TopClustering with Lloyd's iterations and k-means++ on the features (the plain reference)."""
+
+    _gram_space = False
+
+
+def _gram_cases():
+    """Data shapes for the Gram-space checks: (name, graphs, n_clusters)."""
+    def groups(per, n, modules, signal, seed):
+        return np.concatenate([random_modular_graphs(per, n, m, signal=signal, random_state=seed + i)
+                               for i, m in enumerate(modules)])
+    many_small = groups(10, 12, (1, 2, 3, 4), 0.5, 20)  # N = 40 close to d = 66
+    repeated = np.repeat(groups(3, 10, (1, 2, 5), 1.0, 30), 2, axis=0)  # duplicate graphs: exact ties
+    return [
+        ("40x12", many_small, 4),
+        ("16x40", groups(4, 40, (1, 2, 4, 8), 0.6, 40), 4),
+        ("18x10 repeated", repeated, 5),
+        ("40x64", groups(10, 64, (1, 2, 4, 8), 0.8, 100), 4),
+        ("9x16 k=8", groups(3, 16, (1, 2, 4), 0.3, 50), 8),
+    ]
+
+
+@pytest.mark.parametrize("name, X, k", _gram_cases(), ids=[c[0] for c in _gram_cases()])
+@pytest.mark.parametrize("w", [1.0, 0.0])
+def test_gram_space_fit_equals_feature_space_kmeans(name, X, k, w):
+    """The Gram-space fit (seeding and Lloyd on K = Z Z^T) is k-means on the features, seed for seed.
+
+    Against the feature-space iterations on 30 seeds, and against scikit-learn's KMeans on every
+    sixth seed (slower to run).
+    """
+    P = birth_death(X)
+    V, data = (P.vector, P) if w == 1 else (_edges(X), X)
+    assert len(V) <= V.shape[1]  # the Gram path is taken
+    for seed in range(30):
+        for init, n_init in (("k-means++", 10), ("random", 3)):
+            params = dict(top_relative_weight=w, init=init, n_init=n_init, random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # duplicates may leave a cluster empty
+                ours = TopClustering(k, **params).fit(data)
+                references = [_FeatureSpaceTop(k, **params).fit(data)]
+                if seed % 6 == 0:
+                    references.append(KMeans(k, init=init, n_init=n_init, tol=1e-6, algorithm="lloyd",
+                                             random_state=seed).fit(V))
+            plain = references[0]
+            for other in references:
+                np.testing.assert_array_equal(ours.labels_, other.labels_, err_msg=f"seed {seed}, {init}")
+                assert ours.inertia_ == pytest.approx(other.inertia_, rel=1e-9, abs=1e-12)
+                assert ours.n_iter_ == other.n_iter_
+            np.testing.assert_allclose(ours.cluster_centers_.vector, plain.cluster_centers_.vector, atol=1e-12)
+            np.testing.assert_array_equal(ours.predict(data), ours.labels_)
+
+
+def test_gram_kmeans_plusplus_draws_like_scikit_learn():
+    """The Gram-space k-means++ picks scikit-learn's seeds and leaves the generator in the same state."""
+    from sklearn.cluster import kmeans_plusplus
+
+    from fcviz.clustering import _kmeans_plusplus_gram
+
+    rng = np.random.default_rng(0)
+    for n, d, k in ((40, 300, 4), (25, 25, 7), (10, 1000, 1), (60, 80, 12)):
+        Z = rng.standard_normal((n, d)) * rng.uniform(0.1, 3.0, size=(n, 1))
+        Z -= Z.mean(axis=0)
+        norms = np.einsum("ij,ij->i", Z, Z)
+        for seed in range(30):
+            ours, theirs = np.random.RandomState(seed), np.random.RandomState(seed)
+            idx = _kmeans_plusplus_gram(Z @ Z.T, norms, k, ours)
+            _, expected = kmeans_plusplus(Z, k, x_squared_norms=norms, random_state=theirs)
+            np.testing.assert_array_equal(idx, expected)
+            assert ours.randint(2**31) == theirs.randint(2**31)
 
 
 def test_persistence_input_equals_graph_input(four_groups):

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from fcviz.studies import METHODS, StudyResult, run_methods, stimuli, training_strategies
+from fcviz import studies
+from fcviz.studies import METHODS, StudyResult, run_methods, stimulus_classes, training_strategies
 from fcviz.synthetic import random_modular_graphs
 
 
@@ -45,6 +46,28 @@ def test_baselines_over_budget_are_skipped_or_subsampled(groups):
     assert table[0]["status"] == "ok" and table[0]["n_graphs"] == 18
 
 
+def test_baselines_over_budget_run_on_a_stratified_subsample(groups, monkeypatch):
+    pytest.importorskip("ripser")
+    from fcviz import baselines
+
+    graphs, y = groups
+    seen = []
+
+    def budget_for_nine(n_nodes, n_graphs, budget, **kwargs):  # the full set is over budget, 9 graphs are not
+        seen.append(n_graphs)
+        if n_graphs > 9:
+            raise baselines.BaselineBudgetError(1e4, budget, n_nodes, n_graphs)
+
+    monkeypatch.setattr(baselines, "check_baseline_budget", budget_for_nine)
+    table, predictions = run_methods(graphs, y, methods=["WD"], n_repeats=2, baseline_budget=60,
+                                     baseline_subsample=9)
+    assert seen == [18, 9]
+    assert table[0]["status"] == "subsample" and table[0]["n_graphs"] == 9
+    assert predictions["WD"].shape == (2, 9)
+    with pytest.raises(ValueError, match="baseline_subsample must be an integer in \\[3, 18\\]"):
+        run_methods(graphs, y, methods=["WD"], baseline_subsample=2)
+
+
 def test_missing_extra_is_reported_not_raised(groups, monkeypatch):
     import sys
 
@@ -74,7 +97,8 @@ def test_studies_on_a_tiny_zoo(tmp_path):
     result = training_strategies("digits", methods=["Top", "Adj"], n_repeats=2, **kwargs)
     assert result.zoo.graphs.shape[0] == 8 and len(result.group_names) == 4
     assert result.row("Top")["n_graphs"] == 8
-    result2 = stimuli("digits", "vanilla", classes=[0, 1], methods=["Top"], n_repeats=2, **kwargs)
+    assert studies.stimuli is stimulus_classes  # the former name still works
+    result2 = stimulus_classes("digits", "vanilla", classes=[0, 1], methods=["Top"], n_repeats=2, **kwargs)
     assert result2.group_names == [0, 1] and result2.zoo.graphs.shape[0] == 4
     with pytest.raises(KeyError):
         result2.row("PI")

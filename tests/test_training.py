@@ -150,7 +150,7 @@ def test_progress_false_is_silent(capsys):
         ({"target_accuracy": 1.5}, "target_accuracy"),
         ({"n_train": 0}, "n_train"),
         ({"device": "nonsense"}, "device"),
-        ({"regularizer": "bn"}, "Valid regularizers"),
+        ({"regularizer": "bn"}, "regularizer must be one of"),
         ({"dataset": "svhn"}, "Valid names"),
         ({"weight_decay": 0.1}, "Unknown hyperparameter"),
         ({"data": (torch.rand(5, 1, 8, 8), torch.zeros(4, dtype=torch.int64))}, "labels"),

@@ -330,7 +330,7 @@ def test_corrupt_entry_is_logged_and_rebuilt(fake_build, tmp_path, caplog, corru
         ({"n_networks": 0}, "n_networks must be"),
         ({"n_networks": 2.0}, "n_networks must be"),
         ({"n_networks": True}, "n_networks must be"),
-        ({"preset": "huge"}, "Unknown preset"),
+        ({"preset": "huge"}, "preset must be one of"),
         ({"seed": -1}, "seed must be"),
         ({"seed": 1.5}, "seed must be"),
         ({"cache": "yes"}, "cache must be"),

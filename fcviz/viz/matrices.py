@@ -1,0 +1,605 @@
+"""Heat-map displays: a connectome, a distance matrix between networks, a clustering's contingency.
+
+Each display follows scikit-learn's ``ConfusionMatrixDisplay``: the constructor stores data, ``plot``
+draws once and keeps the artists (``im_``, ``colorbar_`` …), ``update`` changes those artists in place
+and adds none, and ``from_*`` class methods compute their data with public fcviz functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..clustering import purity_score
+from ..homology import spanning_tree_order
+from .base import check_choice, check_labels, check_square, register_display, resolve_axes
+
+__all__ = ["ConnectomeDisplay", "DistanceMatrixDisplay", "ClusteringDisplay", "layer_boundaries"]
+
+_ORDERS = ("layer", "tree")
+
+
+def layer_boundaries(n_nodes, *, boundaries=None, layer_sizes=None, owner="ConnectomeDisplay"):
+    """Inner layer boundaries: the node indices where a new layer starts, without 0 and ``n_nodes``.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Nodes of the graph.
+    boundaries : sequence of int, optional
+        Layer starts, with or without 0 and ``n_nodes`` (``Connectome.boundaries`` has both).
+    layer_sizes : sequence of int, optional
+        Nodes per layer, summing to ``n_nodes`` (the zoo's ``metadata["layer_sizes"]``).
+    owner : str
+        Who asks, for messages.
+
+    Returns
+    -------
+    ndarray of int of shape (n_layers - 1,)
+        Strictly increasing values in ``(0, n_nodes)``; empty when neither argument is given.
+    """
+    if boundaries is not None and layer_sizes is not None:
+        raise ValueError(f"{owner}: pass boundaries or layer_sizes, not both; they say the same thing.")
+    if layer_sizes is not None:
+        sizes = np.asarray(layer_sizes)
+        if sizes.ndim != 1 or not np.issubdtype(sizes.dtype, np.integer) or np.any(sizes < 1) or sizes.sum() != n_nodes:
+            raise ValueError(
+                f"{owner}: layer_sizes must be positive integers summing to the {n_nodes} nodes; got "
+                f"{np.asarray(layer_sizes).tolist()}."
+            )
+        return np.cumsum(sizes)[:-1]
+    if boundaries is None:
+        return np.zeros(0, dtype=int)
+    b = np.asarray(boundaries)
+    if b.size and (b.ndim != 1 or not np.issubdtype(b.dtype, np.integer)):
+        raise ValueError(f"{owner}: boundaries must be a 1-D sequence of node indices; got {b.tolist()!r}.")
+    b = b.astype(int)
+    inner = b[(b != 0) & (b != n_nodes)]
+    if np.any(inner < 0) or np.any(inner > n_nodes) or np.any(np.diff(inner) <= 0):
+        raise ValueError(
+            f"{owner}: boundaries must be increasing node indices in [0, {n_nodes}] (where layers start); "
+            f"got {b.tolist()}."
+        )
+    return inner
+
+
+class ConnectomeDisplay:
+    """A connectome as a heat map of its edge weights, with layer separators.
+
+    Parameters
+    ----------
+    graph : array-like of shape (n, n)
+        Edge weights, e.g. ``|Pearson correlation|`` between hidden neurons.
+    boundaries : sequence of int, optional
+        Node indices where a new layer starts (with or without 0 and ``n``), e.g.
+        ``Connectome.boundaries``; drawn as thin lines in layer order.
+    order : {"layer", "tree"} or array-like of shape (n,), default="layer"
+        Node order. ``"layer"``: as given (neurons grouped by layer). ``"tree"``: the order in which
+        nodes join the maximum spanning tree grown from the heaviest edge
+        (:func:`fcviz.spanning_tree_order`), so modules show as blocks. An array is used as is.
+    title : str, optional
+
+    Attributes
+    ----------
+    im_ : matplotlib.image.AxesImage
+        The heat map; ``im_.get_array()`` is ``graph[order_][:, order_]``.
+    lines_ : list of matplotlib.lines.Line2D
+        A horizontal and a vertical separator per inner boundary; hidden in any order but "layer".
+    colorbar_ : matplotlib.colorbar.Colorbar or None
+        Created once by :meth:`plot`.
+    order_ : ndarray of int of shape (n,)
+        The node order drawn.
+    ax_ : matplotlib.axes.Axes
+    figure_ : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from fcviz.synthetic import random_modular_graphs
+    >>> from fcviz.viz import ConnectomeDisplay
+    >>> G = random_modular_graphs(2, 12, 3, random_state=0)
+    >>> display = ConnectomeDisplay(G[0], boundaries=[8], order="tree").plot()
+    >>> display.update(G[1], title="second").im_.get_array().shape
+    (12, 12)
+    """
+
+    def __init__(self, graph, *, boundaries=None, order="layer", title=None):
+        self.graph = graph
+        self.boundaries = boundaries
+        self.order = order
+        self.title = title
+
+    @classmethod
+    def from_connectome(cls, connectome, *, order="layer", boundaries=None, layer_sizes=None, title=None, ax=None,
+                        **plot_kw):
+        """Draw a :class:`fcviz.Connectome` or a plain (n, n) array.
+
+        Parameters
+        ----------
+        connectome : Connectome or array-like of shape (n, n)
+            A connectome gives its weights and, unless ``boundaries`` or ``layer_sizes`` are given,
+            its layer boundaries.
+        order : {"layer", "tree"} or array-like of shape (n,), default="layer"
+        boundaries : sequence of int, optional
+            Node indices where layers start.
+        layer_sizes : sequence of int, optional
+            Nodes per layer instead of ``boundaries`` (the zoo's ``metadata["layer_sizes"]``).
+        title : str, optional
+        ax : matplotlib.axes.Axes, optional
+        **plot_kw
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        ConnectomeDisplay
+            Plotted.
+        """
+        graph = check_square(connectome, "connectome", owner=cls.__name__)
+        if boundaries is None and layer_sizes is None and hasattr(connectome, "boundaries"):
+            boundaries = connectome.boundaries
+        inner = layer_boundaries(graph.shape[0], boundaries=boundaries, layer_sizes=layer_sizes)
+        return cls(graph, boundaries=inner, order=order, title=title).plot(ax=ax, **plot_kw)
+
+    def _prepare(self, graph, order):
+        A = check_square(graph, "graph", owner=type(self).__name__)
+        n = A.shape[0]
+        if isinstance(order, str):
+            check_choice(order, "order", _ORDERS)
+            perm = np.arange(n) if order == "layer" else spanning_tree_order(A)
+        else:
+            perm = np.asarray(order)
+            if perm.shape != (n,) or not np.array_equal(np.sort(perm), np.arange(n)):
+                raise ValueError(
+                    f"order must be 'layer', 'tree' or a permutation of range({n}); got an array of shape "
+                    f"{perm.shape}{'' if perm.shape != (n,) else ' that is not a permutation'}."
+                )
+        return A, perm
+
+    def plot(self, ax=None, *, cmap="magma", colorbar=True, vmin=0.0, vmax=None, separator_color="white",
+             colorbar_label="|correlation|"):
+        """Draw the heat map.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a pyplot-free figure is created when omitted.
+        cmap : str or Colormap, default="magma"
+        colorbar : bool, default=True
+            Add a colour bar (once; :meth:`update` reuses it).
+        vmin : float, default=0.0
+        vmax : float, optional
+            Top of the colour scale; by default ``max(1, largest weight)``, recomputed by :meth:`update`.
+        separator_color : color, default="white"
+            Colour of the layer separators.
+        colorbar_label : str, default="|correlation|"
+
+        Returns
+        -------
+        self
+        """
+        A, perm = self._prepare(self.graph, self.order)
+        n = A.shape[0]
+        inner = layer_boundaries(n, boundaries=self.boundaries)
+        self.figure_, (self.ax_,) = resolve_axes(ax, 1, owner=type(self).__name__)
+        ax = self.ax_
+        self._vmax = vmax
+        self.im_ = ax.imshow(A[np.ix_(perm, perm)], cmap=cmap, vmin=vmin, vmax=self._top(A), interpolation="nearest")
+        self.lines_ = []
+        for b in inner:
+            self.lines_.append(ax.axhline(b - 0.5, color=separator_color, lw=0.6))
+            self.lines_.append(ax.axvline(b - 0.5, color=separator_color, lw=0.6))
+        self._n_nodes = n
+        self.colorbar_ = self.figure_.colorbar(self.im_, ax=ax, label=colorbar_label, fraction=0.046, pad=0.04) \
+            if colorbar else None
+        self._show(A, perm, self.title)
+        register_display(ax, self)
+        return self
+
+    def _top(self, A):
+        return max(1.0, float(A.max())) if self._vmax is None else self._vmax
+
+    def _show(self, A, perm, title):
+        is_layer = isinstance(self.order, str) and self.order == "layer"
+        for line in self.lines_:
+            line.set_visible(is_layer)
+        self.order_ = perm
+        which = self.order if isinstance(self.order, str) else "custom"
+        self.ax_.set_xlabel(f"neuron ({which} order)")
+        self.ax_.set_ylabel(f"neuron ({which} order)")
+        if title is not None:
+            self.ax_.set_title(title)
+
+    def update(self, graph, *, title=None, order=None):
+        """Show another graph in the same artists.
+
+        Parameters
+        ----------
+        graph : array-like of shape (n, n)
+            The new weights. With layer separators drawn, ``n`` must be the plotted number of nodes.
+        title : str, optional
+            New title; the old one stays when omitted.
+        order : {"layer", "tree"} or array-like of shape (n,), optional
+            New node order; by default the display's order (recomputed for the new graph for "tree").
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "im_"):
+            raise ValueError("ConnectomeDisplay.update needs a plotted display; call plot() first.")
+        A, perm = self._prepare(graph, self.order if order is None else order)
+        n = A.shape[0]
+        if n != self._n_nodes:
+            if self.lines_:
+                raise ValueError(
+                    f"This ConnectomeDisplay was drawn with layer separators for {self._n_nodes} nodes; got a graph "
+                    f"of {n} nodes. Update with a graph of {self._n_nodes} nodes or make a new display."
+                )
+            self.im_.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+            self.ax_.set_xlim(-0.5, n - 0.5)
+            self.ax_.set_ylim(n - 0.5, -0.5)
+            self._n_nodes = n
+        if order is not None:
+            self.order = order
+        self.graph = graph
+        self.im_.set_data(A[np.ix_(perm, perm)])
+        self.im_.set_clim(self.im_.norm.vmin, self._top(A))
+        self._show(A, perm, title)
+        return self
+
+
+class DistanceMatrixDisplay:
+    """A pairwise distance matrix between networks, optionally reordered and split into groups.
+
+    Parameters
+    ----------
+    distances : array-like of shape (N, N)
+        E.g. :func:`fcviz.pairwise_distances`.
+    labels : array-like of shape (N,), optional
+        Group of every item (e.g. its training strategy). Runs of equal labels in the displayed order
+        get one tick label each and are separated by lines.
+    order : array-like of int of shape (N,), optional
+        Display the items in this order (rows and columns), e.g. ``np.argsort(labels_pred,
+        kind="stable")`` to see predicted clusters as blocks. Default: as given.
+    title : str, default="Topological distance"
+
+    Attributes
+    ----------
+    im_ : matplotlib.image.AxesImage
+        ``im_.get_array()`` is ``distances[order_][:, order_]``.
+    separators_ : matplotlib.collections.LineCollection
+        Group separators (empty without labels).
+    colorbar_ : matplotlib.colorbar.Colorbar or None
+    order_ : ndarray of int of shape (N,)
+    ax_, figure_ : the axes and figure drawn on.
+    """
+
+    def __init__(self, distances, *, labels=None, order=None, title="Topological distance"):
+        self.distances = distances
+        self.labels = labels
+        self.order = order
+        self.title = title
+
+    @classmethod
+    def from_persistence(cls, persistence, *, labels=None, order=None, title="Topological distance", ax=None,
+                         **plot_kw):
+        """Compute :func:`fcviz.pairwise_distances` of graphs or persistences and draw it.
+
+        Parameters
+        ----------
+        persistence : Persistence (batch), array-like of shape (N, n, n) or list of graphs
+        labels, order, title
+            As in the constructor.
+        ax : matplotlib.axes.Axes, optional
+        **plot_kw
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        DistanceMatrixDisplay
+            Plotted.
+        """
+        from ..wasserstein import pairwise_distances
+
+        D = pairwise_distances(persistence)
+        return cls(D, labels=labels, order=order, title=title).plot(ax=ax, **plot_kw)
+
+    def _prepare(self, distances, labels, order):
+        D = check_square(distances, "distances", owner=type(self).__name__)
+        N = D.shape[0]
+        labels = check_labels(labels, N, "labels", owner=type(self).__name__)
+        if order is None:
+            perm = np.arange(N)
+        else:
+            perm = np.asarray(order)
+            if perm.shape != (N,) or not np.array_equal(np.sort(perm), np.arange(N)):
+                raise ValueError(
+                    f"order must be a permutation of range({N}) (one index per item); got an array of shape "
+                    f"{perm.shape}{'' if perm.shape != (N,) else ' that is not a permutation'}."
+                )
+        return D, labels, perm
+
+    def plot(self, ax=None, *, cmap="viridis", colorbar=True, separator_color="white"):
+        """Draw the matrix.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        cmap : str or Colormap, default="viridis"
+        colorbar : bool, default=True
+        separator_color : color, default="white"
+
+        Returns
+        -------
+        self
+        """
+        from matplotlib.collections import LineCollection
+
+        D, labels, perm = self._prepare(self.distances, self.labels, self.order)
+        self.figure_, (self.ax_,) = resolve_axes(ax, 1, owner=type(self).__name__)
+        self.im_ = self.ax_.imshow(D[np.ix_(perm, perm)], cmap=cmap, interpolation="nearest")
+        self.separators_ = LineCollection([], colors=separator_color, linewidths=0.8)
+        self.ax_.add_collection(self.separators_, autolim=False)
+        self.colorbar_ = self.figure_.colorbar(self.im_, ax=self.ax_, fraction=0.046, pad=0.04) if colorbar else None
+        self._show(D, labels, perm, self.title)
+        register_display(self.ax_, self)
+        return self
+
+    def _show(self, D, labels, perm, title):
+        N = D.shape[0]
+        self.order_ = perm
+        self.im_.set_extent((-0.5, N - 0.5, N - 0.5, -0.5))
+        self.ax_.set_xlim(-0.5, N - 0.5)
+        self.ax_.set_ylim(N - 0.5, -0.5)
+        self.im_.set_clim(float(D.min()), float(D.max()) if D.max() > D.min() else float(D.min()) + 1.0)
+        if labels is None:
+            self.separators_.set_segments([])
+        else:
+            shown = labels[perm]
+            starts = np.flatnonzero(np.r_[True, shown[1:] != shown[:-1]])
+            ends = np.r_[starts[1:], N]
+            centres = (starts + ends - 1) / 2
+            names = [str(shown[s]) for s in starts]
+            self.ax_.set_xticks(centres, names, rotation=45, ha="right")
+            self.ax_.set_yticks(centres, names)
+            lo, hi = -0.5, N - 0.5
+            segments = [seg for s in starts[1:] for seg in (((lo, s - 0.5), (hi, s - 0.5)), ((s - 0.5, lo), (s - 0.5, hi)))]
+            self.separators_.set_segments(segments)
+        if title is not None:
+            self.ax_.set_title(title)
+
+    def update(self, distances=None, *, labels=None, order=None, title=None):
+        """Show other distances, labels or order in the same artists.
+
+        Parameters
+        ----------
+        distances : array-like of shape (N, N), optional
+            New distances; by default the current ones (e.g. to change only the order).
+        labels : array-like of shape (N,), optional
+            New group labels; by default the current ones.
+        order : array-like of int of shape (N,), optional
+            New display order; by default the current one (reset to the identity when N changes).
+        title : str, optional
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "im_"):
+            raise ValueError("DistanceMatrixDisplay.update needs a plotted display; call plot() first.")
+        new_distances = self.distances if distances is None else distances
+        new_labels = self.labels if labels is None else labels
+        new_order = self.order if order is None else order
+        n_new = np.shape(new_distances)[0] if np.ndim(new_distances) else 0
+        if n_new != len(self.order_):  # a new number of items: the old order and labels cannot apply
+            if order is None:
+                new_order = None
+            if labels is None and new_labels is not None:
+                raise ValueError(
+                    f"The display's {len(new_labels)} labels do not fit {n_new} items; pass labels= with the new "
+                    "distances."
+                )
+        D, lab, perm = self._prepare(new_distances, new_labels, new_order)
+        self.distances, self.labels, self.order = new_distances, new_labels, new_order
+        self.im_.set_data(D[np.ix_(perm, perm)])
+        self._show(D, lab, perm, title)
+        return self
+
+
+class ClusteringDisplay:
+    """Contingency matrix of true classes (rows) against predicted clusters (columns).
+
+    Every non-zero cell shows its count. A column's largest cell is its majority class; the other
+    non-zero cells of the column are the misassigned networks, drawn in ``mistake_color`` and bold, and
+    counted in the title together with the purity.
+
+    Parameters
+    ----------
+    contingency : array-like of int of shape (n_classes, n_clusters)
+        ``contingency[i, j]``: networks of class i put in cluster j.
+    class_names : sequence of str of length n_classes, optional
+    cluster_names : sequence of str of length n_clusters, optional
+    purity : float, optional
+        Shown in the title; by default computed from the matrix (sum of column maxima over total).
+
+    Attributes
+    ----------
+    im_ : matplotlib.image.AxesImage
+        ``im_.get_array()`` is the contingency matrix.
+    texts_ : ndarray of matplotlib.text.Text of shape (n_classes, n_clusters)
+        The cell counts ("" for empty cells).
+    misassigned_ : ndarray of bool of shape (n_classes, n_clusters)
+        Non-empty cells outside their column's majority class.
+    colorbar_ : matplotlib.colorbar.Colorbar or None
+    ax_, figure_ : the axes and figure drawn on.
+    """
+
+    def __init__(self, contingency, *, class_names=None, cluster_names=None, purity=None):
+        self.contingency = contingency
+        self.class_names = class_names
+        self.cluster_names = cluster_names
+        self.purity = purity
+
+    @staticmethod
+    def _contingency(labels_true, labels_pred, classes, clusters):
+        from sklearn.metrics.cluster import contingency_matrix
+
+        labels_true, labels_pred = np.asarray(labels_true), np.asarray(labels_pred)
+        if labels_true.ndim != 1 or labels_true.shape != labels_pred.shape or labels_true.size == 0:
+            raise ValueError(
+                f"labels_true and labels_pred must be 1-D of the same length; got shapes {labels_true.shape} and "
+                f"{labels_pred.shape}."
+            )
+        present_true, present_pred = np.unique(labels_true), np.unique(labels_pred)
+        for name, present, known in (("labels_true", present_true, classes), ("labels_pred", present_pred, clusters)):
+            unknown = np.setdiff1d(present, known)
+            if unknown.size:
+                raise ValueError(
+                    f"{name} has values {unknown.tolist()} that this display has no row or column for (it has "
+                    f"{np.asarray(known).tolist()}); make a new display with ClusteringDisplay.from_predictions."
+                )
+        table = np.zeros((len(classes), len(clusters)), dtype=np.int64)
+        rows = np.searchsorted(classes, present_true)
+        cols = np.searchsorted(clusters, present_pred)
+        table[np.ix_(rows, cols)] = contingency_matrix(labels_true, labels_pred)
+        return table
+
+    @classmethod
+    def from_predictions(cls, labels_true, labels_pred, *, class_names=None, n_clusters=None, ax=None, **plot_kw):
+        """Compute the contingency matrix of a clustering and draw it.
+
+        Parameters
+        ----------
+        labels_true : array-like of shape (N,)
+            True class of every network, e.g. ``zoo.group_labels()[0]``.
+        labels_pred : array-like of shape (N,)
+            Predicted cluster of every network, e.g. ``TopClustering(...).fit_predict(P)``.
+        class_names : sequence of str, optional
+            One name per class (sorted class value), e.g. ``zoo.group_labels()[1]``.
+        n_clusters : int, optional
+            Draw columns for clusters ``0 … n_clusters - 1`` even when some are empty, so that
+            :meth:`update_from_predictions` can show later clusterings with the same columns.
+            Default: the clusters present in ``labels_pred``.
+        ax : matplotlib.axes.Axes, optional
+        **plot_kw
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        ClusteringDisplay
+            Plotted; ``purity`` is :func:`fcviz.purity_score`.
+        """
+        classes = np.unique(np.asarray(labels_true))
+        clusters = np.unique(np.asarray(labels_pred)) if n_clusters is None else np.arange(n_clusters)
+        table = cls._contingency(labels_true, labels_pred, classes, clusters)
+        if class_names is not None and len(class_names) != len(classes):
+            raise ValueError(f"Got {len(class_names)} class_names for {len(classes)} classes {classes.tolist()}.")
+        display = cls(table, class_names=class_names if class_names is not None else [str(c) for c in classes],
+                      cluster_names=[str(c) for c in clusters], purity=purity_score(labels_true, labels_pred))
+        display._classes, display._clusters = classes, clusters
+        return display.plot(ax=ax, **plot_kw)
+
+    def _prepare(self, contingency):
+        M = np.asarray(contingency)
+        if M.ndim != 2 or M.size == 0 or not np.issubdtype(M.dtype, np.number) or np.any(M < 0) \
+                or not np.all(np.isfinite(M)) or M.sum() == 0:
+            raise ValueError(
+                f"ClusteringDisplay needs a contingency matrix (n_classes, n_clusters) of non-negative counts "
+                f"with at least one network; got an array of shape {M.shape}. Build one with "
+                "ClusteringDisplay.from_predictions(labels_true, labels_pred)."
+            )
+        return M
+
+    def plot(self, ax=None, *, cmap="Blues", colorbar=False, mistake_color="crimson"):
+        """Draw the matrix and its counts.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        cmap : str or Colormap, default="Blues"
+        colorbar : bool, default=False
+        mistake_color : color, default="crimson"
+            Colour of the counts of misassigned networks.
+
+        Returns
+        -------
+        self
+        """
+        M = self._prepare(self.contingency)
+        n_classes, n_clusters = M.shape
+        for name, names, size in (("class_names", self.class_names, n_classes),
+                                  ("cluster_names", self.cluster_names, n_clusters)):
+            if names is not None and len(names) != size:
+                raise ValueError(f"Got {len(names)} {name} for a matrix of shape {M.shape}; pass one per row/column.")
+        self.figure_, (self.ax_,) = resolve_axes(ax, 1, owner=type(self).__name__)
+        ax = self.ax_
+        self._mistake_color = mistake_color
+        self.im_ = ax.imshow(M, cmap=cmap, vmin=0, interpolation="nearest", aspect="auto")
+        self.texts_ = np.empty(M.shape, dtype=object)
+        for i in range(n_classes):
+            for j in range(n_clusters):
+                self.texts_[i, j] = ax.text(j, i, "", ha="center", va="center", fontsize=9)
+        ax.set_xticks(np.arange(n_clusters), self.cluster_names if self.cluster_names is not None else range(n_clusters))
+        ax.set_yticks(np.arange(n_classes), self.class_names if self.class_names is not None else range(n_classes))
+        ax.set_xlabel("predicted cluster")
+        ax.set_ylabel("true class")
+        self.colorbar_ = self.figure_.colorbar(self.im_, ax=ax, fraction=0.046, pad=0.04) if colorbar else None
+        self._show(M, self.purity)
+        register_display(ax, self)
+        return self
+
+    def _show(self, M, purity):
+        total = M.sum()
+        majority = M.argmax(axis=0)
+        self.misassigned_ = (M > 0) & (np.arange(M.shape[0])[:, None] != majority[None, :])
+        if purity is None:
+            purity = M.max(axis=0).sum() / total
+        self.im_.set_data(M)
+        self.im_.set_clim(0, max(1, M.max()))
+        light = M > M.max() / 2
+        for (i, j), text in np.ndenumerate(self.texts_):
+            text.set_text(str(int(M[i, j])) if M[i, j] else "")
+            wrong = self.misassigned_[i, j]
+            text.set_color(self._mistake_color if wrong else ("white" if light[i, j] else "black"))
+            text.set_fontweight("bold" if wrong else "normal")
+        self.ax_.set_title(f"purity {purity:.3f}, {int(M[self.misassigned_].sum())} of {int(total)} misassigned")
+
+    def update(self, contingency, *, purity=None):
+        """Show another contingency matrix of the same shape in the same artists.
+
+        Parameters
+        ----------
+        contingency : array-like of int of shape (n_classes, n_clusters)
+        purity : float, optional
+            Shown in the title; by default computed from the matrix.
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "im_"):
+            raise ValueError("ClusteringDisplay.update needs a plotted display; call plot() first.")
+        M = self._prepare(contingency)
+        if M.shape != self.texts_.shape:
+            raise ValueError(
+                f"This ClusteringDisplay shows a {self.texts_.shape} matrix; got shape {M.shape}. Create it with "
+                "from_predictions(..., n_clusters=k) to fix the columns, or make a new display."
+            )
+        self.contingency, self.purity = contingency, purity
+        self._show(M, purity)
+        return self
+
+    def update_from_predictions(self, labels_true, labels_pred):
+        """Show another clustering of the same classes and cluster labels.
+
+        Parameters
+        ----------
+        labels_true, labels_pred : array-like of shape (N,)
+            As in :meth:`from_predictions`; their values must be among the display's rows and columns.
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "_classes"):
+            raise ValueError("update_from_predictions needs a display made by ClusteringDisplay.from_predictions.")
+        table = self._contingency(labels_true, labels_pred, self._classes, self._clusters)
+        return self.update(table, purity=purity_score(labels_true, labels_pred))
