@@ -59,27 +59,23 @@ def strategy_figures(zoo, P, output):
     """
     from matplotlib.figure import Figure
 
-    from . import barycenter, pairwise_distances
-    from .plotting import plot_connectome, plot_distance_matrix, plot_persistence
+    from . import pairwise_distances
+    from .viz import ConnectomeDisplay, DistanceMatrixDisplay, PersistenceDisplay
 
     codes, names = zoo.group_labels("regularizer")
-    boundaries = zoo.metadata.get("layer_sizes", [])[:-1]
-    boundaries = list(np.cumsum(boundaries)) if boundaries else None
+    layer_sizes = zoo.metadata.get("layer_sizes") or None
     fig = Figure(figsize=(4.2 * len(names), 4), layout="constrained")
     axes = fig.subplots(1, len(names))
     for ax, (g, name) in zip(np.atleast_1d(axes), enumerate(names)):
-        plot_connectome(zoo.graphs[codes == g].mean(axis=0), ax, boundaries=boundaries, title=f"{name}: mean connectome",
-                        colorbar=ax is np.atleast_1d(axes)[-1])
+        ConnectomeDisplay.from_connectome(zoo.graphs[codes == g].mean(axis=0), layer_sizes=layer_sizes, ax=ax,
+                                          title=f"{name}: mean connectome", colorbar=ax is np.atleast_1d(axes)[-1])
     paths = [output / "connectomes.png"]
     fig.savefig(paths[0], dpi=100)
 
     fig = Figure(figsize=(16, 4.6), layout="constrained")
     axes = fig.subplots(1, 3)
-    for g, name in enumerate(names):
-        B = barycenter(P[np.flatnonzero(codes == g)])
-        plot_persistence(B, axes[0], which="births", label=name)
-        plot_persistence(B, axes[1], which="deaths", label=name)
-    plot_distance_matrix(pairwise_distances(P), axes[2], labels=[names[c] for c in codes])
+    PersistenceDisplay.from_groups(P, codes, names, ax=axes[:2])
+    DistanceMatrixDisplay(pairwise_distances(P), labels=[names[c] for c in codes]).plot(ax=axes[2])
     fig.suptitle(f"{zoo.metadata['settings']['dataset']}: barycenters (± std) per training strategy")
     paths.append(output / "birth_death.png")
     fig.savefig(paths[1], dpi=100)

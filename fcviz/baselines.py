@@ -33,7 +33,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._linalg import squared_euclidean
-from ._validation import check_graphs
+from ._validation import check_graphs, check_int, check_option, check_real
 from .registry import BASELINE_METHODS
 
 __all__ = [
@@ -132,9 +132,7 @@ def baseline_methods():
 
 
 def _check_method(method, allowed=BASELINE_METHODS):
-    if method not in allowed:
-        raise ValueError(f"method must be one of {list(allowed)}; got {method!r}.")
-    return method
+    return check_option(method, "method", allowed)
 
 
 # --------------------------------------------------------------------------- graphs -> diagrams
@@ -172,8 +170,7 @@ def weights_to_distance(A, *, transform="sqrt"):
     array([[0. , 0.5],
            [0.5, 0. ]])
     """
-    if transform not in _TRANSFORMS:
-        raise ValueError(f"transform must be one of {list(_TRANSFORMS)}; got {transform!r}.")
+    check_option(transform, "transform", _TRANSFORMS)
     W, is_batch = check_graphs(A)
     top = float(W.max())
     if top > 1 + _WEIGHT_TOL:
@@ -233,8 +230,7 @@ def persistence_diagrams(graphs, *, dim=1, transform="sqrt", time_budget=None, n
     ValueError
         For invalid graphs, weights above 1, or an unknown ``dim`` or ``transform``.
     """
-    if dim not in (0, 1):
-        raise ValueError(f"dim must be 0 or 1 (homology dimension); got {dim!r}.")
+    check_option(dim, "dim", (0, 1), hint="It is the homology dimension.")
     _require("ripser")
     D = weights_to_distance(graphs, transform=transform)
     if D.ndim == 2:
@@ -352,11 +348,9 @@ def estimate_baseline_cost(n_nodes, n_graphs=1, *, dim=1, graph=None, transform=
 
 
 def _check_work(n_nodes, n_graphs, dim):
-    for name, value, low in (("n_nodes", n_nodes, 2), ("n_graphs", n_graphs, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    if dim not in (0, 1):
-        raise ValueError(f"dim must be 0 or 1 (homology dimension); got {dim!r}.")
+    check_int(n_nodes, "n_nodes", minimum=2)
+    check_int(n_graphs, "n_graphs", minimum=1)
+    check_option(dim, "dim", (0, 1), hint="It is the homology dimension.")
 
 
 def _extrapolate(n_ref, t_ref, exponent, n_nodes, n_graphs):
@@ -386,8 +380,8 @@ def check_baseline_budget(n_nodes, n_graphs, time_budget, *, dim=1, graph=None, 
     float
         The estimate in seconds, when within budget.
     """
-    if isinstance(time_budget, bool) or not (isinstance(time_budget, (int, float, np.number)) and time_budget > 0):
-        raise ValueError(f"time_budget must be a positive number of seconds or None; got {time_budget!r}.")
+    check_real(time_budget, "time_budget", low=0, closed="neither",
+               hint="It is in seconds; pass None to run whatever the cost.")
     if distance is not None:
         _check_work(n_nodes, n_graphs, dim)
         estimate = _extrapolate(*_calibrate(np.asarray(distance, dtype=np.float64), dim), n_nodes, n_graphs)
@@ -458,8 +452,7 @@ def sliced_wasserstein_distance(dgm1, dgm2, *, n_directions=50):
 
 
 def _directions(n_directions):
-    if isinstance(n_directions, bool) or not isinstance(n_directions, (int, np.integer)) or n_directions < 1:
-        raise ValueError(f"n_directions must be an integer >= 1; got {n_directions!r}.")
+    n_directions = check_int(n_directions, "n_directions", minimum=1)
     theta = np.pi * (0.5 + np.arange(n_directions) / n_directions)
     return np.stack([np.cos(theta), np.sin(theta)])  # (2, M)
 
@@ -509,9 +502,7 @@ def heat_kernel(dgm1, dgm2, *, sigma=None):
 
 
 def _positive(value, name):
-    if not (isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and value > 0):
-        raise ValueError(f"{name} must be a positive number or None; got {value!r}.")
-    return float(value)
+    return check_real(value, name, low=0, closed="neither")
 
 
 def _heat_sigma(diagrams):
@@ -611,8 +602,7 @@ def persistence_images(diagrams, *, resolution=20, pixel_size=None, spread=1.0):
     dgms = _check_diagrams(diagrams)
     pts = np.concatenate([d for d in dgms if len(d)] or [np.zeros((1, 2))])
     if pixel_size is None:
-        if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 1:
-            raise ValueError(f"resolution must be an integer >= 1; got {resolution!r}.")
+        check_int(resolution, "resolution", minimum=1)
         births, pers = pts[:, 0], pts[:, 1] - pts[:, 0]
         extent = max(np.ptp(births), np.ptp(pers))
         pixel_size = extent / resolution if extent > 0 else 1.0
@@ -694,11 +684,8 @@ def diagram_distance(dgm1, dgm2, *, method="WD", sigma=None, n_directions=50, re
 
 
 def _check_n_clusters(n_clusters, n_samples):
-    valid_type = isinstance(n_clusters, (int, np.integer)) and not isinstance(n_clusters, bool)
-    if not valid_type or not 1 <= n_clusters <= n_samples:
-        raise ValueError(
-            f"n_clusters must be an integer in [1, number of diagrams = {n_samples}]; got {n_clusters!r}."
-        )
+    check_int(n_clusters, "n_clusters", minimum=1, maximum=n_samples,
+              hint=f"There are {n_samples} diagrams to cluster.")
 
 
 def _kmedoids_labels(D, n_clusters, random_state, n_init):
@@ -798,8 +785,7 @@ def cluster_features(features, n_clusters, *, method="WD", random_state=None, n_
     _check_method(method)
     features = np.asarray(features, dtype=np.float64)
     _check_n_clusters(n_clusters, len(features))
-    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 1:
-        raise ValueError(f"n_init must be an integer >= 1; got {n_init!r}.")
+    check_int(n_init, "n_init", minimum=1)
     if method == "PI":
         from sklearn.cluster import KMeans
 

@@ -425,7 +425,7 @@ def _kmeans_plusplus_gram(K, z_norms, n_clusters, random_state):
         # candidates drawn with probability proportional to the squared distance to the nearest seed
         draws = random_state.uniform(size=n_local_trials) * potential
         candidates = np.searchsorted(np.cumsum(sample_weight * closest), draws)
-        np.clip(candidates, None, n_samples - 1, out=candidates)  # rounding can overshoot the sum
+        np.minimum(candidates, n_samples - 1, out=candidates)  # rounding can overshoot the sum
         to_candidates = squared_euclidean(inner=K[candidates], x_norms=z_norms[candidates], y_norms=z_norms)
         np.minimum(closest, to_candidates, out=to_candidates)
         potentials = to_candidates @ sample_weight.reshape(-1, 1)
@@ -540,12 +540,15 @@ class TopClustering(ClusterMixin, BaseEstimator):
     -----
     Each graph is a point ``z(G) = [sqrt(1 - w) A_G, sqrt(w) P_G]`` and the objective is
     ``sum ||z(G) - z(C_k)||^2``; distances are computed for all graphs and centroids at once by the
-    Gram form. The paper's code runs a fixed number of interpolation steps (one spanning tree each)
-    from the previous centroid. Here the interpolation also tries the jump from the members' mean
-    graph and starts from whichever of the two has the lower cost (from the previous centroid alone
-    the edge order moves only by a factor ``1 - w`` per step: slow, and often a worse minimum when
-    ``w`` is close to 1); it rejects any step that would raise the cost (halving the step size) and
-    stops once converged. So every update, and every round, never increases the objective.
+    Gram form. At ``w = 0`` and ``w = 1`` (mean centroids), with fewer graphs than features, the
+    k-means++ seeding and Lloyd's iterations run in the ``n_graphs x n_graphs`` Gram space
+    ``K = Z Z^T`` (kernel k-means with the linear kernel): the same steps and random draws as on the
+    wide vectors, hence the same labels, with the centroids formed once at the end. The paper's code
+    runs a fixed number of interpolation steps (one spanning tree each) from the previous centroid.
+    Here the interpolation also tries the jump from the members' mean graph and starts from whichever
+    of the two has the lower cost (from the previous centroid alone the edge order moves only by a
+    factor ``1 - w`` per step: slow, and often a worse minimum when ``w`` is close to 1); it rejects
+    any step that would raise the cost (halving the step size) and stops once converged. So every update, and every round, never increases the objective.
 
     Examples
     --------

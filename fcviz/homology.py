@@ -28,7 +28,7 @@ from threading import Lock
 
 import numpy as np
 
-from ._validation import SYMMETRY_TOL, check_graphs, check_sorted_range, check_values
+from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
 
 __all__ = [
     "Persistence",
@@ -374,8 +374,7 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     True
     """
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1):
-        raise ValueError(f"n_jobs must be a positive integer or None; got {n_jobs!r}.")
+    n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
     parallel = (n_jobs is None or n_jobs > 1) and A.shape[0] * n_edges(A.shape[-1]) >= _PARALLEL_MIN_EDGES
     if is_batch:
         births, deaths = _decompose_batch(A, check_input, tol, parallel)

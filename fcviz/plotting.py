@@ -1,21 +1,23 @@
 """Matplotlib figures of connectomes, birth and death sets, barycenters and distance matrices.
 
-Every function draws on the axes it is given (``ax=``), creates a figure only when none is given,
-never calls ``plt.show`` or changes global style, and returns the axes so that callers (widgets,
-notebooks, tests) can keep drawing or inspect what was drawn.
+Thin wrappers over the display objects of :mod:`fcviz.viz`, kept for notebooks: each builds a display,
+draws it on the axes it is given (``ax=``) and returns the axes. Without ``ax`` they create a *pyplot*
+figure, so that a notebook shows it inline (the displays themselves never use pyplot). They never call
+``plt.show`` or change global style. Widgets and code that redraw should use the displays, whose
+``update`` changes the drawn artists in place.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from .homology import Persistence
-from .wasserstein import Barycenter, as_persistence
+from .homology import Persistence, as_persistence
+from .viz import ConnectomeDisplay, DistanceMatrixDisplay, PersistenceDisplay
+from .viz.base import check_choice, check_labels, check_square, display_on
 
 __all__ = ["plot_connectome", "plot_persistence", "plot_distance_matrix"]
 
 
 def _axes(ax):
+    """The given axes, or those of a new pyplot figure (shown inline by a notebook)."""
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -42,21 +44,21 @@ def plot_connectome(graph, ax=None, *, boundaries=None, title=None, cmap="magma"
     -------
     matplotlib.axes.Axes
         The image is ``ax.images[0]``.
+
+    Notes
+    -----
+    Draws a :class:`fcviz.viz.ConnectomeDisplay`. Called again on axes that already show a connectome
+    drawn this way, it replaces that image's data in place (and the title, when given) instead of
+    stacking a second image and colour bar: the first call's ``boundaries``, ``cmap`` and colour bar
+    stay.
     """
-    A = np.asarray(graph, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"plot_connectome needs one square (n, n) graph; got shape {A.shape}.")
+    check_square(graph, "graph", owner="plot_connectome")
+    existing = display_on(ax, ConnectomeDisplay)
+    if existing is not None:
+        existing.update(graph, title=title)
+        return ax
     ax = _axes(ax)
-    image = ax.imshow(A, cmap=cmap, vmin=0.0, vmax=max(1.0, float(np.nanmax(A))), interpolation="nearest")
-    for b in boundaries or ():
-        ax.axhline(b - 0.5, color="white", lw=0.6)
-        ax.axvline(b - 0.5, color="white", lw=0.6)
-    ax.set_xlabel("neuron")
-    ax.set_ylabel("neuron")
-    if title:
-        ax.set_title(title)
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label="|correlation|", fraction=0.046, pad=0.04)
+    ConnectomeDisplay(graph, boundaries=boundaries, title=title or None).plot(ax=ax, cmap=cmap, colorbar=colorbar)
     return ax
 
 
@@ -83,27 +85,17 @@ def plot_persistence(items, ax=None, *, which="births", label=None, color=None, 
     -------
     matplotlib.axes.Axes
         Curves are in ``ax.lines`` with x = rank in [0, 1], y = sorted values.
+
+    Notes
+    -----
+    Draws a :class:`fcviz.viz.PersistenceDisplay` with ``which``. Calls on the same axes overlay,
+    which is how several groups are compared; use the display's ``update`` to redraw instead.
     """
-    if which not in ("births", "deaths"):
-        raise ValueError(f"which must be 'births' or 'deaths'; got {which!r}.")
+    check_choice(which, "which", ("births", "deaths"))
     P = items if isinstance(items, Persistence) else as_persistence(items)
-    values = np.atleast_2d(getattr(P, which))
     ax = _axes(ax)
-    size = values.shape[-1]
-    rank = (np.arange(size) + 0.5) / size if size else np.array([])
-    thin = P.is_batch and not isinstance(P, Barycenter)
-    for i, curve in enumerate(values):
-        (line,) = ax.plot(rank, curve, color=color, label=label if i == 0 else None,
-                          lw=0.8 if thin else 1.8, alpha=0.6 if thin else 1.0)
-        color = line.get_color()
-    if isinstance(P, Barycenter) and band:
-        std = getattr(P, f"{which}_std")
-        ax.fill_between(rank, values[0] - std, values[0] + std, color=color, alpha=alpha, lw=0)
-    ax.set_xlabel(f"rank of {which[:-1]} (normalised)")
-    ax.set_ylabel(f"{which[:-1]} value (edge weight)")
-    ax.set_title(f"{which[:-1].capitalize()} set")
-    if label is not None:
-        ax.legend(frameon=False)
+    display = PersistenceDisplay(P, names=None if label is None else [label], colors=[color], which=which)
+    display.plot(ax=ax, band=band, band_alpha=alpha, legend=label is not None)
     return ax
 
 
@@ -123,24 +115,19 @@ def plot_distance_matrix(D, ax=None, *, labels=None, title="Topological distance
     Returns
     -------
     matplotlib.axes.Axes
+
+    Notes
+    -----
+    Draws a :class:`fcviz.viz.DistanceMatrixDisplay`. Called again on axes that already show a matrix
+    drawn this way, it updates that display in place (data, labels, title) instead of stacking a second
+    image and colour bar; the first call's ``cmap`` and colour bar stay.
     """
-    D = np.asarray(D, dtype=float)
-    if D.ndim != 2 or D.shape[0] != D.shape[1]:
-        raise ValueError(f"plot_distance_matrix needs a square (N, N) matrix; got shape {D.shape}.")
-    if labels is not None and len(labels) != D.shape[0]:
-        raise ValueError(f"Got {len(labels)} labels for a {D.shape[0]}x{D.shape[0]} matrix; pass one per item.")
+    D = check_square(D, "distances", owner="plot_distance_matrix")
+    check_labels(labels, D.shape[0], "labels", owner="plot_distance_matrix")
+    existing = display_on(ax, DistanceMatrixDisplay)
+    if existing is not None:
+        existing.update(D, labels=labels, title=title)
+        return ax
     ax = _axes(ax)
-    image = ax.imshow(D, cmap=cmap, interpolation="nearest")
-    if labels is not None:
-        labels = np.asarray(labels)
-        starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-        ends = np.r_[starts[1:], len(labels)]
-        ax.set_xticks((starts + ends - 1) / 2, [str(labels[s]) for s in starts], rotation=45, ha="right")
-        ax.set_yticks((starts + ends - 1) / 2, [str(labels[s]) for s in starts])
-        for s in starts[1:]:
-            ax.axhline(s - 0.5, color="white", lw=0.8)
-            ax.axvline(s - 0.5, color="white", lw=0.8)
-    ax.set_title(title)
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    DistanceMatrixDisplay(D, labels=labels, title=title).plot(ax=ax, cmap=cmap, colorbar=colorbar)
     return ax

@@ -10,9 +10,10 @@ is computed once; each permutation only re-reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
+
+from ._validation import check_int
 
 from .wasserstein import pairwise_distances
 
@@ -125,8 +126,7 @@ def permutation_test(items, groups, *, n_permutations=1000, random_state=None):
     >>> result.pvalue < 0.05
     True
     """
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, Integral) or n_permutations < 1:
-        raise ValueError(f"n_permutations must be a positive integer; got {n_permutations!r}.")
+    n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
     n_permutations = int(n_permutations)
     D = pairwise_distances(items)
     codes = _check_groups(groups, D.shape[0])

@@ -15,21 +15,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import check_int, check_real
+
 __all__ = ["random_modular_graphs", "random_modular_networks"]
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _check_sizes(n_graphs, n_nodes, n_modules, **more):
     """Raise ValueError unless the counts are integers in range (``more``: name -> value, at least 3)."""
-    limits = {"n_graphs": (n_graphs, 1), "n_nodes": (n_nodes, 2), **{k: (v, 3) for k, v in more.items()}}
-    for name, (value, low) in limits.items():
-        if not _is_int(value) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    if not _is_int(n_modules) or not 1 <= n_modules <= n_nodes:
-        raise ValueError(f"n_modules must be an integer in [1, n_nodes={n_nodes}]; got {n_modules!r}.")
+    check_int(n_graphs, "n_graphs", minimum=1)
+    n_nodes = check_int(n_nodes, "n_nodes", minimum=2)
+    for name, value in more.items():
+        check_int(value, name, minimum=3)
+    check_int(n_modules, "n_modules", minimum=1, maximum=n_nodes, hint="Each module needs at least one node.")
 
 
 def random_modular_graphs(n_graphs, n_nodes, n_modules=4, *, signal=1.0, n_samples=64, random_state=None):
@@ -63,8 +60,7 @@ def random_modular_graphs(n_graphs, n_nodes, n_modules=4, *, signal=1.0, n_sampl
     (3, 10, 10)
     """
     _check_sizes(n_graphs, n_nodes, n_modules, n_samples=n_samples)
-    if not np.isfinite(signal) or signal < 0:
-        raise ValueError(f"signal must be a finite number >= 0; got {signal!r}.")
+    check_real(signal, "signal", low=0)
     rng = np.random.default_rng(random_state)
     module = np.arange(n_nodes) * n_modules // n_nodes
     latent = rng.standard_normal((n_graphs, n_modules, n_samples))
@@ -108,10 +104,9 @@ def random_modular_networks(n_graphs, n_nodes, n_modules=4, *, p=0.7, mu=0.6, si
     (2, 12, 12)
     """
     _check_sizes(n_graphs, n_nodes, n_modules)
-    if not 0 <= p <= 1:
-        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}.")
-    if not (np.isfinite(mu) and np.isfinite(sigma) and sigma >= 0):
-        raise ValueError(f"mu must be finite and sigma finite and >= 0; got mu={mu!r}, sigma={sigma!r}.")
+    check_real(p, "p", low=0, high=1, hint="It is the probability of an edge inside a module.")
+    check_real(mu, "mu")
+    check_real(sigma, "sigma", low=0)
     rng = np.random.default_rng(random_state)
     module = np.arange(n_nodes) * n_modules // n_nodes
     same = module[:, None] == module[None, :]

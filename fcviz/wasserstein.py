@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._linalg import squared_euclidean
+from ._validation import check_real
 from .homology import Persistence, as_persistence
 
 __all__ = [
@@ -64,9 +65,7 @@ def _set_cost(x, y, p):
 
 
 def _check_p(p):
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 1 or not np.isfinite(p):
-        raise ValueError(f"p must be a finite number >= 1 (a Wasserstein order); got {p!r}.")
-    return float(p)
+    return check_real(p, "p", low=1, hint="It is the order of the Wasserstein distance.")
 
 
 def _sets(P, dim):

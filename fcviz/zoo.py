@@ -285,7 +285,8 @@ class ConnectomeZoo:
         progress = check_bool(progress, "progress")
         if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
             raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")
-        monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
+        monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel),
+                           what="Recording the zoo's networks")
         settings = self.metadata["settings"]
         class_list = _resolve_classes(settings["dataset"], _check_classes(classes))
         networks = _network_keys(self.labels)

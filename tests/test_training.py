@@ -1,13 +1,17 @@
 """Tests of fcviz.training: determinism, batched == sequential, early exit, results and argument checks."""
 
 import copy
+import threading
+import time
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+import fcviz
 from fcviz.models import make_model
+from fcviz.progress import BuildCancelled, BuildProgress
 from fcviz.training import TrainingResult, _Stacked, network_seeds, train_networks
 
 SMALL = dict(epochs=2, n_train=150, progress=False)
@@ -162,3 +166,73 @@ def test_invalid_arguments(kwargs, match):
             "progress": False, **kwargs}
     with pytest.raises(ValueError, match=match):
         train_networks(**args)
+
+
+# ------------------------------------------------------------------------------------------------
+# Progress callback and cancellation
+
+
+@pytest.mark.parametrize("batched, total", [(True, 3), (False, 6)])
+def test_progress_callback_reports_every_epoch(batched, total):
+    reports = []
+    train_networks("digits", "vanilla", 2, epochs=3, seed=0, n_train=100, progress=False, batched=batched,
+                   progress_callback=reports.append)
+    assert all(isinstance(r, BuildProgress) for r in reports)
+    assert [r.stage for r in reports] == ["train"] * total + ["done"]
+    assert [r.done for r in reports] == [*range(1, total + 1), total]  # monotone, ends at the total
+    assert {r.total for r in reports} == {total} and reports[-1].fraction == 1.0
+    assert all(r.message for r in reports)
+
+
+def test_progress_callback_with_early_exit_ends_at_the_total():
+    reports = []
+    result = train_networks("digits", "vanilla", 2, epochs=8, seed=0, n_train=300, lr=0.1, target_accuracy=0.3,
+                            progress=False, progress_callback=reports.append)
+    assert result.epochs_trained.max() < 8
+    done = [r.done for r in reports]
+    assert done == sorted(done) and reports[-1] == BuildProgress("done", 8, 8, reports[-1].message)
+
+
+def test_cancel_stops_training_within_a_second():
+    stop = threading.Event()
+    fired = []
+
+    def cancel():
+        fired.append(time.perf_counter())
+        stop.set()
+
+    timer = threading.Timer(0.3, cancel)
+    timer.start()
+    try:
+        with pytest.raises(BuildCancelled, match="cancelled"):
+            train_networks("digits", "vanilla", 2, epochs=100_000, seed=0, n_train=300, progress=False, cancel=stop)
+        latency = time.perf_counter() - fired[0]
+    finally:
+        timer.cancel()
+    assert latency < 1.0
+    assert issubclass(fcviz.BuildCancelled, RuntimeError) and fcviz.BuildCancelled is BuildCancelled
+    assert fcviz.BuildProgress is BuildProgress
+
+
+def test_cancel_already_set_trains_nothing():
+    stop = threading.Event()
+    stop.set()
+    reports = []
+    with pytest.raises(BuildCancelled):
+        train_networks("digits", "vanilla", 1, epochs=1, seed=0, progress=False, cancel=stop,
+                       progress_callback=reports.append)
+    assert reports == []
+    result = train_networks("digits", "vanilla", 1, epochs=1, seed=0, n_train=60, progress=False,
+                            cancel=threading.Event())  # an unset event changes nothing
+    assert list(result.epochs_trained) == [1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"progress_callback": 3}, "progress_callback must be None or a callable"),
+     ({"cancel": True}, "cancel must be None or an object with an is_set"),
+     ({"cancel": "stop"}, "threading.Event")],
+)
+def test_invalid_progress_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        train_networks("digits", "vanilla", 1, epochs=1, seed=0, progress=False, **kwargs)

@@ -2,12 +2,17 @@
 
 import logging
 import os
+import threading
+import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import fcviz.zoo as zoo_module
+from fcviz.progress import BuildCancelled, BuildProgress
 from fcviz.zoo import REGULARIZERS, ConnectomeZoo, connectome_zoo, zoo_cache_key
 
 TINY = dict(n_networks=2, epochs=1, n_stimuli=30, n_train=120, progress=False)
@@ -360,3 +365,228 @@ def test_invalid_arguments(kwargs, match, monkeypatch, tmp_path):
     with pytest.raises(ValueError, match=match):
         connectome_zoo(**{"cache_dir": tmp_path, "progress": False, **kwargs})
     assert not (tmp_path / "zoo").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# Progress and cancellation
+
+
+def _no_entry(tmp_path):
+    folder = tmp_path / "zoo"
+    return not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_progress_callback_is_monotone_and_ends_at_the_total(tmp_path):
+    settings = dict(regularizers=["vanilla", "l2"], classes=[0, 3], cache_dir=tmp_path, **{**TINY, "epochs": 3})
+    reports = []
+    connectome_zoo(progress_callback=reports.append, **settings)
+    total = 2 * 2 * 3  # pairing="fresh": one training run per (regularizer, class), 3 epochs each
+    assert all(isinstance(r, BuildProgress) for r in reports)
+    assert {r.total for r in reports} == {total}
+    done = [r.done for r in reports]
+    assert done == sorted(done) and done[0] == 0
+    stages = [r.stage for r in reports]
+    assert stages[0] == "stimuli" and stages.count("train") == total and stages.count("record") == 4
+    assert (reports[-1].stage, reports[-1].done) == ("done", total)
+    again = []  # neither argument is part of the cache key
+    zoo = connectome_zoo(progress_callback=again.append, cancel=threading.Event(), **settings)
+    assert zoo.from_cache and [(r.stage, r.done, r.total) for r in again] == [("done", total, total)]
+
+
+def test_progress_bar_advances_per_epoch(capsys):
+    connectome_zoo(regularizers="vanilla", cache=False, **{**TINY, "epochs": 3, "progress": True})
+    err = capsys.readouterr().err
+    assert "3/3 [" in err and "epoch" in err  # one step per epoch, not one per training run
+
+
+def test_cancel_stops_a_build_within_a_second_and_caches_nothing(tmp_path):
+    settings = dict(regularizers=["vanilla", "l2"], cache_dir=tmp_path)
+    stop, fired = threading.Event(), []
+
+    def cancel():
+        fired.append(time.perf_counter())
+        stop.set()
+
+    timer = threading.Timer(0.3, cancel)
+    timer.start()
+    try:
+        with pytest.raises(BuildCancelled, match="cancelled"):
+            connectome_zoo(cancel=stop, **settings, **{**TINY, "epochs": 100_000})
+        latency = time.perf_counter() - fired[0]
+    finally:
+        timer.cancel()
+    assert latency < 1.0
+    assert _no_entry(tmp_path)  # neither an entry nor a temporary file
+    zoo = connectome_zoo(cancel=threading.Event(), **settings, **TINY)  # a normal build afterwards
+    assert not zoo.from_cache and _entry(tmp_path) == Path(zoo.cache_path)
+    assert connectome_zoo(**settings, **TINY).from_cache
+
+
+def test_cancel_at_the_last_step_writes_nothing(tmp_path):
+    stop = threading.Event()
+
+    def on_report(report):
+        if report.stage == "record" and report.done == report.total:
+            stop.set()  # the build is complete, but it was cancelled before it returned
+
+    with pytest.raises(BuildCancelled):
+        connectome_zoo(regularizers="vanilla", cache_dir=tmp_path, cancel=stop, progress_callback=on_report, **TINY)
+    assert _no_entry(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"progress_callback": "print"}, "progress_callback must be None or a callable"),
+     ({"cancel": True}, "cancel must be None or an object with an is_set")],
+)
+def test_invalid_progress_arguments(kwargs, match, monkeypatch, tmp_path):
+    def no_build(settings, progress):
+        raise AssertionError("built despite an invalid argument")
+
+    monkeypatch.setattr(zoo_module, "_build", no_build)
+    with pytest.raises(ValueError, match=match):
+        connectome_zoo(cache_dir=tmp_path, progress=False, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------------
+# Trained weights: models() and recorded_over()
+
+WEIGHTED = dict(regularizers=["batch_norm", "dropout"], **TINY)
+
+
+@pytest.fixture(scope="module")
+def weighted_zoo(tmp_path_factory):
+    return connectome_zoo(cache_dir=tmp_path_factory.mktemp("weighted"), **WEIGHTED)
+
+
+def test_cache_entry_keeps_the_trained_weights(tmp_path):
+    zoo = connectome_zoo(cache_dir=tmp_path, **WEIGHTED)
+    assert zoo_module.FORMAT_VERSION == 2
+    with np.load(zoo.cache_path, allow_pickle=False) as npz:
+        assert "state/batch_norm/hidden1.norm.running_mean" in npz.files
+        assert npz["state/dropout/hidden1.linear.weight"].dtype == np.float32
+        assert npz["state/dropout/hidden1.linear.weight"].shape == (2, 32, 64)
+    cached = connectome_zoo(cache_dir=tmp_path, **WEIGHTED)
+    assert cached.from_cache
+    built, loaded = zoo.models(), cached.models()
+    assert list(built) == list(loaded) == [("batch_norm", 0), ("batch_norm", 1), ("dropout", 0), ("dropout", 1)]
+    for key, model in built.items():
+        assert not model.training and not loaded[key].training
+        for name, tensor in model.state_dict().items():
+            assert torch.equal(tensor, loaded[key].state_dict()[name]), (key, name)
+    before = torch.random.get_rng_state()
+    zoo.models()
+    assert torch.equal(torch.random.get_rng_state(), before)  # the caller's random state is untouched
+
+
+def test_recording_over_the_zoos_own_stimuli_reproduces_it(tmp_path):
+    zoo = connectome_zoo(cache_dir=tmp_path, **WEIGHTED)
+    cached = connectome_zoo(cache_dir=tmp_path, **WEIGHTED)
+    for source in (zoo, cached):  # built now, and read back from the cache
+        again = source.recorded_over(None, cache=False, progress=False)
+        np.testing.assert_allclose(again.graphs, zoo.graphs, rtol=0, atol=1e-12)
+        assert again.labels == zoo.labels and again.network_states is source.network_states
+    sub = zoo.select(regularizer="dropout")
+    assert list(sub.models()) == [("dropout", 0), ("dropout", 1)]
+    np.testing.assert_allclose(sub.recorded_over(None, cache=False, progress=False).graphs, sub.graphs,
+                               rtol=0, atol=1e-12)
+
+
+def test_class_specific_recording_differs_and_is_cached(weighted_zoo, monkeypatch):
+    from fcviz.connectome import functional_connectomes
+    from fcviz.datasets import load_stimuli
+
+    zoo = weighted_zoo
+    threes = zoo.recorded_over(3, progress=False)
+    assert not threes.from_cache and threes.graphs.shape == zoo.graphs.shape
+    _assert_graphs(threes.graphs)
+    assert [row["stimulus_class"] for row in threes.labels] == [3] * 4
+    assert [row["network_seed"] for row in threes.labels] == [row["network_seed"] for row in zoo.labels]
+    assert not np.allclose(threes.graphs, zoo.graphs)
+    assert threes.metadata["recorded_from"] == zoo.metadata["key"] and threes.metadata["recorded_over"] == [3]
+    assert Path(threes.cache_path).parent == Path(zoo.cache_path).parent != Path(threes.cache_path)
+    # the zoo's stimulus rules: held-out images of class 3, at most n_stimuli of them, split by the zoo's seed
+    X, y = load_stimuli("digits", classes=3, n=TINY["n_stimuli"], seed=0)
+    direct = functional_connectomes(list(zoo.models().values()), X, warn_dead=False)
+    np.testing.assert_allclose(threes.graphs, np.stack([c.weights for c in direct]), rtol=0, atol=1e-6)
+    both = zoo.recorded_over([3, 5], progress=False)
+    assert [row["stimulus_class"] for row in both.labels] == [3, 3, 5, 5, 3, 3, 5, 5]
+    np.testing.assert_allclose(both.graphs[[0, 1, 4, 5]], threes.graphs, rtol=0, atol=1e-12)
+
+    def no_recording(*args, **kwargs):
+        raise AssertionError("a cache hit must not record")
+
+    monkeypatch.setattr(zoo_module, "_record_networks", no_recording)
+    again = zoo.recorded_over(3, progress=False)
+    assert again.from_cache and again.labels == threes.labels
+    np.testing.assert_array_equal(again.graphs, threes.graphs)
+    assert list(again.models()) == list(zoo.models())  # the weights stay in the zoo's own entry
+
+
+def test_recorded_over_a_fresh_study2_zoo():
+    zoo = connectome_zoo(regularizers="l2", classes=[0, 3], cache=False, **TINY)  # networks 0, 1 | 2, 3
+    both = zoo.recorded_over([0, 3], cache=False, progress=False)
+    assert [(row["stimulus_class"], row["network"]) for row in both.labels] == [
+        (0, 0), (0, 1), (0, 2), (0, 3), (3, 0), (3, 1), (3, 2), (3, 3)]
+    np.testing.assert_allclose(both.graphs[[0, 1, 6, 7]], zoo.graphs, rtol=0, atol=1e-12)
+
+
+def test_recorded_over_reports_progress_and_can_be_cancelled(weighted_zoo, tmp_path):
+    reports = []
+    weighted_zoo.recorded_over(5, cache_dir=tmp_path, progress=False, progress_callback=reports.append)
+    assert [(r.stage, r.done, r.total) for r in reports] == [
+        ("stimuli", 0, 4), ("record", 2, 4), ("record", 4, 4), ("done", 4, 4)]
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(BuildCancelled):
+        weighted_zoo.recorded_over(6, cache_dir=tmp_path, progress=False, cancel=stop)
+    assert len(list((tmp_path / "zoo").iterdir())) == 1  # only the class-5 entry
+
+
+def test_corrupt_recorded_entry_is_rebuilt(weighted_zoo, tmp_path, caplog):
+    first = weighted_zoo.recorded_over(7, cache_dir=tmp_path, progress=False)
+    _truncate(Path(first.cache_path))
+    with caplog.at_level(logging.WARNING, logger="fcviz.zoo"):
+        rebuilt = weighted_zoo.recorded_over(7, cache_dir=tmp_path, progress=False)
+    assert not rebuilt.from_cache and "corrupt" in caplog.text and first.cache_path in caplog.text
+    np.testing.assert_array_equal(rebuilt.graphs, first.graphs)
+    assert weighted_zoo.recorded_over(7, cache_dir=tmp_path, progress=False).from_cache
+
+
+def test_entry_with_inconsistent_weights_is_rebuilt(tmp_path, caplog):
+    zoo = connectome_zoo(cache_dir=tmp_path, **WEIGHTED)
+    path = Path(zoo.cache_path)
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "checksum"}
+    arrays["state/dropout/output.bias"] = arrays["state/dropout/output.bias"][:1]
+    arrays["checksum"] = np.array(zoo_module._checksum(arrays))  # consistent, but wrong
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    with caplog.at_level(logging.WARNING, logger="fcviz.zoo"):
+        rebuilt = connectome_zoo(cache_dir=tmp_path, **WEIGHTED)
+    assert not rebuilt.from_cache and "weights" in caplog.text
+    np.testing.assert_array_equal(rebuilt.graphs, zoo.graphs)
+    assert len(rebuilt.models()) == 4
+
+
+def test_zoo_without_weights_says_how_to_fix(fake_build):
+    zoo = connectome_zoo(cache=False, progress=False)
+    with pytest.raises(ValueError, match="needs the trained weights.*rebuild the zoo"):
+        zoo.models()
+    with pytest.raises(ValueError, match="needs the trained weights"):
+        zoo.recorded_over(3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"classes": [10]}, r"0 \.\. 9"), ({"classes": "some"}, "classes must be"), ({"classes": [2, 2]}, "duplicates"),
+     ({"cache": 1}, "cache must be"), ({"progress": "yes"}, "progress must be"),
+     ({"cache_dir": 3}, "cache_dir must be"), ({"progress_callback": 1}, "progress_callback must be"), ({"cancel": 1}, "cancel must be")],
+)
+def test_recorded_over_invalid_arguments(weighted_zoo, kwargs, match, monkeypatch):
+    def no_recording(*args, **kw):
+        raise AssertionError("recorded despite an invalid argument")
+
+    monkeypatch.setattr(zoo_module, "_record_networks", no_recording)
+    with pytest.raises(ValueError, match=match):
+        weighted_zoo.recorded_over(**{"classes": 1, "progress": False, **kwargs})

@@ -171,7 +171,7 @@ class SpanningTreeDisplay:
             labels = names if names is not None else [f"layer {k + 1}" for k in range(n_layers)]
             handles = [Line2D([], [], ls="", marker="o", color=colors[k], label=str(labels[k])) for k in range(n_layers)]
             ax.legend(handles=handles, frameon=False, loc="best", fontsize=8)
-        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_aspect("equal", adjustable="box")
         ax.set_xticks([])
         ax.set_yticks([])
         self.layers_ = layers

@@ -1,0 +1,29 @@
+"""The face of fcviz: matplotlib displays (and, later, widgets) over the library.
+
+This subpackage is the only part of fcviz that imports matplotlib (and ipywidgets); ``import fcviz``
+loads neither. A *display* stores data, draws once with ``plot(ax=None)`` (on a pyplot-free figure
+when no axes are given), keeps its artists (``ax_``, ``figure_``, ``im_``, ``lines_`` …) and changes
+them in place with ``update(...)``; ``from_*`` class methods compute the data with public fcviz
+functions. :func:`figure_to_png` renders a figure for an ``ipywidgets.Image``.
+"""
+
+from .base import figure_to_png, new_figure
+from .curves import BettiCurveDisplay, PersistenceDisplay
+from .matrices import ClusteringDisplay, ConnectomeDisplay, DistanceMatrixDisplay
+from .network import SpanningTreeDisplay, mds_layout
+from .scores import PurityDisplay, PurityWeightDisplay, RuntimeDisplay
+
+__all__ = [
+    "BettiCurveDisplay",
+    "ClusteringDisplay",
+    "ConnectomeDisplay",
+    "DistanceMatrixDisplay",
+    "PersistenceDisplay",
+    "PurityDisplay",
+    "PurityWeightDisplay",
+    "RuntimeDisplay",
+    "SpanningTreeDisplay",
+    "figure_to_png",
+    "mds_layout",
+    "new_figure",
+]
