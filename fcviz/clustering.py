@@ -548,7 +548,8 @@ class TopClustering(ClusterMixin, BaseEstimator):
     Here the interpolation also tries the jump from the members' mean graph and starts from whichever
     of the two has the lower cost (from the previous centroid alone the edge order moves only by a
     factor ``1 - w`` per step: slow, and often a worse minimum when ``w`` is close to 1); it rejects
-    any step that would raise the cost (halving the step size) and stops once converged. So every update, and every round, never increases the objective.
+    any step that would raise the cost (halving the step size) and stops once converged. So every
+    update, and every round, never increases the objective.
 
     Examples
     --------

@@ -569,7 +569,7 @@ def betti_curves(persistence, thresholds):
             f"thresholds must be a 1-D array of finite numbers; got {seen}. Pass e.g. np.linspace(0, 1, 101)."
         )
     births = np.asarray(P.births, dtype=np.float64).reshape(-1, P.births.shape[-1])
-    deaths = np.asarray(P.deaths, dtype=np.float64).reshape(-1, P.deaths.shape[-1])
+    deaths = np.asarray(P.deaths, dtype=np.float64).reshape(births.shape[0], P.deaths.shape[-1])
     n = P.n_nodes
     betti0 = np.empty((births.shape[0], e.size), dtype=np.int64)
     betti1 = np.empty_like(betti0)

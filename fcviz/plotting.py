@@ -9,9 +9,10 @@ figure, so that a notebook shows it inline (the displays themselves never use py
 
 from __future__ import annotations
 
+from ._validation import check_option
 from .homology import Persistence, as_persistence
 from .viz import ConnectomeDisplay, DistanceMatrixDisplay, PersistenceDisplay
-from .viz.base import check_choice, check_labels, check_square, display_on
+from .viz.base import check_labels, check_square, display_on
 
 __all__ = ["plot_connectome", "plot_persistence", "plot_distance_matrix"]
 
@@ -91,7 +92,7 @@ def plot_persistence(items, ax=None, *, which="births", label=None, color=None, 
     Draws a :class:`fcviz.viz.PersistenceDisplay` with ``which``. Calls on the same axes overlay,
     which is how several groups are compared; use the display's ``update`` to redraw instead.
     """
-    check_choice(which, "which", ("births", "deaths"))
+    check_option(which, "which", ("births", "deaths"))
     P = items if isinstance(items, Persistence) else as_persistence(items)
     ax = _axes(ax)
     display = PersistenceDisplay(P, names=None if label is None else [label], colors=[color], which=which)

@@ -97,6 +97,11 @@ class ConnectomeZoo:
             raise ValueError(f"graphs must have shape (n_graphs, n, n); got {graphs.shape}.")
         if len(self.labels) != graphs.shape[0]:
             raise ValueError(f"Got {len(self.labels)} label rows for {graphs.shape[0]} graphs.")
+        if self.network_states is not None and not isinstance(self.network_states, dict):
+            raise ValueError(
+                "network_states must be None or a dict mapping (regularizer, network) to a state_dict of numpy "
+                f"arrays; got {type(self.network_states).__name__}."
+            )
         if graphs.flags.writeable:
             graphs = graphs.copy()
             graphs.setflags(write=False)
@@ -224,7 +229,7 @@ class ConnectomeZoo:
         self,
         classes=None,
         *,
-        cache: bool = True,
+        cache: bool | None = None,
         cache_dir=None,
         progress: bool = True,
         progress_callback=None,
@@ -242,9 +247,10 @@ class ConnectomeZoo:
         classes : None, "all", int or sequence of int, default=None
             ``None``: one stimulus set with every class. Otherwise one stimulus set per class
             (``"all"``: every class of the dataset), as in :func:`connectome_zoo`.
-        cache : bool, default=True
+        cache : bool, optional
             Read and write a cache entry of its own, keyed by this zoo's key, its networks and
-            ``classes`` (it holds connectomes only: the weights stay in this zoo's entry).
+            ``classes`` (it holds connectomes only: the weights stay in this zoo's entry). Default:
+            True when this zoo has a cache file (``cache_path``), else False.
         cache_dir : str or path-like, optional
             Cache root; default: the folder of this zoo's cache file, else as in :func:`connectome_zoo`.
         progress : bool, default=True
@@ -281,7 +287,7 @@ class ConnectomeZoo:
         ((2, 48, 48), [3, 3])
         """
         states = self._require_states("ConnectomeZoo.recorded_over()")
-        cache = check_bool(cache, "cache")
+        cache = self.cache_path is not None if cache is None else check_bool(cache, "cache")
         progress = check_bool(progress, "progress")
         if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
             raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")

@@ -157,6 +157,33 @@ def test_gram_space_fit_equals_feature_space_kmeans(name, X, k, w):
             np.testing.assert_array_equal(ours.predict(data), ours.labels_)
 
 
+def test_squared_euclidean_forms_agree():
+    """fcviz._linalg.squared_euclidean from rows, from rows and norms, and from a Gram matrix alone."""
+    import doctest
+
+    import fcviz._linalg
+    from fcviz._linalg import squared_euclidean
+
+    rng = np.random.default_rng(1)
+    X, Y = rng.standard_normal((7, 5)), rng.standard_normal((3, 5))
+    naive = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(squared_euclidean(X, Y), naive, atol=1e-12)
+    np.testing.assert_allclose(squared_euclidean(X, Y, x_norms=(X**2).sum(1), y_norms=(Y**2).sum(1)), naive,
+                               atol=1e-12)
+    np.testing.assert_allclose(squared_euclidean(inner=X @ Y.T, x_norms=(X**2).sum(1), y_norms=(Y**2).sum(1)),
+                               naive, atol=1e-12)
+    K = X @ X.T
+    D = squared_euclidean(inner=K, x_norms=np.diag(K))
+    np.testing.assert_allclose(D, squared_euclidean(X), atol=1e-12)
+    assert D.min() >= 0 and D.shape == (7, 7)
+    np.testing.assert_allclose(np.diag(squared_euclidean(np.vstack([X, X]))), 0, atol=1e-12)
+    with pytest.raises(ValueError, match="x_norms"):
+        squared_euclidean(inner=K)
+    with pytest.raises(ValueError, match="do not match"):
+        squared_euclidean(inner=K, x_norms=np.ones(3))
+    assert doctest.testmod(fcviz._linalg).failed == 0
+
+
 def test_gram_kmeans_plusplus_draws_like_scikit_learn():
     """The Gram-space k-means++ picks scikit-learn's seeds and leaves the generator in the same state."""
     from sklearn.cluster import kmeans_plusplus

@@ -18,6 +18,14 @@ def test_topology_core_imports_without_torch():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_import_fcviz_loads_no_plotting_or_widgets():
+    # Only fcviz.viz (and the plotting wrappers over it) may import matplotlib and ipywidgets.
+    code = ("import sys, numpy as np, fcviz; fcviz.betti_curves(np.ones((3, 3)) - np.eye(3), [0.5]); "
+            "loaded = [m for m in ('matplotlib', 'ipywidgets', 'torch') if m in sys.modules]; "
+            "assert not loaded, f'import fcviz loaded {loaded}'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_unknown_attribute():
     import pytest
 

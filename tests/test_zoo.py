@@ -529,6 +529,7 @@ def test_recorded_over_a_fresh_study2_zoo():
     assert [(row["stimulus_class"], row["network"]) for row in both.labels] == [
         (0, 0), (0, 1), (0, 2), (0, 3), (3, 0), (3, 1), (3, 2), (3, 3)]
     np.testing.assert_allclose(both.graphs[[0, 1, 6, 7]], zoo.graphs, rtol=0, atol=1e-12)
+    assert zoo.recorded_over(5, progress=False).cache_path is None  # an uncached zoo: no cache by default
 
 
 def test_recorded_over_reports_progress_and_can_be_cancelled(weighted_zoo, tmp_path):

@@ -9,9 +9,9 @@ functions. :func:`figure_to_png` renders a figure for an ``ipywidgets.Image``.
 
 from .base import figure_to_png, new_figure
 from .curves import BettiCurveDisplay, PersistenceDisplay
-from .matrices import ClusteringDisplay, ConnectomeDisplay, DistanceMatrixDisplay
+from .matrices import ConnectomeDisplay, DistanceMatrixDisplay
 from .network import SpanningTreeDisplay, mds_layout
-from .scores import PurityDisplay, PurityWeightDisplay, RuntimeDisplay
+from .scores import ClusteringDisplay, PurityDisplay, PurityWeightDisplay, RuntimeDisplay
 
 __all__ = [
     "BettiCurveDisplay",

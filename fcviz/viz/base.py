@@ -16,13 +16,15 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, FigureBase
 
+from .._validation import check_option  # re-exported: the one validator of choices
+
 __all__ = [
     "figure_to_png",
     "new_figure",
     "resolve_axes",
     "register_display",
     "display_on",
-    "check_choice",
+    "check_option",
     "check_square",
     "check_labels",
 ]
@@ -44,11 +46,13 @@ def new_figure(ncols=1, *, figsize=None):
     Returns
     -------
     figure : matplotlib.figure.Figure
-        With an Agg canvas and the constrained layout; not registered with pyplot.
+        With an Agg canvas and the "compressed" layout (the constrained layout made for heat maps
+        and other fixed-aspect axes: unlike "constrained", it settles after the first renders instead
+        of shifting a heat map with a colour bar a little at every render); not known to pyplot.
     axes : list of matplotlib.axes.Axes
         ``ncols`` axes, left to right.
     """
-    fig = Figure(figsize=figsize or (4.2 * ncols, 3.8), layout="constrained")
+    fig = Figure(figsize=figsize or (4.2 * ncols, 3.8), layout="compressed")
     FigureCanvasAgg(fig)  # attaches itself as fig.canvas
     return fig, list(fig.subplots(1, ncols, squeeze=False)[0])
 
@@ -123,8 +127,11 @@ def resolve_axes(ax, n_axes, *, owner, figsize=None, hint=""):
         return new_figure(n_axes, figsize=figsize)
     axes = [ax] if isinstance(ax, Axes) else list(ax) if isinstance(ax, (Sequence, np.ndarray)) else None
     if axes is None or len(axes) != n_axes or not all(isinstance(a, Axes) for a in axes):
-        got = type(ax).__name__ if axes is None else f"{len(axes)} object(s) of types {[type(a).__name__ for a in axes]}"
+        got = (type(ax).__name__ if axes is None
+               else f"{len(axes)} object(s) of types {[type(a).__name__ for a in axes]}")
         expected = "one matplotlib Axes" if n_axes == 1 else f"a sequence of {n_axes} matplotlib Axes"
+        if isinstance(ax, Axes):
+            got = "one Axes"
         raise ValueError(f"{owner}.plot draws on {expected}; got {got}. {hint}".rstrip())
     return axes[0].figure, axes
 
@@ -140,13 +147,6 @@ def display_on(ax, cls):
     if not isinstance(display, cls) or getattr(display, "im_", None) not in ax.get_children():
         return None
     return display
-
-
-def check_choice(value, name, options):
-    """Return ``value`` if it is one of ``options``; else raise a ValueError listing them."""
-    if isinstance(value, str) and value in options:
-        return value
-    raise ValueError(f"{name} must be one of {list(options)}; got {value!r}.")
 
 
 def check_square(matrix, name, *, owner):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..homology import Persistence, as_persistence, betti_curves
 from ..wasserstein import Barycenter, barycenter
-from .base import check_choice, check_labels, register_display, resolve_axes
+from .base import check_option, check_labels, register_display, resolve_axes
 
 __all__ = ["PersistenceDisplay", "BettiCurveDisplay"]
 
@@ -29,7 +29,8 @@ def _as_items(persistences):
     """A list of Persistence from one persistence, graphs, or a list of persistences or graphs."""
     if isinstance(persistences, Persistence):
         return [persistences]
-    if isinstance(persistences, (list, tuple)) and persistences and all(isinstance(p, Persistence) for p in persistences):
+    is_list = isinstance(persistences, (list, tuple)) and len(persistences) > 0
+    if is_list and all(isinstance(p, Persistence) for p in persistences):
         return [as_persistence(p) for p in persistences]
     return [as_persistence(persistences, name="persistences")]
 
@@ -153,7 +154,7 @@ class PersistenceDisplay:
         return display.plot(ax=ax, **plot_kw)
 
     def _sets(self):
-        check_choice(self.which, "which", _WHICH)
+        check_option(self.which, "which", _WHICH)
         return _SETS if self.which == "both" else (self.which,)
 
     def plot(self, ax=None, *, band=True, band_alpha=0.25, legend=True, highlight_color="black"):
@@ -379,7 +380,9 @@ class BettiCurveDisplay:
                 )
             curves.append(b)
         if curves[0].shape != curves[1].shape:
-            raise ValueError(f"betti0 and betti1 must have the same shape; got {curves[0].shape} and {curves[1].shape}.")
+            raise ValueError(
+                f"betti0 and betti1 must have the same shape; got {curves[0].shape} and {curves[1].shape}."
+            )
         return e, {"betti0": curves[0], "betti1": curves[1]}
 
     def plot(self, ax=None, *, colors=None, lw=1.5):
@@ -396,7 +399,7 @@ class BettiCurveDisplay:
         -------
         self
         """
-        check_choice(self.which, "which", ("both", "betti0", "betti1"))
+        check_option(self.which, "which", ("both", "betti0", "betti1"))
         keys = ("betti0", "betti1") if self.which == "both" else (self.which,)
         e, curves = self._prepare(self.thresholds, self.betti0, self.betti1)
         n_curves = curves["betti0"].shape[0]

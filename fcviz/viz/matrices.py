@@ -1,4 +1,4 @@
-"""Heat-map displays: a connectome, a distance matrix between networks, a clustering's contingency.
+"""Heat-map displays: a connectome and a distance matrix between networks.
 
 Each display follows scikit-learn's ``ConfusionMatrixDisplay``: the constructor stores data, ``plot``
 draws once and keeps the artists (``im_``, ``colorbar_`` …), ``update`` changes those artists in place
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..clustering import purity_score
 from ..homology import spanning_tree_order
-from .base import check_choice, check_labels, check_square, register_display, resolve_axes
+from .base import check_option, check_labels, check_square, register_display, resolve_axes
 
-__all__ = ["ConnectomeDisplay", "DistanceMatrixDisplay", "ClusteringDisplay", "layer_boundaries"]
+__all__ = ["ConnectomeDisplay", "DistanceMatrixDisplay", "layer_boundaries"]
 
 _ORDERS = ("layer", "tree")
 
@@ -142,7 +141,7 @@ class ConnectomeDisplay:
         A = check_square(graph, "graph", owner=type(self).__name__)
         n = A.shape[0]
         if isinstance(order, str):
-            check_choice(order, "order", _ORDERS)
+            check_option(order, "order", _ORDERS)
             perm = np.arange(n) if order == "layer" else spanning_tree_order(A)
         else:
             perm = np.asarray(order)
@@ -361,7 +360,7 @@ class DistanceMatrixDisplay:
             self.ax_.set_xticks(centres, names, rotation=45, ha="right")
             self.ax_.set_yticks(centres, names)
             lo, hi = -0.5, N - 0.5
-            segments = [seg for s in starts[1:] for seg in (((lo, s - 0.5), (hi, s - 0.5)), ((s - 0.5, lo), (s - 0.5, hi)))]
+            segments = [seg for s in starts[1:] - 0.5 for seg in (((lo, s), (hi, s)), ((s, lo), (s, hi)))]
             self.separators_.set_segments(segments)
         if title is not None:
             self.ax_.set_title(title)
@@ -403,203 +402,3 @@ class DistanceMatrixDisplay:
         self._show(D, lab, perm, title)
         return self
 
-
-class ClusteringDisplay:
-    """Contingency matrix of true classes (rows) against predicted clusters (columns).
-
-    Every non-zero cell shows its count. A column's largest cell is its majority class; the other
-    non-zero cells of the column are the misassigned networks, drawn in ``mistake_color`` and bold, and
-    counted in the title together with the purity.
-
-    Parameters
-    ----------
-    contingency : array-like of int of shape (n_classes, n_clusters)
-        ``contingency[i, j]``: networks of class i put in cluster j.
-    class_names : sequence of str of length n_classes, optional
-    cluster_names : sequence of str of length n_clusters, optional
-    purity : float, optional
-        Shown in the title; by default computed from the matrix (sum of column maxima over total).
-
-    Attributes
-    ----------
-    im_ : matplotlib.image.AxesImage
-        ``im_.get_array()`` is the contingency matrix.
-    texts_ : ndarray of matplotlib.text.Text of shape (n_classes, n_clusters)
-        The cell counts ("" for empty cells).
-    misassigned_ : ndarray of bool of shape (n_classes, n_clusters)
-        Non-empty cells outside their column's majority class.
-    colorbar_ : matplotlib.colorbar.Colorbar or None
-    ax_, figure_ : the axes and figure drawn on.
-    """
-
-    def __init__(self, contingency, *, class_names=None, cluster_names=None, purity=None):
-        self.contingency = contingency
-        self.class_names = class_names
-        self.cluster_names = cluster_names
-        self.purity = purity
-
-    @staticmethod
-    def _contingency(labels_true, labels_pred, classes, clusters):
-        from sklearn.metrics.cluster import contingency_matrix
-
-        labels_true, labels_pred = np.asarray(labels_true), np.asarray(labels_pred)
-        if labels_true.ndim != 1 or labels_true.shape != labels_pred.shape or labels_true.size == 0:
-            raise ValueError(
-                f"labels_true and labels_pred must be 1-D of the same length; got shapes {labels_true.shape} and "
-                f"{labels_pred.shape}."
-            )
-        present_true, present_pred = np.unique(labels_true), np.unique(labels_pred)
-        for name, present, known in (("labels_true", present_true, classes), ("labels_pred", present_pred, clusters)):
-            unknown = np.setdiff1d(present, known)
-            if unknown.size:
-                raise ValueError(
-                    f"{name} has values {unknown.tolist()} that this display has no row or column for (it has "
-                    f"{np.asarray(known).tolist()}); make a new display with ClusteringDisplay.from_predictions."
-                )
-        table = np.zeros((len(classes), len(clusters)), dtype=np.int64)
-        rows = np.searchsorted(classes, present_true)
-        cols = np.searchsorted(clusters, present_pred)
-        table[np.ix_(rows, cols)] = contingency_matrix(labels_true, labels_pred)
-        return table
-
-    @classmethod
-    def from_predictions(cls, labels_true, labels_pred, *, class_names=None, n_clusters=None, ax=None, **plot_kw):
-        """Compute the contingency matrix of a clustering and draw it.
-
-        Parameters
-        ----------
-        labels_true : array-like of shape (N,)
-            True class of every network, e.g. ``zoo.group_labels()[0]``.
-        labels_pred : array-like of shape (N,)
-            Predicted cluster of every network, e.g. ``TopClustering(...).fit_predict(P)``.
-        class_names : sequence of str, optional
-            One name per class (sorted class value), e.g. ``zoo.group_labels()[1]``.
-        n_clusters : int, optional
-            Draw columns for clusters ``0 … n_clusters - 1`` even when some are empty, so that
-            :meth:`update_from_predictions` can show later clusterings with the same columns.
-            Default: the clusters present in ``labels_pred``.
-        ax : matplotlib.axes.Axes, optional
-        **plot_kw
-            Passed to :meth:`plot`.
-
-        Returns
-        -------
-        ClusteringDisplay
-            Plotted; ``purity`` is :func:`fcviz.purity_score`.
-        """
-        classes = np.unique(np.asarray(labels_true))
-        clusters = np.unique(np.asarray(labels_pred)) if n_clusters is None else np.arange(n_clusters)
-        table = cls._contingency(labels_true, labels_pred, classes, clusters)
-        if class_names is not None and len(class_names) != len(classes):
-            raise ValueError(f"Got {len(class_names)} class_names for {len(classes)} classes {classes.tolist()}.")
-        display = cls(table, class_names=class_names if class_names is not None else [str(c) for c in classes],
-                      cluster_names=[str(c) for c in clusters], purity=purity_score(labels_true, labels_pred))
-        display._classes, display._clusters = classes, clusters
-        return display.plot(ax=ax, **plot_kw)
-
-    def _prepare(self, contingency):
-        M = np.asarray(contingency)
-        if M.ndim != 2 or M.size == 0 or not np.issubdtype(M.dtype, np.number) or np.any(M < 0) \
-                or not np.all(np.isfinite(M)) or M.sum() == 0:
-            raise ValueError(
-                f"ClusteringDisplay needs a contingency matrix (n_classes, n_clusters) of non-negative counts "
-                f"with at least one network; got an array of shape {M.shape}. Build one with "
-                "ClusteringDisplay.from_predictions(labels_true, labels_pred)."
-            )
-        return M
-
-    def plot(self, ax=None, *, cmap="Blues", colorbar=False, mistake_color="crimson"):
-        """Draw the matrix and its counts.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-        cmap : str or Colormap, default="Blues"
-        colorbar : bool, default=False
-        mistake_color : color, default="crimson"
-            Colour of the counts of misassigned networks.
-
-        Returns
-        -------
-        self
-        """
-        M = self._prepare(self.contingency)
-        n_classes, n_clusters = M.shape
-        for name, names, size in (("class_names", self.class_names, n_classes),
-                                  ("cluster_names", self.cluster_names, n_clusters)):
-            if names is not None and len(names) != size:
-                raise ValueError(f"Got {len(names)} {name} for a matrix of shape {M.shape}; pass one per row/column.")
-        self.figure_, (self.ax_,) = resolve_axes(ax, 1, owner=type(self).__name__)
-        ax = self.ax_
-        self._mistake_color = mistake_color
-        self.im_ = ax.imshow(M, cmap=cmap, vmin=0, interpolation="nearest", aspect="auto")
-        self.texts_ = np.empty(M.shape, dtype=object)
-        for i in range(n_classes):
-            for j in range(n_clusters):
-                self.texts_[i, j] = ax.text(j, i, "", ha="center", va="center", fontsize=9)
-        ax.set_xticks(np.arange(n_clusters), self.cluster_names if self.cluster_names is not None else range(n_clusters))
-        ax.set_yticks(np.arange(n_classes), self.class_names if self.class_names is not None else range(n_classes))
-        ax.set_xlabel("predicted cluster")
-        ax.set_ylabel("true class")
-        self.colorbar_ = self.figure_.colorbar(self.im_, ax=ax, fraction=0.046, pad=0.04) if colorbar else None
-        self._show(M, self.purity)
-        register_display(ax, self)
-        return self
-
-    def _show(self, M, purity):
-        total = M.sum()
-        majority = M.argmax(axis=0)
-        self.misassigned_ = (M > 0) & (np.arange(M.shape[0])[:, None] != majority[None, :])
-        if purity is None:
-            purity = M.max(axis=0).sum() / total
-        self.im_.set_data(M)
-        self.im_.set_clim(0, max(1, M.max()))
-        light = M > M.max() / 2
-        for (i, j), text in np.ndenumerate(self.texts_):
-            text.set_text(str(int(M[i, j])) if M[i, j] else "")
-            wrong = self.misassigned_[i, j]
-            text.set_color(self._mistake_color if wrong else ("white" if light[i, j] else "black"))
-            text.set_fontweight("bold" if wrong else "normal")
-        self.ax_.set_title(f"purity {purity:.3f}, {int(M[self.misassigned_].sum())} of {int(total)} misassigned")
-
-    def update(self, contingency, *, purity=None):
-        """Show another contingency matrix of the same shape in the same artists.
-
-        Parameters
-        ----------
-        contingency : array-like of int of shape (n_classes, n_clusters)
-        purity : float, optional
-            Shown in the title; by default computed from the matrix.
-
-        Returns
-        -------
-        self
-        """
-        if not hasattr(self, "im_"):
-            raise ValueError("ClusteringDisplay.update needs a plotted display; call plot() first.")
-        M = self._prepare(contingency)
-        if M.shape != self.texts_.shape:
-            raise ValueError(
-                f"This ClusteringDisplay shows a {self.texts_.shape} matrix; got shape {M.shape}. Create it with "
-                "from_predictions(..., n_clusters=k) to fix the columns, or make a new display."
-            )
-        self.contingency, self.purity = contingency, purity
-        self._show(M, purity)
-        return self
-
-    def update_from_predictions(self, labels_true, labels_pred):
-        """Show another clustering of the same classes and cluster labels.
-
-        Parameters
-        ----------
-        labels_true, labels_pred : array-like of shape (N,)
-            As in :meth:`from_predictions`; their values must be among the display's rows and columns.
-
-        Returns
-        -------
-        self
-        """
-        if not hasattr(self, "_classes"):
-            raise ValueError("update_from_predictions needs a display made by ClusteringDisplay.from_predictions.")
-        table = self._contingency(labels_true, labels_pred, self._classes, self._clusters)
-        return self.update(table, purity=purity_score(labels_true, labels_pred))

@@ -169,7 +169,8 @@ class SpanningTreeDisplay:
                                  edgecolors="white", linewidths=0.4, zorder=2)
         if legend and n_layers > 1:
             labels = names if names is not None else [f"layer {k + 1}" for k in range(n_layers)]
-            handles = [Line2D([], [], ls="", marker="o", color=colors[k], label=str(labels[k])) for k in range(n_layers)]
+            handles = [Line2D([], [], ls="", marker="o", color=colors[k], label=str(labels[k]))
+                       for k in range(n_layers)]
             ax.legend(handles=handles, frameon=False, loc="best", fontsize=8)
         ax.set_aspect("equal", adjustable="box")
         ax.set_xticks([])
