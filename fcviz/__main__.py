@@ -19,8 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 __all__ = ["main", "run_demo"]
 
 log = logging.getLogger("fcviz")
@@ -52,36 +50,6 @@ def _methods(text):
     return "all" if text == "all" else tuple(text.split(","))
 
 
-def strategy_figures(zoo, P, output):
-    """Per-strategy mean connectomes, birth/death barycenters ± std and the distance matrix.
-
-    Drawn on pyplot-free figures: nothing here selects a backend or leaves a figure open.
-    """
-    from matplotlib.figure import Figure
-
-    from . import pairwise_distances
-    from .viz import ConnectomeDisplay, DistanceMatrixDisplay, PersistenceDisplay
-
-    codes, names = zoo.group_labels("regularizer")
-    layer_sizes = zoo.metadata.get("layer_sizes") or None
-    fig = Figure(figsize=(4.2 * len(names), 4), layout="constrained")
-    axes = fig.subplots(1, len(names))
-    for ax, (g, name) in zip(np.atleast_1d(axes), enumerate(names)):
-        ConnectomeDisplay.from_connectome(zoo.graphs[codes == g].mean(axis=0), layer_sizes=layer_sizes, ax=ax,
-                                          title=f"{name}: mean connectome", colorbar=ax is np.atleast_1d(axes)[-1])
-    paths = [output / "connectomes.png"]
-    fig.savefig(paths[0], dpi=100)
-
-    fig = Figure(figsize=(16, 4.6), layout="constrained")
-    axes = fig.subplots(1, 3)
-    PersistenceDisplay.from_groups(P, codes, names, ax=axes[:2])
-    DistanceMatrixDisplay(pairwise_distances(P), labels=[names[c] for c in codes]).plot(ax=axes[2])
-    fig.suptitle(f"{zoo.metadata['settings']['dataset']}: barycenters (± std) per training strategy")
-    paths.append(output / "birth_death.png")
-    fig.savefig(paths[1], dpi=100)
-    return paths
-
-
 def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all", seed=0):
     """The classroom pipeline on digits; returns the paths written."""
     from . import birth_death, connectome_zoo
@@ -96,8 +64,13 @@ def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all
     names = zoo.group_labels("regularizer")[1]
     print(zoo.summary("regularizer", persistence=P).to_text())
 
+    from .viz.reports import group_figures
+
     output.mkdir(parents=True, exist_ok=True)
-    paths = strategy_figures(zoo, P, output)
+    paths = []
+    for name, figure in group_figures(zoo, persistence=P).items():
+        paths.append(output / f"{name}.png")
+        figure.savefig(paths[-1], dpi=100)
 
     study = training_strategies(zoo=zoo, methods=methods, n_repeats=n_repeats, random_state=seed)
     print(f"\nStudy 1 (classroom, digits): cluster {len(zoo)} networks into {len(names)} training strategies, "

@@ -11,6 +11,7 @@ from .base import figure_to_png, new_figure
 from .curves import BettiCurveDisplay, PersistenceDisplay
 from .matrices import ConnectomeDisplay, DistanceMatrixDisplay
 from .network import SpanningTreeDisplay, mds_layout
+from .reports import group_figures
 from .scores import ClusteringDisplay, PurityDisplay, PurityWeightDisplay, RuntimeDisplay
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RuntimeDisplay",
     "SpanningTreeDisplay",
     "figure_to_png",
+    "group_figures",
     "mds_layout",
     "new_figure",
 ]
