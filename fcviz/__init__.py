@@ -19,6 +19,7 @@ from .clustering import (
     normalized_mutual_info_score,
     purity_score,
 )
+from .dynamics import DynamicsResult, training_dynamics
 from .homology import Persistence, betti_curves, birth_death, mst_edges, spanning_tree_order
 from .stats import PermutationTestResult, permutation_test
 from .summary import GroupSummary, group_summary
@@ -63,6 +64,7 @@ def __dir__():
 
 __all__ = sorted([
     "Barycenter",
+    "DynamicsResult",
     "GroupSummary",
     "PermutationTestResult",
     "Persistence",
@@ -80,6 +82,7 @@ __all__ = sorted([
     "purity_score",
     "spanning_tree_order",
     "topological_distance",
+    "training_dynamics",
     "wasserstein_distance",
     *_LAZY,
 ])

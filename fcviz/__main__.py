@@ -1,4 +1,4 @@
-"""Command line of fcviz: ``python -m fcviz {demo,zoo,study,bench}``.
+"""Command line of fcviz: ``python -m fcviz {demo,zoo,study,dynamics,bench}``.
 
 - ``demo``: the classroom pipeline on the embedded digits, offline — trains networks with the four
   strategies, builds their connectomes (cached), prints a per-strategy summary, writes figures to an
@@ -7,6 +7,9 @@
   ``python -m fcviz zoo --dataset fashion-mnist --regularizers all --networks 20 --preset paper``.
 - ``study``: ``python -m fcviz study 1 --dataset digits`` prints a table like the paper's;
   ``study 2`` clusters stimuli classes.
+- ``dynamics``: ``python -m fcviz dynamics --dataset digits --epochs-list 0,1,2,5,10,15`` builds the zoo
+  with connectomes at those epochs of training and prints, per epoch, the Top purity of the training
+  strategies, the permutation test and each strategy's distance to its final connectomes.
 - ``bench``: run the benchmark scripts of a source checkout.
 """
 
@@ -48,6 +51,17 @@ def _regularizers(text):
 
 def _methods(text):
     return "all" if text == "all" else tuple(text.split(","))
+
+
+def _epoch_list(text):
+    try:
+        return [int(e) for e in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated epochs such as 0,1,2,5; got {text!r}") from None
+
+
+#: Snapshot epochs of ``python -m fcviz dynamics`` when --epochs-list is not given (those up to --epochs).
+_DYNAMICS_EPOCHS = (0, 1, 2, 5, 10, 15)
 
 
 def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all", seed=0):
@@ -129,8 +143,20 @@ def main(argv=None):
     study.add_argument("--budget", type=float, default=120.0, help="seconds allowed for Rips persistence")
     study.add_argument("--subsample", type=int, default=None, help="run over-budget baselines on this many graphs")
 
+    dynamics = sub.add_parser("dynamics", help="watch topology emerge: the analyses at several epochs of training")
+    _add_zoo_arguments(dynamics)
+    dynamics.add_argument("--regularizers", type=_regularizers, default="all", help="'all' or e.g. vanilla,l2")
+    dynamics.add_argument("--epochs-list", type=_epoch_list, default=None,
+                          help="epochs to record, e.g. 0,1,2,5,10,15 (0: before training; default: those of "
+                               f"{','.join(map(str, _DYNAMICS_EPOCHS))} up to --epochs)")
+    dynamics.add_argument("--repeats", type=int, default=20, help="Top clusterings per epoch")
+    dynamics.add_argument("--permutations", type=int, default=999, help="relabellings of the permutation test")
+    dynamics.add_argument("--threshold", type=float, default=0.6, help="purity that counts as separated")
+    dynamics.add_argument("--output", type=Path, default=None, help="also write the table to this text file")
+
     bench = sub.add_parser("bench", help="run benchmarks/bench_*.py of a source checkout")
-    bench.add_argument("name", nargs="?", default="homology", help="homology, training, zoo, clustering, runtime")
+    bench.add_argument("name", nargs="?", default="homology",
+                       help="homology, training, zoo, clustering, runtime, dynamics")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[_AboveBars()])
@@ -157,6 +183,26 @@ def main(argv=None):
             result = studies.stimulus_classes(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
                                      **common)
         print(result.to_text())
+    elif args.command == "dynamics":
+        from . import training_dynamics
+        from .zoo import connectome_zoo
+
+        epochs = args.epochs_list
+        if epochs is None:
+            epochs = [e for e in _DYNAMICS_EPOCHS if args.epochs is None or e <= args.epochs]
+        zoo = connectome_zoo(args.dataset, args.regularizers, preset=args.preset, snapshot_epochs=epochs,
+                             **_zoo_options(args))
+        result = training_dynamics(zoo, n_repeats=args.repeats, n_permutations=args.permutations,
+                                   random_state=args.seed)
+        print(zoo)
+        print(result.to_text())
+        first = result.first_separation(args.threshold)
+        print(f"First separation (Top purity >= {args.threshold:g}): "
+              + (f"epoch {first}" if first is not None else "none of the recorded epochs"))
+        if args.output is not None:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(result.to_text() + "\n")
+            print(f"Table written to {args.output.resolve()}")
     else:
         script = Path(__file__).resolve().parent.parent / "benchmarks" / f"bench_{args.name}.py"
         if not script.exists():

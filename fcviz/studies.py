@@ -259,6 +259,10 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
 
 
 def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget, baseline_subsample, settings):
+    if len(zoo.epochs) > 1:  # a zoo with training snapshots: the studies compare the trained networks
+        logger.info("The zoo holds epochs %s; the study uses the trained networks (epoch %d).", zoo.epochs,
+                    zoo.epochs[-1])
+        zoo = zoo.at_epoch(zoo.epochs[-1])
     labels_true, names = zoo.group_labels(by)
     table, predictions = run_methods(
         zoo.graphs, labels_true, methods=methods, n_repeats=n_repeats, protocol=protocol,
@@ -293,7 +297,8 @@ def training_strategies(dataset="digits", *, preset="classroom", regularizers="a
     baseline_subsample : int, optional
         Run over-budget baselines on this many graphs instead of skipping them.
     zoo : ConnectomeZoo, optional
-        Use these connectomes instead of building or loading a zoo.
+        Use these connectomes instead of building or loading a zoo. A zoo with training snapshots
+        contributes its trained networks only (its last epoch).
     progress : bool, default=True
         Progress bar while the zoo is built.
     **zoo_options

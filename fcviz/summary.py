@@ -69,7 +69,8 @@ def group_summary(zoo, by="regularizer", *, persistence=None):
     Parameters
     ----------
     zoo : fcviz.zoo.ConnectomeZoo
-        The connectomes and their labels.
+        The connectomes and their labels. Of a zoo with training snapshots only the trained
+        networks (the last epoch) are summarised, unless ``by`` includes ``"epoch"``.
     by : str or tuple of str, default="regularizer"
         Label column(s) to group by (see :meth:`ConnectomeZoo.group_labels`).
     persistence : Persistence, optional
@@ -88,7 +89,6 @@ def group_summary(zoo, by="regularizer", *, persistence=None):
     >>> [row["group"] for row in summary.rows], summary.rows[0]["n_networks"]
     (['vanilla', 'batch_norm', 'l2', 'dropout'], 2)
     """
-    codes, names = zoo.group_labels(by)
     if persistence is None:
         P = birth_death(zoo.graphs)
     else:
@@ -98,6 +98,11 @@ def group_summary(zoo, by="regularizer", *, persistence=None):
                 f"persistence must be the batch birth_death(zoo.graphs) of {len(zoo)} graphs of {zoo.n_nodes} "
                 f"nodes; got {P!r}. Omit it to compute it here."
             )
+    columns = (by,) if isinstance(by, str) else tuple(by)
+    if len(zoo.epochs) > 1 and "epoch" not in columns:  # training snapshots: summarise the trained networks
+        final = np.flatnonzero(zoo.label_column("epoch") == zoo.epochs[-1])
+        zoo, P = zoo.at_epoch(zoo.epochs[-1]), P[final]
+    codes, names = zoo.group_labels(by)
     accuracy = np.array([np.nan if row.get("train_accuracy") is None else row["train_accuracy"]
                          for row in zoo.labels], dtype=float)
     rows = []

@@ -23,6 +23,10 @@ What is guaranteed, for a fixed ``seed``:
   draws them from the global torch RNG (seeded per network), batched MLPs from one ``torch.Generator``
   per network (so network ``k`` is still independent of ``N``), and batched non-MLP models from the
   global RNG under ``vmap`` (deterministic for a given ``seed`` and ``N``).
+
+Snapshots (``snapshot_epochs``) copy every network's ``state_dict`` at the end of the chosen epochs
+(0: the initial weights, before any update) into :attr:`TrainingResult.snapshots`; taking them touches
+no random state, so the training itself is the same with or without snapshots.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from .models import MLP, make_model
 from .progress import BuildProgress, check_cancel, check_progress_callback, raise_if_cancelled
 from .registry import canonical_dataset_name, stratified_indices
 
-__all__ = ["TrainingResult", "train_networks", "network_seeds", "resolve_device"]
+__all__ = ["TrainingResult", "train_networks", "network_seeds", "resolve_device", "check_snapshot_epochs"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +75,14 @@ class TrainingResult:
         The model hyperparameters, defaults filled in (see :func:`fcviz.make_model`).
     settings : dict
         Training settings: seed, epochs, batch_size, lr, momentum, weight_decay, n_train, device,
-        batched, target_accuracy, first_network.
+        batched, target_accuracy, first_network, data_seed, snapshot_epochs.
     elapsed_s : float
         Wall-clock training time in seconds (data loading excluded).
+    snapshots : dict of int to list of dict
+        ``snapshots[epoch][k]``: the ``state_dict`` of network ``k`` (CPU tensors of its own) at the end
+        of ``epoch``, for every epoch of ``snapshot_epochs`` (0: the initial weights). A network that
+        stopped early keeps its final weights in later snapshots. Empty without ``snapshot_epochs``.
+        :meth:`snapshot_models` turns them into networks.
     """
 
     models: list[nn.Module]
@@ -85,6 +94,45 @@ class TrainingResult:
     hyperparameters: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     elapsed_s: float = 0.0
+    snapshots: dict = field(default_factory=dict)
+
+    def snapshot_models(self, epoch: int) -> list[nn.Module]:
+        """The networks as they were at the end of ``epoch`` (0: untrained), rebuilt from :attr:`snapshots`.
+
+        Parameters
+        ----------
+        epoch : int
+            One of the recorded ``snapshot_epochs``.
+
+        Returns
+        -------
+        list of torch.nn.Module
+            One new module per network (copies of :attr:`models` with the snapshot's weights loaded),
+            on the CPU and in evaluation mode; changing them leaves this result as it was.
+
+        Raises
+        ------
+        ValueError
+            If ``epoch`` was not recorded.
+
+        Examples
+        --------
+        >>> result = train_networks("digits", "vanilla", 2, epochs=2, n_train=100, progress=False,
+        ...                         snapshot_epochs=[0, 1])
+        >>> sorted(result.snapshots), len(result.snapshot_models(0))
+        ([0, 1], 2)
+        """
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or int(epoch) not in self.snapshots:
+            raise ValueError(
+                f"epoch must be one of the recorded snapshot epochs {sorted(self.snapshots)}; got {epoch!r}."
+                + ("" if self.snapshots else " Train with snapshot_epochs=[...] to record snapshots.")
+            )
+        models = []
+        for model, state in zip(self.models, self.snapshots[int(epoch)]):
+            copy_ = copy.deepcopy(model)
+            copy_.load_state_dict(state)
+            models.append(copy_.eval())
+        return models
 
 
 def network_seeds(seed: int, index: int) -> tuple[int, int, int]:
@@ -107,6 +155,82 @@ def network_seeds(seed: int, index: int) -> tuple[int, int, int]:
     """
     state = np.random.SeedSequence(int(seed), spawn_key=(int(index),)).generate_state(3, dtype=np.uint32)
     return int(state[0]), int(state[1]), int(state[2])
+
+
+def check_snapshot_epochs(snapshot_epochs, epochs: int, name: str = "snapshot_epochs") -> tuple[int, ...] | None:
+    """Validate the epochs at which to snapshot a training run; return them sorted.
+
+    Parameters
+    ----------
+    snapshot_epochs : None or sequence of int
+        Epochs in ``[0, epochs]`` (0: before any update), distinct, in any order.
+    epochs : int
+        The number of training epochs.
+    name : str, default="snapshot_epochs"
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    tuple of int or None
+        The epochs in ascending order; None when ``snapshot_epochs`` is None.
+
+    Raises
+    ------
+    ValueError
+        For a value that is not a sequence of integers, an empty sequence, an epoch outside
+        ``[0, epochs]`` or a repeated epoch.
+
+    Examples
+    --------
+    >>> check_snapshot_epochs([5, 0, 1], 10)
+    (0, 1, 5)
+    >>> check_snapshot_epochs([0, 12], 10)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: snapshot_epochs[1] must be an integer in [0, 10]; got 12. Snapshots are taken ...
+    """
+    if snapshot_epochs is None:
+        return None
+    if isinstance(snapshot_epochs, (str, bytes)) or not isinstance(snapshot_epochs, (Sequence, np.ndarray)):
+        raise ValueError(
+            f"{name} must be None or a sequence of epochs such as [0, 1, 5]; got {snapshot_epochs!r}."
+        )
+    values = list(snapshot_epochs.tolist() if isinstance(snapshot_epochs, np.ndarray) else snapshot_epochs)
+    if not values:
+        raise ValueError(f"{name} is empty; pass None for no snapshots or a list of epochs such as [0, 1, 5].")
+    hint = f"Snapshots are taken at the end of an epoch (0: before training); epochs is {epochs}."
+    values = [check_int(v, f"{name}[{i}]", minimum=0, maximum=epochs, hint=hint) for i, v in enumerate(values)]
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{name} must not repeat an epoch; got {values} (repeated: {repeated}).")
+    return tuple(sorted(values))
+
+
+class _SnapshotRecorder:
+    """Collects ``state_dict`` copies of every network at the snapshot epochs during training."""
+
+    def __init__(self, epochs, n_networks: int):
+        self.epochs = frozenset(epochs or ())
+        self.states = {e: [None] * n_networks for e in sorted(self.epochs)}
+
+    def wants(self, epoch: int) -> bool:
+        return epoch in self.epochs
+
+    def put(self, epoch: int, k: int, state: dict, *, copy: bool = True) -> None:
+        self.states[epoch][k] = {name: t.detach().cpu().clone() for name, t in state.items()} if copy else state
+
+    def start(self, models) -> None:
+        if self.wants(0):
+            for k, model in enumerate(models):
+                self.put(0, k, model.state_dict())
+
+    def finish(self, models) -> dict:
+        """Fill the snapshots after a network's early exit with its final weights; return them all."""
+        for states in self.states.values():
+            for k, state in enumerate(states):
+                if state is None:
+                    states[k] = {name: t.detach().cpu().clone() for name, t in models[k].state_dict().items()}
+        return self.states
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
@@ -199,6 +323,8 @@ def _train_sequential(models, X, y, order_gens, dropout_seeds, cfg, bar):
                 loss[k, epoch] = total.item() / seen
                 acc[k, epoch] = correct.item() / seen
                 done[k] = epoch + 1
+                if cfg["snapshots"].wants(epoch + 1):
+                    cfg["snapshots"].put(epoch + 1, k, model.state_dict())
                 bar.update(1)
                 if cfg["target_accuracy"] is not None and acc[k, epoch] >= cfg["target_accuracy"]:
                     bar.update(cfg["epochs"] - epoch - 1)
@@ -366,6 +492,9 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
                     finished.append(row)
             for row in finished:
                 models[active[row]].load_state_dict(stacked.state_of(row))
+            if cfg["snapshots"].wants(epoch + 1):  # state_of returns CPU copies: no second copy
+                for row, k in enumerate(active):
+                    cfg["snapshots"].put(epoch + 1, k, stacked.state_of(row), copy=False)
             bar.update(1)
             if len(finished) == len(active):
                 break
@@ -420,6 +549,7 @@ def train_networks(
     data_seed: int = 0,
     progress_callback=None,
     cancel=None,
+    snapshot_epochs=None,
     **hyperparameters,
 ) -> TrainingResult:
     """Train ``n_networks`` networks of one data set and training strategy with SGD.
@@ -467,6 +597,13 @@ def train_networks(
     cancel : threading.Event, optional
         Checked before every training batch; once set, training stops and :class:`fcviz.BuildCancelled`
         is raised (the networks are discarded).
+    snapshot_epochs : sequence of int, optional
+        Keep a copy of every network's weights at the end of these epochs, in ``[0, epochs]``
+        (0: the initial weights, before any update; ``epochs``: the final weights), in
+        :attr:`TrainingResult.snapshots`; :meth:`TrainingResult.snapshot_models` rebuilds the
+        networks. The copies are plain data handed back with the result (no user code runs during
+        training); they cost ``len(snapshot_epochs) * n_networks`` copies of the weights in memory (for
+        the digits MLP a few kB each, for the CIFAR-10 net about 2.5 MB each).
     **hyperparameters
         Passed to :func:`fcviz.make_model` (``hidden``, ``negative_slope``, ``weight_decay``, ``p``, …).
 
@@ -486,6 +623,10 @@ def train_networks(
     >>> result = train_networks("digits", "vanilla", 2, epochs=1, seed=0, n_train=200, progress=False)
     >>> len(result.models), result.history["accuracy"].shape
     (2, (2, 1))
+    >>> result = train_networks("digits", "vanilla", 2, epochs=2, n_train=200, progress=False,
+    ...                         snapshot_epochs=[0, 1])
+    >>> sorted(result.snapshots), len(result.snapshots[0])
+    ([0, 1], 2)
     """
     name = canonical_dataset_name(dataset)
     n_networks = check_int(n_networks, "n_networks", minimum=1)
@@ -497,6 +638,7 @@ def train_networks(
     momentum = check_real(momentum, "momentum", low=0, high=1, closed="left")
     target_accuracy = check_real(target_accuracy, "target_accuracy", low=0, high=1, closed="right", allow_none=True)
     n_train = check_int(n_train, "n_train", minimum=1, allow_none=True)
+    snapshot_epochs = check_snapshot_epochs(snapshot_epochs, epochs)
     device = resolve_device(device)
     progress_callback = check_progress_callback(progress_callback)
     cancel = check_cancel(cancel)
@@ -527,8 +669,10 @@ def train_networks(
             models.append(make_model(name, regularizer, **hyperparameters))
     order_gens = [torch.Generator().manual_seed(order_seed) for _, order_seed, _ in seeds]
     dropout_seeds = [dropout_seed for _, _, dropout_seed in seeds]
+    recorder = _SnapshotRecorder(snapshot_epochs, n_networks)
+    recorder.start(models)
     cfg = dict(epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum), device=device,
-               target_accuracy=target_accuracy, seed=seed, cancel=cancel)
+               target_accuracy=target_accuracy, seed=seed, cancel=cancel, snapshots=recorder)
 
     use_batched = batched and n_networks > 1
     total = epochs if use_batched else epochs * n_networks
@@ -553,6 +697,7 @@ def train_networks(
         settings=dict(seed=seed, epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum),
                       weight_decay=template.weight_decay, n_train=len(y), device=str(device),
                       batched=bool(batched), target_accuracy=target_accuracy, first_network=first_network,
-                      data_seed=data_seed),
+                      data_seed=data_seed, snapshot_epochs=None if snapshot_epochs is None else list(snapshot_epochs)),
         elapsed_s=elapsed,
+        snapshots=recorder.finish(models),
     )

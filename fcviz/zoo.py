@@ -9,6 +9,7 @@ under a key that hashes every setting; writes are atomic and a corrupt entry is 
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime
 import hashlib
 import json
@@ -51,7 +52,10 @@ _CLASSROOM_LARGE = {"n_stimuli": 500, "n_train": 5000}
 _TRAINING_KEYS = ("batch_size", "lr", "momentum", "device")
 _PAIRINGS = ("fresh", "shared")
 _NO_CLASS = -1  # how "all classes" (None) is stored in the cache file
-_COLUMNS = ("regularizer", "stimulus_class", "network_seed", "network")
+_COLUMNS = ("regularizer", "stimulus_class", "network_seed", "network", "epoch")
+# Label arrays every cache entry has; entries written before the epoch column lack "epoch" (read as the
+# number of epochs trained: such entries hold trained networks only).
+_STORED_COLUMNS = _COLUMNS[:4]
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -65,9 +69,12 @@ class ConnectomeZoo:
     labels : list of dict
         Per row: ``regularizer`` (str), ``stimulus_class`` (int, or None for all classes),
         ``network_seed`` (int, the seed of its initial weights), ``network`` (its index among the
-        networks of its regularizer; with ``pairing="fresh"`` every class has new indices) and
-        ``train_accuracy`` (float: accuracy over its last training epoch).
-        ``pandas.DataFrame(zoo.labels)`` makes a table.
+        networks of its regularizer; with ``pairing="fresh"`` every class has new indices), ``epoch``
+        (int: the epochs of training behind the connectome; the trained networks' rows have the number
+        of epochs trained, snapshot rows the snapshot's epoch, 0 before training) and
+        ``train_accuracy`` (float: accuracy over the training epoch ``epoch``; None at epoch 0).
+        ``pandas.DataFrame(zoo.labels)`` makes a table. A zoo built with ``snapshot_epochs`` orders
+        its rows by epoch, then in grid order; see :attr:`epochs` and :meth:`at_epoch`.
     metadata : dict
         ``settings`` (every setting, as hashed in the cache key), ``key``, ``timings`` (seconds),
         ``train_accuracy`` and ``n_dead`` per row, ``layer_names``, ``layer_sizes``,
@@ -130,7 +137,7 @@ class ConnectomeZoo:
         ----------
         by : str or tuple of str, default="regularizer"
             A label column (``"regularizer"``, ``"stimulus_class"``, ``"network_seed"``, ``"network"``)
-            or a tuple of them to group by their combination.
+            or ``"epoch"``, or a tuple of them to group by their combination.
 
         Returns
         -------
@@ -154,7 +161,7 @@ class ConnectomeZoo:
         for name in criteria:
             if name not in _COLUMNS:
                 raise ValueError(f"Cannot select by {name!r}; expected one of {list(_COLUMNS)}.")
-        keep = [i for i, row in enumerate(self.labels) if all(row[k] == v for k, v in criteria.items())]
+        keep = [i for i, row in enumerate(self.labels) if all(row.get(k) == v for k, v in criteria.items())]
         if not keep:
             raise ValueError(f"No row matches {criteria}.")
         meta = dict(self.metadata)
@@ -166,6 +173,45 @@ class ConnectomeZoo:
         if self.network_states is not None:
             states = {net: self.network_states[net] for net in _network_keys(labels) if net in self.network_states}
         return ConnectomeZoo(self.graphs[keep], labels, meta, self.cache_path, self.from_cache, states)
+
+    @property
+    def epochs(self) -> list[int]:
+        """The distinct ``epoch`` labels of the rows, ascending: ``[epochs]`` for a zoo built without
+        snapshots, e.g. ``[0, 1, 2, 5, 10, 15]`` with ``snapshot_epochs=[0, 1, 2, 5, 10]`` and 15 epochs."""
+        return sorted({int(e) for e in self.label_column("epoch")})
+
+    def at_epoch(self, epoch: int) -> ConnectomeZoo:
+        """The connectomes recorded after ``epoch`` epochs of training, in grid order.
+
+        ``zoo.at_epoch(zoo.epochs[-1])`` is the zoo of the trained networks, as built without
+        snapshots; the same as ``zoo.select(epoch=epoch)`` with a clearer error. The result keeps the
+        trained (final) weights: :meth:`models` and :meth:`recorded_over` always use those.
+
+        Parameters
+        ----------
+        epoch : int
+            One of :attr:`epochs`.
+
+        Returns
+        -------
+        ConnectomeZoo
+
+        Raises
+        ------
+        ValueError
+            If no row has that epoch.
+
+        Examples
+        --------
+        >>> zoo = connectome_zoo(regularizers=["vanilla", "l2"], n_networks=2, epochs=2, n_stimuli=50,
+        ...                      snapshot_epochs=[0, 1], cache=False, progress=False)
+        >>> zoo.epochs, len(zoo), len(zoo.at_epoch(0))
+        ([0, 1, 2], 12, 4)
+        """
+        epochs = self.epochs
+        if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or int(epoch) not in epochs:
+            raise ValueError(f"epoch must be one of this zoo's epochs {epochs}; got {epoch!r}.")
+        return self.select(epoch=int(epoch))
 
     def _require_states(self, what: str) -> dict:
         """The trained weights of every network of this zoo, or a ValueError saying why they are missing."""
@@ -269,7 +315,9 @@ class ConnectomeZoo:
             ``graphs`` of shape ``(n_regularizers * n_class_sets * n_networks, n_nodes, n_nodes)``, where
             ``n_networks`` counts the distinct networks of this zoo per regularizer, in grid order
             (regularizer, then class, then network). Labels keep each network's ``network`` and
-            ``network_seed`` and set ``stimulus_class``; the new zoo shares this zoo's weights.
+            ``network_seed``, set ``stimulus_class`` and have ``epoch`` = the epochs trained (the
+            stored weights are the trained ones, also for a zoo with snapshots); the new zoo shares this
+            zoo's weights.
 
         Raises
         ------
@@ -331,20 +379,25 @@ class ConnectomeZoo:
         from .tables import html_table
 
         settings = self.metadata.get("settings", {})
-        codes, names = self.group_labels(("regularizer", "stimulus_class"))
+        epochs = self.epochs
+        final = self.at_epoch(epochs[-1]) if len(epochs) > 1 else self  # count networks, not snapshots
+        codes, names = final.group_labels(("regularizer", "stimulus_class"))
         counts = np.bincount(codes, minlength=len(names))
         rows = [(reg, "all" if cls is None else cls, int(count)) for (reg, cls), count in zip(names, counts)]
         source = f"cache {self.cache_path}" if self.from_cache else "built now"
-        caption = (f"ConnectomeZoo: {len(self)} connectomes of {self.n_nodes} hidden neurons, dataset "
+        at = f" at epochs {epochs}" if len(epochs) > 1 else ""
+        caption = (f"ConnectomeZoo: {len(self)} connectomes{at} of {self.n_nodes} hidden neurons, dataset "
                    f"{settings.get('dataset')!r}, preset {settings.get('preset')!r} ({source})")
         return html_table(rows, ("strategy", "stimulus class", "networks"), caption=caption)
 
     def __repr__(self) -> str:
         settings = self.metadata.get("settings", {})
         regs = sorted({row["regularizer"] for row in self.labels})
+        epochs = sorted({row.get("epoch") for row in self.labels if row.get("epoch") is not None})
+        at = f", epochs={epochs}" if len(epochs) > 1 else ""
         return (
             f"ConnectomeZoo(n_graphs={len(self)}, n_nodes={self.n_nodes}, dataset={settings.get('dataset')!r}, "
-            f"regularizers={regs}, from_cache={self.from_cache})"
+            f"regularizers={regs}{at}, from_cache={self.from_cache})"
         )
 
 
@@ -439,8 +492,14 @@ def _route_hyperparameters(dataset: str, regs: tuple[str, ...], hyper: dict) -> 
     return routed
 
 
-def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, overrides) -> dict:
-    """Validate every argument and return the settings dict that the cache key hashes."""
+def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, overrides,
+                      snapshot_epochs=None) -> dict:
+    """Validate every argument and return the settings dict that the cache key hashes.
+
+    ``snapshot_epochs`` enters the dict only when it adds snapshots: sorted, without the last epoch
+    (whose connectomes are the trained networks' own), and only when that leaves any; so a zoo without
+    snapshots has the very key it had before snapshots existed.
+    """
     from .datasets import canonical_dataset_name, dataset_info
 
     dataset = canonical_dataset_name(dataset)
@@ -468,6 +527,9 @@ def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, 
     values["epochs"] = check_int(values["epochs"], "epochs", minimum=1)
     values["n_train"] = check_int(values["n_train"], "n_train", minimum=1, allow_none=True)
     values["n_stimuli"] = check_int(values["n_stimuli"], "n_stimuli", minimum=2, allow_none=True)
+    from .training import check_snapshot_epochs
+
+    snapshots = [e for e in check_snapshot_epochs(snapshot_epochs, values["epochs"]) or () if e < values["epochs"]]
     training = {k: overrides.pop(k) for k in list(overrides) if k in _TRAINING_KEYS}
     if "batch_size" in training:
         training["batch_size"] = check_int(training["batch_size"], "batch_size", minimum=1)
@@ -491,6 +553,7 @@ def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, 
         "pairing": pairing,
         "training": {k: _jsonable(k, v) for k, v in sorted(training.items())},
         "hyperparameters": routed,
+        **({"snapshot_epochs": snapshots} if snapshots else {}),
     }
 
 
@@ -570,6 +633,7 @@ def _to_arrays(zoo: ConnectomeZoo, key: str, *, with_states: bool = True) -> dic
         ),
         "network_seed": np.array([row["network_seed"] for row in labels], dtype=np.int64),
         "network": np.array([row["network"] for row in labels], dtype=np.int64),
+        "epoch": np.array([row["epoch"] for row in labels], dtype=np.int64),
         "metadata": np.array(json.dumps(zoo.metadata, sort_keys=True)),
         "key": np.array(key),
     }
@@ -599,7 +663,7 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> ConnectomeZoo:
     """Read and verify a cache file; raise :class:`_CorruptEntry` saying what is wrong."""
     try:
         with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in ("graphs", *_COLUMNS, "metadata", "key", "checksum") if k not in npz.files]
+            missing = [k for k in ("graphs", *_STORED_COLUMNS, "metadata", "key", "checksum") if k not in npz.files]
             if missing:
                 raise _CorruptEntry(f"missing arrays {missing}")
             arrays = {k: npz[k] for k in npz.files}
@@ -616,12 +680,17 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> ConnectomeZoo:
     N = graphs.shape[0] if graphs.ndim == 3 else -1
     if graphs.ndim != 3 or graphs.shape[1] != graphs.shape[2] or graphs.dtype != np.float64:
         raise _CorruptEntry(f"graphs have shape {graphs.shape} and dtype {graphs.dtype}")
-    if N != n_graphs or any(arrays[c].shape != (N,) for c in _COLUMNS):
-        raise _CorruptEntry(f"expected {n_graphs} graphs and labels; found {N} graphs")
     try:
         metadata = json.loads(str(arrays["metadata"]))
     except ValueError as exc:
         raise _CorruptEntry(f"metadata is not JSON ({exc})") from None
+    if "epoch" not in arrays:  # an entry written before the epoch column: trained networks only
+        settings = metadata.get("settings") if isinstance(metadata, dict) else None
+        if not isinstance(settings, dict) or "epochs" not in settings or "snapshot_epochs" in settings:
+            raise _CorruptEntry("missing arrays ['epoch']")
+        arrays["epoch"] = np.full(max(N, 0), settings["epochs"], dtype=np.int64)
+    if N != n_graphs or any(arrays[c].shape != (N,) for c in _COLUMNS):
+        raise _CorruptEntry(f"expected {n_graphs} graphs and labels; found {N} graphs")
     accuracy = metadata.get("train_accuracy") or [None] * N
     labels = [
         {
@@ -629,6 +698,7 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> ConnectomeZoo:
             "stimulus_class": None if arrays["stimulus_class"][i] == _NO_CLASS else int(arrays["stimulus_class"][i]),
             "network_seed": int(arrays["network_seed"][i]),
             "network": int(arrays["network"][i]),
+            "epoch": int(arrays["epoch"][i]),
             "train_accuracy": accuracy[i],
         }
         for i in range(N)
@@ -817,6 +887,10 @@ def _build_grid(settings: dict, monitor: _Monitor) -> tuple[np.ndarray, list, di
     runs = _training_runs(settings)
     n_epochs = settings["epochs"]
     total = len(runs) * n_epochs  # progress counts training epochs
+    snapshot_epochs = list(settings.get("snapshot_epochs", ()))  # never the last epoch (see _resolve_settings)
+    snapshots = {e: ([], []) for e in snapshot_epochs}  # epoch -> (graphs, label rows)
+    if snapshot_epochs:
+        timings["snapshot_s"] = 0.0
 
     monitor.report("stimuli", 0, total, f"loading the {dataset} stimuli")
     tic = time.perf_counter()
@@ -837,7 +911,7 @@ def _build_grid(settings: dict, monitor: _Monitor) -> tuple[np.ndarray, list, di
                 dataset, reg, n_networks, epochs=n_epochs, seed=_regularizer_seed(seed, reg),
                 first_network=k * n_networks, n_train=settings["n_train"], data_seed=seed, progress=False,
                 progress_callback=monitor.epochs(bar, r * n_epochs, n_epochs, total, name), cancel=monitor.cancel,
-                **training, **settings["hyperparameters"][reg],
+                snapshot_epochs=snapshot_epochs or None, **training, **settings["hyperparameters"][reg],
             )
             timings["train_s"] += time.perf_counter() - tic
             accuracy = _final_accuracy(result)
@@ -851,13 +925,38 @@ def _build_grid(settings: dict, monitor: _Monitor) -> tuple[np.ndarray, list, di
                     layer_names, layer_sizes = conn.layer_names, conn.layer_sizes
                     graphs.append(conn.weights)
                     labels.append({"regularizer": reg, "stimulus_class": c, "network_seed": int(result.seeds[i]),
-                                   "network": k * n_networks + i, "train_accuracy": accuracy[i],
-                                   "n_dead": conn.n_dead})
+                                   "network": k * n_networks + i, "epoch": int(result.epochs_trained[i]),
+                                   "train_accuracy": accuracy[i], "n_dead": conn.n_dead})
             for i, model in enumerate(result.models):
                 states[reg, k * n_networks + i] = _state_arrays(model)
             timings["connectome_s"] += time.perf_counter() - tic
+            tic = time.perf_counter()
+            # One set of copies reloaded with each snapshot's weights (copying the modules costs 5x
+            # more than loading weights into them); the same stimuli and batched correlation as above.
+            models_e = [copy.deepcopy(model) for model in result.models] if snapshot_epochs else []
+            for e in snapshot_epochs:
+                monitor.check()
+                for model, state in zip(models_e, result.snapshots[e]):
+                    model.load_state_dict(state)
+                for c in run_classes:
+                    connectomes = functional_connectomes(models_e, stimuli[c], device=training.get("device"),
+                                                         warn_dead=False)
+                    for i, conn in enumerate(connectomes):
+                        snapshots[e][0].append(conn.weights)
+                        snapshots[e][1].append({
+                            "regularizer": reg, "stimulus_class": c, "network_seed": int(result.seeds[i]),
+                            "network": k * n_networks + i, "epoch": e,
+                            "train_accuracy": None if e == 0 else float(result.history["accuracy"][i, e - 1]),
+                            "n_dead": conn.n_dead})
+            if snapshot_epochs:
+                timings["snapshot_s"] += time.perf_counter() - tic
+                timings["connectome_s"] += time.perf_counter() - tic
             monitor.report("record", (r + 1) * n_epochs, total,
-                           f"{name}: recorded {n_networks * len(run_classes)} connectomes", bar)
+                           f"{name}: recorded {n_networks * len(run_classes) * (1 + len(snapshot_epochs))} "
+                           "connectomes", bar)
+    # rows by epoch, then in grid order; the trained networks (the last epoch) last
+    graphs = [g for e in snapshot_epochs for g in snapshots[e][0]] + graphs
+    labels = [row for e in snapshot_epochs for row in snapshots[e][1]] + labels
     n_dead = [row.pop("n_dead") for row in labels]
     if sum(n_dead):
         logger.warning(
@@ -902,8 +1001,9 @@ def _record_networks(zoo: ConnectomeZoo, class_list, networks: list, monitor: _M
     monitor.report("stimuli", 0, total, f"loading the {settings['dataset']} stimuli")
     stimuli = _load_stimulus_sets(settings, sets)
     t_stimuli = time.perf_counter() - t_start
-    first = {}  # (regularizer, network) -> its first label row in the zoo
-    for row in zoo.labels:
+    trained = settings["epochs"]  # the stored weights are the trained ones (a zoo never stops early)
+    first = {}  # (regularizer, network) -> its first label row in the zoo, a row of the trained network first
+    for row in sorted(zoo.labels, key=lambda r: r.get("epoch", trained) != trained):
         first.setdefault((row["regularizer"], int(row["network"])), row)
     models = zoo.models()
     device, group = settings["training"].get("device"), settings["n_networks"]
@@ -923,8 +1023,9 @@ def _record_networks(zoo: ConnectomeZoo, class_list, networks: list, monitor: _M
                         graphs.append(conn.weights)
                         n_dead.append(conn.n_dead)
                         row = first[net]
+                        accuracy = row.get("train_accuracy") if row.get("epoch", trained) == trained else None
                         labels.append({"regularizer": reg, "stimulus_class": c, "network_seed": row["network_seed"],
-                                       "network": net[1], "train_accuracy": row.get("train_accuracy")})
+                                       "network": net[1], "epoch": trained, "train_accuracy": accuracy})
                     where = "all classes" if c is None else f"class {c}"
                     monitor.report("record", len(graphs), total, f"{reg}, {where}: {len(graphs)}/{total} connectomes",
                                    bar)
@@ -935,7 +1036,8 @@ def _record_networks(zoo: ConnectomeZoo, class_list, networks: list, monitor: _M
         )
     total_s = time.perf_counter() - t_start
     metadata = {
-        "settings": {**settings, "classes": None if class_list is None else list(class_list), "pairing": "shared"},
+        "settings": {**{k: v for k, v in settings.items() if k != "snapshot_epochs"},  # trained networks only
+                     "classes": None if class_list is None else list(class_list), "pairing": "shared"},
         "timings": {"stimuli_s": t_stimuli, "connectome_s": total_s - t_stimuli, "total_s": total_s},
         "train_accuracy": [row["train_accuracy"] for row in labels],
         "n_dead": n_dead,
@@ -966,6 +1068,7 @@ def connectome_zoo(
     pairing: str = "fresh",
     progress_callback=None,
     cancel=None,
+    snapshot_epochs=None,
     **overrides,
 ) -> ConnectomeZoo:
     """Train networks and collect their functional connectomes over regularizer x class x network.
@@ -1009,6 +1112,15 @@ def connectome_zoo(
         Checked before every training batch and between runs; once set, the build stops and
         :class:`fcviz.BuildCancelled` is raised. A cancelled build writes no cache entry (and leaves no
         temporary file). Not part of the cache key.
+    snapshot_epochs : sequence of int, optional
+        Also record every network's connectome, over the same stimuli, after these epochs of training
+        (0: at initialisation, before any update), to watch the topology emerge; values in
+        ``[0, epochs]``, distinct, in any order. Each row gets its ``epoch`` label; the rows are
+        ordered by epoch, then in grid order (:attr:`ConnectomeZoo.epochs`,
+        :meth:`ConnectomeZoo.at_epoch`). The last epoch is the trained networks' own connectome and is
+        stored once, whether listed or not: ``[0, 5]`` and ``[0, 5, 15]`` with 15 epochs build the same
+        zoo under the same cache key, and a zoo without snapshots keeps the key it always had.
+        Training is unchanged by snapshots.
     **overrides
         ``epochs``, ``n_stimuli`` (per stimulus set), ``n_train``, ``batch_size``, ``lr``, ``momentum``,
         ``device``; any other keyword is a model hyperparameter passed to :func:`fcviz.make_model`
@@ -1020,7 +1132,8 @@ def connectome_zoo(
         ``graphs`` of shape ``(n_regularizers * n_class_sets * n_networks, n_nodes, n_nodes)`` in grid
         order (regularizer, then class, then network), with ``labels``, ``metadata`` and the trained
         weights (``network_states``; see :meth:`ConnectomeZoo.models` and
-        :meth:`ConnectomeZoo.recorded_over`), all stored in one cache entry.
+        :meth:`ConnectomeZoo.recorded_over`), all stored in one cache entry. With ``snapshot_epochs``,
+        ``n_epochs`` such blocks, one per distinct epoch in ascending order, the trained networks last.
 
     Raises
     ------
@@ -1043,7 +1156,8 @@ def connectome_zoo(
     if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
         raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")
     classes = _check_classes(classes)
-    settings = _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, dict(overrides))
+    settings = _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, dict(overrides),
+                                 snapshot_epochs)
     monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
     key = zoo_cache_key(settings)
     total = len(_training_runs(settings)) * settings["epochs"]
@@ -1051,7 +1165,8 @@ def connectome_zoo(
     if cache:
         path = Path(resolve_cache_dir(cache_dir)) / "zoo" / f"{settings['dataset']}-{preset}-{key[:24]}.npz"
         n_sets = 1 if settings["classes"] is None else len(settings["classes"])
-        zoo = _load_entry(path, key, len(settings["regularizers"]) * n_sets * settings["n_networks"])
+        n_epochs = 1 + len(settings.get("snapshot_epochs", ()))
+        zoo = _load_entry(path, key, len(settings["regularizers"]) * n_sets * settings["n_networks"] * n_epochs)
         if zoo is not None:
             monitor.report("done", total, total, f"loaded {len(zoo)} connectomes from the cache")
             return zoo

@@ -148,3 +148,20 @@ def test_group_summary_matches_the_library(tmp_path):
 
     study = training_strategies(zoo=zoo, methods=["Top"], n_repeats=2)
     assert "<td>Top</td>" in study._repr_html_() and "8 graphs in 4 groups" in study._repr_html_()
+
+
+def test_summaries_and_studies_of_a_snapshot_zoo_use_the_trained_networks(tmp_path):
+    zoo = fcviz.connectome_zoo(n_networks=2, epochs=2, n_stimuli=40, snapshot_epochs=[0, 1], cache_dir=tmp_path,
+                               progress=False)
+    final = zoo.at_epoch(2)
+    assert zoo.epochs == [0, 1, 2] and len(final) == 8
+    assert zoo.summary().rows == final.summary().rows
+    P = fcviz.birth_death(zoo.graphs)
+    assert zoo.summary(persistence=P).rows == final.summary().rows
+    by_epoch = zoo.summary(("epoch", "regularizer")).rows
+    assert len(by_epoch) == 12 and sum(row["n_networks"] for row in by_epoch) == len(zoo)
+
+    from fcviz.studies import training_strategies
+
+    study = training_strategies(zoo=zoo, methods=["Top"], n_repeats=2)
+    assert study.row("Top")["n_graphs"] == 8 and len(study.labels_true) == 8

@@ -236,3 +236,74 @@ def test_cancel_already_set_trains_nothing():
 def test_invalid_progress_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         train_networks("digits", "vanilla", 1, epochs=1, seed=0, progress=False, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------------
+# Snapshots
+
+
+def _untrained(regularizer, seed, k, **hyperparameters):
+    """Network k of a run with ``seed`` before any update, built the way train_networks builds it."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(network_seeds(seed, k)[0])
+        return make_model("digits", regularizer, **hyperparameters)
+
+
+@pytest.mark.parametrize("regularizer, batched", [("vanilla", True), ("batch_norm", True), ("dropout", True),
+                                                  ("batch_norm", False), ("dropout", False)])
+def test_snapshots_are_the_weights_at_those_epochs(regularizer, batched):
+    kwargs = dict(seed=4, n_train=150, progress=False, batched=batched)
+    result = train_networks("digits", regularizer, 3, epochs=3, snapshot_epochs=[3, 0, 1], **kwargs)
+    assert sorted(result.snapshots) == [0, 1, 3] and result.settings["snapshot_epochs"] == [0, 1, 3]
+    one_epoch = train_networks("digits", regularizer, 3, epochs=1, **kwargs)
+    untrained = [_untrained(regularizer, 4, k) for k in range(3)]
+    assert_same_weights(result.snapshot_models(0), untrained, atol=0)
+    assert_same_weights(result.snapshot_models(1), one_epoch.models, atol=0)
+    assert_same_weights(result.snapshot_models(3), result.models, atol=0)
+    plain = train_networks("digits", regularizer, 3, epochs=3, **kwargs)
+    assert_same_weights(plain.models, result.models, atol=0)  # snapshots do not change the training
+    assert plain.snapshots == {}
+
+
+def test_snapshot_models_are_fresh_copies_in_eval_mode():
+    result = train_networks("digits", "batch_norm", 2, epochs=1, n_train=100, progress=False, snapshot_epochs=[0])
+    models = result.snapshot_models(0)
+    assert all(not m.training for m in models) and models[0] is not result.models[0]
+    with torch.no_grad():
+        models[0].hidden1.linear.weight.zero_()
+    assert result.snapshot_models(0)[0].hidden1.linear.weight.abs().sum() > 0
+    assert torch.count_nonzero(result.snapshots[0][0]["hidden1.norm.num_batches_tracked"]) == 0
+    for bad in (1, -1, "0", True, 0.0):
+        with pytest.raises(ValueError, match=r"epoch must be one of the recorded snapshot epochs \[0\]"):
+            result.snapshot_models(bad)
+    with pytest.raises(ValueError, match="Train with snapshot_epochs"):
+        train_networks("digits", "vanilla", 1, epochs=1, n_train=60, progress=False).snapshot_models(0)
+
+
+def test_snapshot_after_an_early_exit_keeps_the_final_weights():
+    kwargs = dict(epochs=8, n_train=300, lr=0.1, target_accuracy=0.55, progress=False, seed=0)
+    result = train_networks("digits", "vanilla", 4, snapshot_epochs=[6, 7, 8], **kwargs)
+    assert result.epochs_trained.tolist() == [7, 7, 7, 6]  # as in test_early_exit_batched_equals_sequential
+    for epoch in (7, 8):  # every network had stopped: its final weights
+        assert_same_weights(result.snapshot_models(epoch), result.models, atol=0)
+    at_six = result.snapshot_models(6)
+    assert_same_weights(at_six[3:], result.models[3:], atol=0)
+    assert not torch.equal(at_six[0].output.weight, result.models[0].output.weight)
+
+
+@pytest.mark.parametrize(
+    "snapshot_epochs, match",
+    [
+        (3, "snapshot_epochs must be None or a sequence of epochs"),
+        ("0,1", "snapshot_epochs must be None or a sequence of epochs"),
+        ([], "snapshot_epochs is empty"),
+        ([0, 3], r"snapshot_epochs\[1\] must be an integer in \[0, 2\]; got 3\. .*epochs is 2"),
+        ([-1], r"snapshot_epochs\[0\] must be an integer in \[0, 2\]; got -1"),
+        ([1.0], r"snapshot_epochs\[0\] must be an integer in \[0, 2\]; got 1\.0"),
+        ([True], r"snapshot_epochs\[0\] must be an integer"),
+        ([1, 0, 1], r"must not repeat an epoch; got \[1, 0, 1\] \(repeated: \[1\]\)"),
+    ],
+)
+def test_invalid_snapshot_epochs(snapshot_epochs, match):
+    with pytest.raises(ValueError, match=match):
+        train_networks("digits", "vanilla", 1, epochs=2, progress=False, snapshot_epochs=snapshot_epochs)

@@ -37,7 +37,8 @@ def fake_build(monkeypatch):
         rng = np.random.default_rng(settings["seed"])
         upper = np.triu(rng.uniform(size=(n, 5, 5)), 1)
         labels = [
-            {"regularizer": r, "stimulus_class": c, "network_seed": 100 + k, "network": k, "train_accuracy": 0.5}
+            {"regularizer": r, "stimulus_class": c, "network_seed": 100 + k, "network": k,
+             "epoch": settings["epochs"], "train_accuracy": 0.5}
             for r in settings["regularizers"]
             for c in (settings["classes"] or [None])
             for k in range(settings["n_networks"])
@@ -355,6 +356,12 @@ def test_corrupt_entry_is_logged_and_rebuilt(fake_build, tmp_path, caplog, corru
         ({"hidden": "wide"}, "hidden must be"),
         ({"negative_slope": float("nan")}, "must be finite"),
         ({"device": object()}, "cannot be part of the cache key"),
+        ({"snapshot_epochs": 5}, "snapshot_epochs must be None or a sequence of epochs"),
+        ({"snapshot_epochs": []}, "snapshot_epochs is empty"),
+        ({"snapshot_epochs": [0, 16]}, r"snapshot_epochs\[1\] must be an integer in \[0, 15\]; got 16"),
+        ({"snapshot_epochs": [0, 3], "epochs": 2}, r"snapshot_epochs\[1\] must be an integer in \[0, 2\]"),
+        ({"snapshot_epochs": [2, 2]}, "must not repeat an epoch"),
+        ({"snapshot_epochs": ["0"]}, r"snapshot_epochs\[0\] must be an integer"),
     ],
 )
 def test_invalid_arguments(kwargs, match, monkeypatch, tmp_path):
@@ -591,3 +598,109 @@ def test_recorded_over_invalid_arguments(weighted_zoo, kwargs, match, monkeypatc
     monkeypatch.setattr(zoo_module, "_record_networks", no_recording)
     with pytest.raises(ValueError, match=match):
         weighted_zoo.recorded_over(**{"classes": 1, "progress": False, **kwargs})
+
+
+# ------------------------------------------------------------------------------------------------
+# Snapshots during training: the epoch column
+
+SNAPSHOT = dict(regularizers=["vanilla", "batch_norm"], n_networks=2, epochs=2, n_stimuli=30, n_train=120,
+                progress=False)
+
+
+def test_snapshot_zoo_records_each_epoch_and_caches(tmp_path, monkeypatch):
+    from fcviz.connectome import functional_connectome
+    from fcviz.datasets import load_stimuli
+    from fcviz.models import make_model
+
+    zoo = connectome_zoo(cache_dir=tmp_path, snapshot_epochs=[2, 0, 1], **SNAPSHOT)
+    assert zoo.epochs == [0, 1, 2] and zoo.graphs.shape == (12, 48, 48)
+    _assert_graphs(zoo.graphs)
+    assert [row["epoch"] for row in zoo.labels] == [0] * 4 + [1] * 4 + [2] * 4  # by epoch, then grid order
+    assert zoo.metadata["settings"]["snapshot_epochs"] == [0, 1]  # the last epoch is the trained networks
+    assert zoo.label_column("epoch").tolist() == [row["epoch"] for row in zoo.labels]
+    assert [row["train_accuracy"] for row in zoo.labels[:4]] == [None] * 4
+    assert zoo.metadata["train_accuracy"] == [row["train_accuracy"] for row in zoo.labels]
+    assert "snapshot_s" in zoo.metadata["timings"] and "epochs=[0, 1, 2]" in repr(zoo)
+    assert "at epochs [0, 1, 2]" in zoo._repr_html_() and "<td>2</td>" in zoo._repr_html_()
+
+    # the last epoch is exactly the zoo built without snapshots: snapshots change nothing
+    plain = connectome_zoo(cache=False, **SNAPSHOT)
+    final = zoo.at_epoch(2)
+    np.testing.assert_array_equal(final.graphs, plain.graphs)
+    assert final.labels == plain.labels and [row["epoch"] for row in plain.labels] == [2] * 4
+    # epoch 1 is the zoo trained for one epoch (a network's seeds do not depend on the epochs)
+    one = connectome_zoo(cache=False, **{**SNAPSHOT, "epochs": 1})
+    np.testing.assert_allclose(zoo.at_epoch(1).graphs, one.graphs, rtol=0, atol=1e-12)
+    # epoch 0 is the untrained network: same init seed, same make_model path, same stimuli
+    X, _ = load_stimuli("digits", split="stimuli", n=30, seed=0)
+    for row, graph in zip(zoo.at_epoch(0).labels, zoo.at_epoch(0).graphs):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(row["network_seed"])
+            untrained = make_model("digits", row["regularizer"])
+        np.testing.assert_allclose(graph, functional_connectome(untrained, X).weights, rtol=0, atol=1e-12)
+    assert not np.allclose(zoo.at_epoch(0).graphs, final.graphs)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cache hit must not train")
+
+    monkeypatch.setattr(zoo_module, "_build", no_training)
+    again = connectome_zoo(cache_dir=tmp_path, snapshot_epochs=[0, 1], **SNAPSHOT)  # same zoo, same key
+    assert again.from_cache and again.cache_path == zoo.cache_path and again.epochs == [0, 1, 2]
+    np.testing.assert_array_equal(again.graphs, zoo.graphs)
+    assert again.labels == zoo.labels and again.metadata == zoo.metadata
+    # recording the stored (trained) networks again: the last epoch's rows
+    recorded = again.recorded_over(None, cache=False, progress=False)
+    assert recorded.labels == final.labels and "snapshot_epochs" not in recorded.metadata["settings"]
+    np.testing.assert_allclose(recorded.graphs, final.graphs, rtol=0, atol=1e-12)
+    first = again.at_epoch(0).recorded_over(None, cache=False, progress=False)
+    assert [row["epoch"] for row in first.labels] == [2] * 4 and first.labels[0]["train_accuracy"] is None
+
+
+def test_at_epoch_select_and_group_by_epoch(fake_build):
+    zoo = connectome_zoo(cache=False, progress=False)
+    assert zoo.epochs == [15] and len(zoo.at_epoch(15)) == len(zoo) == len(zoo.select(epoch=15))
+    codes, names = zoo.group_labels(("epoch", "regularizer"))
+    assert names[0] == (15, "vanilla") and codes.max() == 3
+    for bad in (3, "15", 15.0, True):
+        with pytest.raises(ValueError, match=r"epoch must be one of this zoo's epochs \[15\]"):
+            zoo.at_epoch(bad)
+    with pytest.raises(ValueError, match="No row matches"):
+        zoo.select(epoch=3)
+
+
+def _settings_hash_at_0_1_0(settings):
+    # the key hashes the fcviz version too; pin it, so this test watches the layout of the settings only
+    return zoo_cache_key({**settings, "fcviz_version": "0.1.0"})
+
+
+def test_snapshots_enter_the_cache_key_only_when_given():
+    # computed before snapshots existed (fcviz 0.1.0, format 2): a zoo without snapshots keeps its key
+    assert _settings_hash_at_0_1_0(_settings()) == "411dc4a72e5c695c368f0f924a0c70806b8a62721c2f4eaa25128c6b9eeadeb4"
+    tiny = _settings(regularizers=("vanilla", "l2"), n_networks=2, epochs=2, n_stimuli=60, n_train=200)
+    assert _settings_hash_at_0_1_0(tiny) == "7eb73c570be109fcc8e943b48e08cdf7d28baba845adadd9e7a2edfcfe461e0e"
+    assert "snapshot_epochs" not in _settings()
+
+    def key(snapshot_epochs):
+        return zoo_cache_key(zoo_module._resolve_settings("digits", "all", None, None, "classroom", 0, "fresh", {},
+                                                          snapshot_epochs=snapshot_epochs))
+
+    base = zoo_cache_key(_settings())
+    assert key(None) == base
+    with_snapshots = key([0, 5])
+    assert with_snapshots != base and with_snapshots != key([0, 6])
+    assert key([5, 0, 15]) == with_snapshots  # any order; the last epoch is the trained networks anyway
+    assert key([15]) == base  # only the trained networks: no snapshot
+
+
+def test_entry_without_an_epoch_column_reads_as_trained_networks(fake_build, tmp_path, caplog):
+    zoo = connectome_zoo(cache_dir=tmp_path, progress=False)
+    path = _entry(tmp_path)
+    with np.load(path, allow_pickle=False) as npz:  # as written before the epoch column existed
+        arrays = {k: npz[k] for k in npz.files if k not in ("checksum", "epoch")}
+    arrays["checksum"] = np.array(zoo_module._checksum(arrays))
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    with caplog.at_level(logging.WARNING, logger="fcviz.zoo"):
+        again = connectome_zoo(cache_dir=tmp_path, progress=False)
+    assert again.from_cache and "corrupt" not in caplog.text and len(fake_build) == 1
+    assert again.labels == zoo.labels and again.epochs == [15]
