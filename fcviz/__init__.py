@@ -47,6 +47,7 @@ _LAZY = {
     "connectome_zoo": "zoo",
     "BuildProgress": "progress",
     "BuildCancelled": "progress",
+    "dashboard": "viz.dashboard",
 }
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_int, check_real
+from ._validation import check_graphs, check_int, check_real
 
-__all__ = ["random_modular_graphs", "random_modular_networks"]
+__all__ = ["interpolate_graphs", "random_modular_graphs", "random_modular_networks"]
 
 
 def _check_sizes(n_graphs, n_nodes, n_modules, **more):
@@ -114,3 +114,57 @@ def random_modular_networks(n_graphs, n_nodes, n_modules=4, *, p=0.7, mu=0.6, si
     weights = np.abs(rng.normal(0.0, sigma, (n_graphs, n_nodes, n_nodes)) + mu * strong)
     upper = np.triu(np.minimum(weights, 1.0), 1)
     return upper + upper.transpose(0, 2, 1)
+
+
+def interpolate_graphs(G, H, t):
+    """Graphs on the straight segment from ``G`` to ``H``: ``(1 - t) G + t H``.
+
+    A path of valid graphs between two networks of the same size, e.g. to move one network from one
+    group towards another and watch its topology follow. Mixing weights is not mixing persistences:
+    the maximum spanning tree of the mixture can differ from both trees, so its sorted births and
+    deaths are in general not ``(1 - t)`` times those of ``G`` plus ``t`` times those of ``H``.
+
+    Parameters
+    ----------
+    G, H : array-like of shape (n, n)
+        Two weighted graphs with the same number of nodes (validated as in :func:`fcviz.birth_death`).
+    t : float or array-like of shape (T,)
+        Positions in [0, 1]: 0 gives ``G``, 1 gives ``H``.
+
+    Returns
+    -------
+    ndarray of shape (n, n), or (T, n, n) for an array of positions
+        New float64 graphs, exactly symmetric, with the weights of the inputs' upper triangles mixed.
+
+    Raises
+    ------
+    ValueError
+        If a graph is invalid, the two sizes differ, or a position is outside [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = np.array([[0, .8], [.8, 0]]); H = np.array([[0, .2], [.2, 0]])
+    >>> interpolate_graphs(G, H, 0.25)
+    array([[0.  , 0.65],
+           [0.65, 0.  ]])
+    """
+    graphs = []
+    for name, graph in (("G", G), ("H", H)):
+        A, is_batch = check_graphs(graph, name=name)
+        if is_batch:
+            raise ValueError(f"interpolate_graphs takes one graph (n, n) as {name}; got a batch of shape {A.shape}.")
+        graphs.append(A[0].astype(np.float64))
+    if graphs[0].shape != graphs[1].shape:
+        raise ValueError(
+            f"interpolate_graphs needs two graphs with the same number of nodes; got {graphs[0].shape[0]} and "
+            f"{graphs[1].shape[0]}."
+        )
+    positions = np.asarray(t, dtype=np.float64)
+    if positions.ndim > 1:
+        raise ValueError(f"t must be a number or a 1-D array of numbers in [0, 1]; got an array of shape {positions.shape}.")
+    for value in np.atleast_1d(positions):
+        check_real(float(value), "t", low=0, high=1, hint="0 gives G and 1 gives H.")
+    lower, upper = np.triu(graphs[0], 1), np.triu(graphs[1], 1)
+    mixed = (1.0 - positions[..., None, None]) * lower + positions[..., None, None] * upper
+    return mixed + np.swapaxes(mixed, -1, -2)

@@ -1,0 +1,598 @@
+"""Explorers: live controllers over one connectome zoo.
+
+:class:`ConnectomeExplorer` shows one network (or a strategy's group mean) as a connectome, its
+maximum spanning tree, its birth and death sets over every strategy's barycenter ± std, and its Betti
+curves; :class:`ClusteringExplorer` clusters the zoo with Top clustering or a baseline and shows the
+contingency matrix, the distance matrix ordered by predicted cluster and the scores.
+
+How they redraw
+---------------
+Everything heavy is computed once per zoo and cached: the persistence of every graph
+(:func:`fcviz.birth_death`), the strategies' barycenters (:func:`fcviz.barycenter`), the distance
+matrices, and, on first use, the zoo recorded over one stimulus class
+(:meth:`fcviz.ConnectomeZoo.recorded_over`, forward passes only) or the baselines' persistence
+diagrams. A control change then only
+
+1. looks up or computes the few library results it needs (a clustering, a network's Betti curves);
+2. moves the artists of the displays that show them (``display.update``: no new artists, no new
+   figure, no pyplot);
+3. renders the changed figures to PNG bytes into their fixed-size ``ipywidgets.Image``.
+
+The whole change runs under :meth:`~fcviz.viz.widgets.Explorer.guard`: a failure shows "⚠ message"
+in the status line and its traceback in the log (and ``last_error_``), and the images keep the last
+good view. Tests drive an explorer by setting ``control.value`` and read its public state.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as widgets
+import numpy as np
+
+from .._validation import check_real
+from ..clustering import TopClustering, clustering_scores
+from ..homology import as_persistence, betti_curves, birth_death
+from ..registry import BASELINE_METHODS, DATASETS
+from ..wasserstein import barycenter, pairwise_distances
+from .curves import BettiCurveDisplay, PersistenceDisplay
+from .matrices import ConnectomeDisplay, DistanceMatrixDisplay, layer_boundaries
+from .network import SpanningTreeDisplay
+from .scores import ClusteringDisplay
+from .widgets import Explorer
+
+__all__ = ["ConnectomeExplorer", "ClusteringExplorer", "available_methods", "BETTI_THRESHOLDS"]
+
+#: Thresholds of the Betti curves: connectome weights are absolute correlations in [0, 1].
+BETTI_THRESHOLDS = np.linspace(0.0, 1.0, 201)
+
+_BARYCENTER = "barycenter"
+_WIDE = {"description_width": "initial"}
+
+
+def available_methods():
+    """Clustering methods the explorer can run here: "Top", "Adj" and the installed baselines.
+
+    Returns
+    -------
+    tuple of str
+        ``("Top", "Adj")``, plus :data:`fcviz.registry.BASELINE_METHODS` when the ``fcviz[baselines]``
+        extra imports.
+    """
+    from ..baselines import require_baselines
+
+    try:
+        require_baselines()
+    except ImportError:
+        return ("Top", "Adj")
+    return ("Top", "Adj", *BASELINE_METHODS)
+
+
+def _check_zoo(zoo, owner):
+    """``zoo`` if it looks like a :class:`fcviz.ConnectomeZoo`, else a ValueError."""
+    if not all(hasattr(zoo, name) for name in ("graphs", "labels", "metadata", "group_labels", "label_column")):
+        raise ValueError(
+            f"{owner} needs a fcviz.ConnectomeZoo (from fcviz.connectome_zoo(...)); got {type(zoo).__name__}."
+        )
+    if len(zoo) < 2:
+        raise ValueError(f"{owner} needs a zoo of at least 2 connectomes; got {len(zoo)}.")
+    return zoo
+
+
+def _check_persistence(persistence, zoo, owner):
+    """The zoo's batch persistence: the one given (checked against the zoo) or ``birth_death(zoo.graphs)``."""
+    if persistence is None:
+        return birth_death(zoo.graphs)
+    P = as_persistence(persistence, name="persistence")
+    if not P.is_batch or len(P) != len(zoo) or P.n_nodes != zoo.n_nodes:
+        got = f"{len(P)} graphs of {P.n_nodes} nodes" if P.is_batch else f"one graph of {P.n_nodes} nodes"
+        raise ValueError(
+            f"{owner}: persistence must be fcviz.birth_death(zoo.graphs), a batch of {len(zoo)} graphs of "
+            f"{zoo.n_nodes} nodes; got {got}. Pass persistence=None to compute it."
+        )
+    return P
+
+
+def _layers(zoo):
+    """Inner layer boundaries and legend names from the zoo's metadata (none when it has no layers)."""
+    sizes = zoo.metadata.get("layer_sizes")
+    if not sizes or sum(sizes) != zoo.n_nodes:
+        return None, None
+    names = zoo.metadata.get("layer_names") or [f"layer {k + 1}" for k in range(len(sizes))]
+    names = [f"{str(name).split('.')[0]} ({size})" for name, size in zip(names, sizes)]
+    return layer_boundaries(zoo.n_nodes, layer_sizes=[int(s) for s in sizes]), names
+
+
+class ConnectomeExplorer(Explorer):
+    """Explore one zoo network by network: connectome, spanning tree, persistence and Betti curves.
+
+    Parameters
+    ----------
+    zoo : fcviz.ConnectomeZoo
+        Connectomes with their labels, e.g. ``fcviz.connectome_zoo("digits", "all")``.
+    persistence : Persistence, optional
+        ``fcviz.birth_death(zoo.graphs)`` when already computed (e.g. shared with a dashboard).
+    dpi : int, default=100
+        Resolution of the panels.
+    backend : {"image", "ipympl"}, default="image"
+        How panels are shown, see :class:`fcviz.viz.widgets.Panel`.
+
+    Attributes
+    ----------
+    strategy : ipywidgets.Dropdown
+        The zoo's training strategies (``regularizer`` labels), in zoo order.
+    stimulus_class : ipywidgets.Dropdown
+        ``"all"`` (value None: the zoo as built; labelled "as built (per class)" for a zoo built with
+        per-class stimuli) or one class of the dataset (value: the class index), labelled with the
+        dataset's class names. Choosing a class records the same trained
+        networks over that class's stimuli with :meth:`fcviz.ConnectomeZoo.recorded_over` (forward
+        passes only, cached on disk by the zoo and in memory here). Disabled for a zoo without
+        trained weights.
+    network : ipywidgets.Dropdown
+        Each network of the chosen strategy (value: its row in ``zoo_``), then
+        ``"barycenter (group mean)"`` (value ``"barycenter"``): the element-wise mean connectome of the
+        strategy and its barycenter curves.
+    order : ipywidgets.ToggleButtons
+        Node order of the connectome: ``"layer"`` or ``"tree"`` (:func:`fcviz.spanning_tree_order`).
+    zoo : fcviz.ConnectomeZoo
+        The zoo given (stimulus class "all").
+    zoo_ : fcviz.ConnectomeZoo
+        The zoo shown now: ``zoo`` or its recording over the chosen class.
+    persistence_ : Persistence
+        ``birth_death(zoo_.graphs)``.
+    barycenters_ : dict of str to Barycenter
+        ``fcviz.barycenter`` of every strategy's networks in ``zoo_``.
+    selection_ : dict
+        The choices drawn last: ``strategy``, ``stimulus_class`` (None for all), ``network`` (its
+        ``network`` label, or "barycenter"), ``row`` (its row in ``zoo_``, or None), ``order``.
+    graph_ : ndarray of shape (n, n)
+        The connectome drawn (a row of ``zoo_.graphs`` or the strategy's mean).
+    figures_, images_, displays_ : dict
+        Keys ``"connectome"`` (:class:`ConnectomeDisplay`), ``"tree"`` (:class:`SpanningTreeDisplay`),
+        ``"persistence"`` (:class:`PersistenceDisplay`, highlight = the selection) and ``"betti"``
+        (:class:`BettiCurveDisplay` at :data:`BETTI_THRESHOLDS`).
+
+    Examples
+    --------
+    >>> import fcviz
+    >>> from fcviz.viz import ConnectomeExplorer
+    >>> zoo = fcviz.connectome_zoo(n_networks=2, epochs=1, n_stimuli=40, cache=False, progress=False)
+    >>> explorer = ConnectomeExplorer(zoo, dpi=30)
+    >>> explorer.strategy.value = "l2"
+    >>> explorer.selection_["strategy"], explorer.selection_["network"]
+    ('l2', 0)
+    """
+
+    def __init__(self, zoo, *, persistence=None, dpi=100, backend="image"):
+        super().__init__(dpi=dpi, backend=backend)
+        self.strategy = widgets.Dropdown(description="strategy", style=_WIDE, layout=widgets.Layout(width="200px"))
+        self.stimulus_class = widgets.Dropdown(description="stimuli", style=_WIDE,
+                                               layout=widgets.Layout(width="220px"))
+        self.network = widgets.Dropdown(description="network", style=_WIDE, layout=widgets.Layout(width="290px"))
+        self.order = widgets.ToggleButtons(
+            options=[("layer order", "layer"), ("tree order", "tree")], value="layer", description="nodes",
+            tooltips=["neurons grouped by layer", "neurons in the order they join the maximum spanning tree"],
+            style={**_WIDE, "button_width": "90px"},
+        )
+        # Their decorations keep their size from one network to the next (fixed ticks, two-line titles,
+        # y limits spanning every strategy), so the layout is frozen once it has settled.
+        self.add_panel("connectome", figsize=(4.6, 4.0), freeze_layout_after=3)
+        self.add_panel("tree", figsize=(4.6, 4.0), freeze_layout_after=3)
+        self.add_panel("persistence", 2, figsize=(9.2, 3.3), freeze_layout_after=3)
+        self.add_panel("betti", 2, figsize=(9.2, 3.0), freeze_layout_after=3)
+        self.set_zoo(zoo, persistence=persistence)
+        self.on_change(self.strategy, self._strategy_changed)
+        self.on_change(self.stimulus_class, self._stimulus_changed)
+        self.on_change(self.network, self._draw_selection)
+        self.on_change(self.order, self._order_changed)
+
+    # ------------------------------------------------------------------ zoo and cached views
+
+    def set_zoo(self, zoo, *, persistence=None):
+        """Show another zoo (e.g. one just built): reset every cache, the controls and the panels.
+
+        Parameters
+        ----------
+        zoo : fcviz.ConnectomeZoo
+        persistence : Persistence, optional
+            ``fcviz.birth_death(zoo.graphs)`` when already computed.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If ``zoo`` is not a zoo or ``persistence`` does not belong to it; the explorer is unchanged.
+        """
+        owner = type(self).__name__
+        zoo = _check_zoo(zoo, owner)
+        P = _check_persistence(persistence, zoo, owner)
+        strategies = [str(s) for s in zoo.group_labels("regularizer")[1]]
+        view = self._make_view(zoo, P, strategies)
+        self.zoo = zoo
+        self._strategies = strategies
+        self._views = {None: view}
+        self._boundaries, self._layer_names = _layers(zoo)
+        dataset = DATASETS.get(zoo.metadata.get("settings", {}).get("dataset"))
+        classes = [] if dataset is None else list(enumerate(dataset.class_names))
+        with self.muted():
+            self.strategy.options = strategies
+            self.strategy.value = strategies[0]
+            own = "all" if all(row["stimulus_class"] is None for row in zoo.labels) else "as built (per class)"
+            self.stimulus_class.options = [(own, None)] + [
+                (str(c) if name == str(c) else f"{c}: {name}", c) for c, name in classes]
+            self.stimulus_class.value = None
+            self.stimulus_class.disabled = not (zoo.network_states and classes)
+            self._use_view(view, keep=None)
+        self._plot()
+        self.render()
+        self.status.value = html.escape(self._describe())
+        return self
+
+    @staticmethod
+    def _make_view(zoo, P, strategies):
+        """What every control change of one zoo (one stimulus set) reads: persistence and barycenters."""
+        regs = zoo.label_column("regularizer")
+        return {"zoo": zoo, "persistence": P, "regs": regs,
+                "barycenters": {s: barycenter(P[np.flatnonzero(regs == s)]) for s in strategies}}
+
+    def _view_for(self, stimulus_class):
+        """The cached view of one stimulus class, recording the zoo's networks over it on first use."""
+        if stimulus_class not in self._views:
+            self.notify(f"recording the zoo's networks over class {stimulus_class} (forward passes only)…")
+            recorded = self.zoo.recorded_over(stimulus_class, progress=False)
+            self._views[stimulus_class] = self._make_view(recorded, birth_death(recorded.graphs), self._strategies)
+        return self._views[stimulus_class]
+
+    def _use_view(self, view, keep):
+        """Make ``view`` current and fill the network options, keeping network ``keep`` when present."""
+        self._view = view
+        self.zoo_ = view["zoo"]
+        self.persistence_ = view["persistence"]
+        self.barycenters_ = view["barycenters"]
+        self._fill_networks(keep)
+
+    def _fill_networks(self, keep):
+        """Network options of the current strategy; select ``keep`` (a network label or "barycenter")."""
+        zoo, strategy = self.zoo_, self.strategy.value
+        rows = np.flatnonzero(self._view["regs"] == strategy)
+        per_class = len({zoo.labels[r]["stimulus_class"] for r in rows}) > 1
+        options = []
+        for r in rows:
+            row = zoo.labels[r]
+            label = f"network {row['network']}"
+            if per_class:
+                label += f" · class {row['stimulus_class']}"
+            if row.get("train_accuracy") is not None:
+                label += f" · train acc {row['train_accuracy']:.2f}"
+            options.append((label, int(r)))
+        options.append(("barycenter (group mean)", _BARYCENTER))
+        value = options[0][1]
+        if keep == _BARYCENTER:
+            value = _BARYCENTER
+        elif keep is not None:
+            value = next((r for r in rows if zoo.labels[r]["network"] == keep), value)
+        with self.muted():
+            self.network.options = options
+            self.network.value = int(value) if value != _BARYCENTER else value
+
+    # ------------------------------------------------------------------ what is drawn
+
+    def _selected(self):
+        """(graph, persistence, selection) of the current controls."""
+        strategy, choice = self.strategy.value, self.network.value
+        if choice == _BARYCENTER:
+            rows = np.flatnonzero(self._view["regs"] == strategy)
+            graph = self.zoo_.graphs[rows].mean(axis=0)  # the group's mean connectome (a display choice)
+            P, network, row = self.barycenters_[strategy], _BARYCENTER, None
+        else:
+            row = int(choice)
+            graph, P, network = self.zoo_.graphs[row], self.persistence_[row], self.zoo_.labels[row]["network"]
+        selection = {"strategy": strategy, "stimulus_class": self.stimulus_class.value, "network": network,
+                     "row": row, "order": self.order.value}
+        return graph, P, selection
+
+    def _title(self, selection):
+        who = "mean connectome" if selection["network"] == _BARYCENTER else f"network {selection['network']}"
+        c = selection["stimulus_class"]
+        stimuli = "all stimuli" if c is None else f"class {self.stimulus_class.label} stimuli"
+        return f"{selection['strategy']}, {who}\n{stimuli}"
+
+    def _plot(self):
+        """Draw every display afresh on emptied figures (a new zoo)."""
+        graph, P, selection = self._selected()
+        title = self._title(selection)
+        panels = self.panels_
+        for panel in panels.values():
+            panel.reset()
+        self.displays_ = {
+            "connectome": ConnectomeDisplay(graph, boundaries=self._boundaries, order=selection["order"],
+                                            title=title).plot(ax=panels["connectome"].axes[0]),
+            "tree": SpanningTreeDisplay(graph, boundaries=self._boundaries, layer_names=self._layer_names,
+                                        title="maximum spanning tree (birth edges)").plot(ax=panels["tree"].axes[0]),
+            "persistence": PersistenceDisplay(
+                [self.barycenters_[s] for s in self._strategies], names=self._strategies,
+                colors=[f"C{k % 10}" for k in range(len(self._strategies))], highlight=P,
+                highlight_name="selected").plot(ax=panels["persistence"].axes),
+            "betti": BettiCurveDisplay(BETTI_THRESHOLDS, *betti_curves(P, BETTI_THRESHOLDS)).plot(
+                ax=panels["betti"].axes, colors=["black"]),  # black: the selection, as in the persistence panel
+        }
+        for name, display in self.displays_.items():
+            panels[name].displays = {name: display}
+        self._name_selection(selection)
+        self.graph_, self.selection_ = graph, selection
+
+    def _name_selection(self, selection):
+        """Say which network the highlight and the Betti curves show (legend entry, figure title)."""
+        who = (f"{selection['strategy']} barycenter" if selection["network"] == _BARYCENTER
+               else f"{selection['strategy']} network {selection['network']}")
+        legend = self.displays_["persistence"].axes_["deaths"].get_legend()
+        if legend is not None:
+            legend.get_texts()[-1].set_text(who)  # the highlight is the last entry
+        c = selection["stimulus_class"]
+        stimuli = "all stimuli" if c is None else f"stimuli of class {self.stimulus_class.label}"
+        self.figures_["betti"].suptitle(f"Betti curves of the filtered graph: {who} ({stimuli})", fontsize=10)
+
+    def _draw_selection(self, *, groups=False):
+        """Move every display to the current selection (and the barycenters when ``groups``); render."""
+        graph, P, selection = self._selected()
+        displays = self.displays_
+        displays["connectome"].update(graph, title=self._title(selection), order=selection["order"])
+        displays["tree"].update(graph)
+        items = [self.barycenters_[s] for s in self._strategies] if groups else None
+        displays["persistence"].update(items, highlight=P)
+        displays["betti"].update(*betti_curves(P, BETTI_THRESHOLDS))
+        self._name_selection(selection)
+        self.render("connectome", "tree", "persistence", "betti")
+        self.graph_, self.selection_ = graph, selection
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _strategy_changed(self):
+        self._fill_networks(self.selection_["network"])
+        self._draw_selection()
+
+    def _stimulus_changed(self):
+        view = self._view_for(self.stimulus_class.value)
+        self._use_view(view, keep=self.selection_["network"])
+        self._draw_selection(groups=True)
+
+    def _order_changed(self):
+        self.displays_["connectome"].update(self.graph_, order=self.order.value)
+        self.render("connectome")
+        self.selection_ = {**self.selection_, "order": self.order.value}
+
+    def _describe(self):
+        s = self.selection_
+        who = "group mean" if s["network"] == _BARYCENTER else f"network {s['network']}"
+        stimuli = "all stimuli" if s["stimulus_class"] is None else f"stimuli of class {s['stimulus_class']}"
+        return f"{s['strategy']}, {who}, {stimuli}, {s['order']} order"
+
+    def _layout(self):
+        controls = widgets.HBox([self.strategy, self.stimulus_class, self.network])
+        panels = self.panels_
+        return [controls, self.order, self.status,
+                widgets.HBox([panels["connectome"].widget, panels["tree"].widget]),
+                panels["persistence"].widget, panels["betti"].widget]
+
+
+class ClusteringExplorer(Explorer):
+    """Cluster a zoo live: Top clustering at any topological weight, Adj, or a diagram baseline.
+
+    Parameters
+    ----------
+    zoo : fcviz.ConnectomeZoo
+        Connectomes with their labels.
+    persistence : Persistence, optional
+        ``fcviz.birth_death(zoo.graphs)`` when already computed.
+    by : str or tuple of str, default="regularizer"
+        The label column(s) that give the true classes (see :meth:`fcviz.ConnectomeZoo.group_labels`),
+        e.g. ``"stimulus_class"`` for Study 2.
+    baseline_budget : float or None, default=60
+        Seconds allowed for the baselines' Vietoris–Rips persistence diagrams (estimated first, see
+        :func:`fcviz.baselines.persistence_diagrams`); None runs them whatever the cost.
+    dpi : int, default=100
+    backend : {"image", "ipympl"}, default="image"
+
+    Attributes
+    ----------
+    method : ipywidgets.Dropdown
+        ``"Top"``, ``"Adj"`` and every baseline whose extra is installed (:func:`available_methods`).
+    weight : ipywidgets.FloatSlider
+        ``top_relative_weight`` of :class:`fcviz.TopClustering`, 0 … 1 in steps of 0.05 (1: topology
+        only, the paper's Top); enabled for "Top" only.
+    n_clusters : ipywidgets.IntSlider
+        2 … min(10, N); initially the number of true classes.
+    seed : ipywidgets.IntText
+        ``random_state`` of the clustering.
+    readout : ipywidgets.HTML
+        Purity, adjusted Rand index, normalised mutual information and the fit time.
+    zoo : fcviz.ConnectomeZoo
+    labels_true_ : ndarray of shape (N,)
+        True class codes, ``zoo.group_labels(by)[0]``; ``class_names_`` their names.
+    persistence_ : Persistence
+        ``birth_death(zoo.graphs)``.
+    labels_ : ndarray of shape (N,)
+        Predicted cluster of every network (the last successful clustering).
+    scores_ : dict
+        :func:`fcviz.clustering_scores` of ``labels_``.
+    distances_ : ndarray of shape (N, N)
+        The distance matrix shown: :func:`fcviz.pairwise_distances` (d_top) for Top; squared
+        Euclidean distances between the graphs' edge weights for Adj; for a baseline its diagram
+        distances (:func:`fcviz.baselines.diagram_features`, or
+        :func:`fcviz.baselines.diagram_distances` for PI, whose features are images).
+    diagrams_ : list of ndarray or None
+        The baselines' H1 persistence diagrams, computed on first use of a baseline.
+    fit_seconds_ : float
+        Time of the last clustering.
+    figures_, images_, displays_ : dict
+        Keys ``"contingency"`` (:class:`ClusteringDisplay`) and ``"distances"``
+        (:class:`DistanceMatrixDisplay` in the order ``argsort(labels_)``).
+    """
+
+    def __init__(self, zoo, *, persistence=None, by="regularizer", baseline_budget=60.0, dpi=100, backend="image"):
+        super().__init__(dpi=dpi, backend=backend)
+        self.by = by
+        self.baseline_budget = check_real(baseline_budget, "baseline_budget", low=0, closed="neither",
+                                          allow_none=True)
+        self.method = widgets.Dropdown(options=available_methods(), value="Top", description="method", style=_WIDE,
+                                       layout=widgets.Layout(width="160px"))
+        self.weight = widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05, continuous_update=False,
+                                          readout_format=".2f", description="topological weight w", style=_WIDE,
+                                          layout=widgets.Layout(width="330px"))
+        self.n_clusters = widgets.IntSlider(value=2, min=2, max=2, continuous_update=False, description="clusters",
+                                            style=_WIDE, layout=widgets.Layout(width="260px"))
+        self.seed = widgets.IntText(value=0, description="seed", style=_WIDE, layout=widgets.Layout(width="120px"))
+        self.readout = widgets.HTML()
+        self.add_panel("contingency", figsize=(4.6, 4.0))
+        self.add_panel("distances", figsize=(5.0, 4.4))
+        self.set_zoo(zoo, persistence=persistence)
+        for control in (self.method, self.weight, self.n_clusters, self.seed):
+            self.on_change(control, self._draw)
+
+    def set_zoo(self, zoo, *, persistence=None):
+        """Cluster another zoo (e.g. one just built): reset every cache, the controls and the panels.
+
+        Parameters
+        ----------
+        zoo : fcviz.ConnectomeZoo
+        persistence : Persistence, optional
+            ``fcviz.birth_death(zoo.graphs)`` when already computed.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            If ``zoo`` is not a zoo, ``by`` is not a label column or ``persistence`` does not belong to
+            the zoo; the explorer is unchanged.
+        """
+        owner = type(self).__name__
+        zoo = _check_zoo(zoo, owner)
+        labels_true, names = zoo.group_labels(self.by)
+        P = _check_persistence(persistence, zoo, owner)
+        self.zoo = zoo
+        self.labels_true_ = labels_true
+        self.class_names_ = ["all" if name is None else str(name) for name in names]
+        self.persistence_ = P
+        self.diagrams_ = None
+        self._distances = {"Top": pairwise_distances(P)}
+        self._features = {}
+        top = min(10, len(zoo))
+        with self.muted():
+            self.n_clusters.max = max(top, self.n_clusters.min)
+            self.n_clusters.value = int(np.clip(len(names), 2, top))
+        self._shown_clusters = None
+        self._draw()
+        self.status.value = html.escape(self._describe())
+        return self
+
+    # ------------------------------------------------------------------ library calls (cached)
+
+    def _baseline_features(self, method):
+        """What the baseline clusters (diagram distances or images), computing the diagrams on first use."""
+        from ..baselines import diagram_features, persistence_diagrams
+
+        if self.diagrams_ is None:
+            self.notify(f"computing persistence diagrams of {len(self.zoo)} graphs (Vietoris–Rips, H1)…")
+            self.diagrams_ = persistence_diagrams(self.zoo.graphs, time_budget=self.baseline_budget)
+        if method not in self._features:
+            self._features[method] = diagram_features(self.diagrams_, method=method)
+        return self._features[method]
+
+    def _distance(self, method):
+        """(distance matrix, title) shown for ``method``; computed once per zoo."""
+        if method not in self._distances:
+            if method == "Adj":
+                from sklearn.metrics import pairwise_distances as sklearn_distances
+
+                rows, cols = np.triu_indices(self.zoo.n_nodes, 1)
+                self._distances[method] = sklearn_distances(self.zoo.graphs[:, rows, cols], metric="sqeuclidean")
+            elif method == "PI":
+                from ..baselines import diagram_distances
+
+                self._baseline_features(method)
+                self._distances[method] = diagram_distances(self.diagrams_, method="PI")
+            else:
+                self._distances[method] = self._baseline_features(method)
+        titles = {"Top": "topological distance d_top", "Adj": "edge distance ‖A − B‖²",
+                  "PI": "persistence-image distance (PI)"}
+        return self._distances[method], titles.get(method, f"diagram distance ({method})")
+
+    def _fit(self, method, k, seed, weight):
+        """Predicted clusters of the zoo, and the seconds the clustering took."""
+        from ..baselines import cluster_features
+
+        tic = time.perf_counter()
+        if method in ("Top", "Adj"):
+            w = weight if method == "Top" else 0.0
+            data = self.persistence_ if w == 1.0 else self.zoo.graphs
+            labels = TopClustering(k, top_relative_weight=w, random_state=seed).fit_predict(data)
+        else:
+            features = self._baseline_features(method)
+            tic = time.perf_counter()
+            labels = cluster_features(features, k, method=method, random_state=seed)
+        return np.asarray(labels), time.perf_counter() - tic
+
+    # ------------------------------------------------------------------ drawing
+
+    def _draw(self):
+        method, k, seed = self.method.value, self.n_clusters.value, self.seed.value
+        weight = float(self.weight.value)
+        self.weight.disabled = method != "Top"
+        labels, seconds = self._fit(method, k, seed, weight)
+        scores = clustering_scores(self.labels_true_, labels)
+        D, title = self._distance(method)
+        order = np.argsort(labels, kind="stable")
+        names = np.array([str(c) for c in labels])  # as the contingency matrix's columns
+        panels = self.panels_
+        if self._shown_clusters != k:  # another number of columns: a new contingency display
+            panels["contingency"].reset()
+            self.displays_["contingency"] = ClusteringDisplay.from_predictions(
+                self.labels_true_, labels, class_names=self.class_names_, n_clusters=k,
+                ax=panels["contingency"].axes[0])
+        else:
+            self.displays_["contingency"].update_from_predictions(self.labels_true_, labels)
+        if "distances" not in panels["distances"].displays:
+            panels["distances"].reset()
+            self.displays_["distances"] = DistanceMatrixDisplay(D, labels=names, order=order, title=title).plot(
+                ax=panels["distances"].axes[0])
+            ax = self.displays_["distances"].ax_
+            ax.tick_params(axis="x", labelbottom=False)  # the rows carry the cluster names; columns would crowd
+            ax.set_xlabel("networks, grouped by predicted cluster")
+            ax.set_ylabel("predicted cluster")
+        else:
+            self.displays_["distances"].update(D, labels=names, order=order, title=title)
+        for name in ("contingency", "distances"):
+            panels[name].displays = {name: self.displays_[name]}
+        self.render("contingency", "distances")
+        self._shown_clusters = k
+        self.labels_, self.scores_, self.distances_, self.fit_seconds_ = labels, scores, D, seconds
+        self._settings = {"method": method, "n_clusters": k, "seed": seed, "weight": weight}
+        self.readout.value = self._readout()
+
+    def _readout(self):
+        s, scores = self._settings, self.scores_
+        how = f"Top, w = {s['weight']:.2f}" if s["method"] == "Top" else s["method"]
+        cells = [("purity", f"{scores['purity']:.3f}"), ("adjusted Rand", f"{scores['adjusted_rand']:.3f}"),
+                 ("NMI", f"{scores['normalized_mutual_info']:.3f}"), ("fit", f"{1000 * self.fit_seconds_:.0f} ms")]
+        body = "".join(f"<tr><td style='padding-right:1em'>{html.escape(k)}</td><td><b>{v}</b></td></tr>"
+                       for k, v in cells)
+        return (f"<div style='font-size:90%'><b>{html.escape(how)}</b>, {s['n_clusters']} clusters, seed "
+                f"{s['seed']}, {len(self.labels_)} networks<table>{body}</table></div>")
+
+    def _describe(self):
+        s = self._settings
+        how = f"Top (w = {s['weight']:.2f})" if s["method"] == "Top" else s["method"]
+        return f"{how}: {s['n_clusters']} clusters, seed {s['seed']}, purity {self.scores_['purity']:.3f}"
+
+    def _layout(self):
+        controls = widgets.HBox([self.method, self.weight, self.n_clusters, self.seed])
+        panels = self.panels_
+        return [controls, self.status,
+                widgets.HBox([panels["contingency"].widget, panels["distances"].widget, self.readout])]

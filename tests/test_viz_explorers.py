@@ -1,0 +1,408 @@
+"""Explorers of fcviz.viz, driven like a user would, without a browser.
+
+Setting ``control.value`` fires the explorer's callbacks synchronously. Each test checks that the
+panels show exactly what the library returns for the new choice, that the PNGs changed, that
+failures reach the status line and leave the last good images, that repeated changes add no
+artists and no pyplot figures, and that memory stays flat over many redraws.
+"""
+
+import gc
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import psutil
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+import pytest
+from sklearn.metrics import pairwise_distances as sklearn_distances
+from sklearn.metrics.cluster import contingency_matrix
+
+import fcviz
+from fcviz import (TopClustering, barycenter, betti_curves, birth_death, clustering_scores, mst_edges,
+                   pairwise_distances, spanning_tree_order)
+from fcviz.synthetic import random_modular_graphs
+from fcviz.viz import ClusteringExplorer, ConnectomeExplorer, Explorer, Panel
+from fcviz.viz import explorers as explorers_module
+from fcviz.viz.explorers import BETTI_THRESHOLDS, available_methods
+from fcviz.zoo import ConnectomeZoo
+
+DPI = 30  # small PNGs: the tests check data and bytes, not looks
+
+
+@pytest.fixture(scope="module")
+def zoo(tmp_path_factory):
+    return fcviz.connectome_zoo(n_networks=3, epochs=2, n_stimuli=60, cache_dir=tmp_path_factory.mktemp("zoo"),
+                                progress=False)
+
+
+@pytest.fixture(scope="module")
+def recorded(zoo):
+    return zoo.recorded_over(3, progress=False)
+
+
+def _png(explorer, name):
+    return bytes(explorer.images_[name].value)
+
+
+def _pngs(explorer):
+    return {name: _png(explorer, name) for name in explorer.images_}
+
+
+def _counts(explorer):
+    """Axes and artists per figure: what control changes must not change."""
+    return {name: [len(ax.get_children()) for ax in fig.axes] for name, fig in explorer.figures_.items()}
+
+
+def _rows(zoo, strategy):
+    return np.flatnonzero(zoo.label_column("regularizer") == strategy)
+
+
+def _synthetic_zoo(n_nodes=20, per_group=4):
+    """A zoo of another size without training: two groups of random modular graphs."""
+    graphs = np.concatenate([random_modular_graphs(per_group, n_nodes, k, random_state=k) for k in (2, 4)])
+    labels = [{"regularizer": reg, "stimulus_class": None, "network_seed": i, "network": i, "train_accuracy": None}
+              for reg in ("vanilla", "dropout") for i in range(per_group)]
+    return ConnectomeZoo(graphs, labels, {"layer_sizes": [n_nodes - 6, 6]})
+
+
+# ---------------------------------------------------------------------------------------------------
+# ConnectomeExplorer
+
+
+def test_connectome_explorer_shows_the_library_output_for_each_choice(zoo):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    displays = explorer.displays_
+    assert explorer.strategy.options == ("vanilla", "batch_norm", "l2", "dropout")
+    np.testing.assert_array_equal(displays["connectome"].im_.get_array(), zoo.graphs[0])
+    P = birth_death(zoo.graphs)
+    for name in ("births", "deaths"):  # every strategy's barycenter, in zoo order
+        for line, strategy in zip(displays["persistence"].lines_[name], explorer.strategy.options):
+            expected = getattr(barycenter(P[_rows(zoo, strategy)]), name)
+            np.testing.assert_array_equal(line.get_ydata(), expected)
+
+    before = _pngs(explorer)
+    explorer.strategy.value = "l2"
+    row = int(_rows(zoo, "l2")[0])
+    graph = zoo.graphs[row]
+    assert explorer.selection_ == {"strategy": "l2", "stimulus_class": None, "network": 0, "row": row,
+                                   "order": "layer"}
+    np.testing.assert_array_equal(displays["connectome"].im_.get_array(), graph)
+    np.testing.assert_array_equal(displays["persistence"].highlight_["births"].get_ydata(), birth_death(graph).births)
+    np.testing.assert_array_equal(displays["persistence"].highlight_["deaths"].get_ydata(), birth_death(graph).deaths)
+    b0, b1 = betti_curves(birth_death(graph), BETTI_THRESHOLDS)
+    np.testing.assert_array_equal(displays["betti"].lines_["betti0"][0].get_ydata(), b0)
+    np.testing.assert_array_equal(displays["betti"].lines_["betti1"][0].get_ydata(), b1)
+    rows, cols = mst_edges(graph)
+    np.testing.assert_array_equal(displays["tree"].weights_, graph[rows, cols])
+    after = _pngs(explorer)
+    assert all(after[name] != before[name] for name in after)
+    assert "l2, network 0" in explorer.status.value and "⚠" not in explorer.status.value
+
+    explorer.network.value = int(_rows(zoo, "l2")[2])  # the third l2 network
+    assert explorer.selection_["network"] == 2
+    np.testing.assert_array_equal(displays["connectome"].im_.get_array(), zoo.graphs[_rows(zoo, "l2")[2]])
+
+    before = _pngs(explorer)
+    explorer.order.value = "tree"  # only the connectome changes
+    graph = explorer.graph_
+    order = spanning_tree_order(graph)
+    np.testing.assert_array_equal(displays["connectome"].im_.get_array(), graph[np.ix_(order, order)])
+    after = _pngs(explorer)
+    assert after["connectome"] != before["connectome"]
+    assert [after[n] == before[n] for n in ("tree", "persistence", "betti")] == [True] * 3
+
+    explorer.network.value = "barycenter"
+    members = zoo.graphs[_rows(zoo, "l2")]
+    mean = members.mean(axis=0)
+    order = spanning_tree_order(mean)
+    np.testing.assert_array_equal(displays["connectome"].im_.get_array(), mean[np.ix_(order, order)])
+    group = barycenter(birth_death(members))
+    np.testing.assert_array_equal(displays["persistence"].highlight_["births"].get_ydata(), group.births)
+    np.testing.assert_array_equal(displays["betti"].lines_["betti1"][0].get_ydata(),
+                                  betti_curves(group, BETTI_THRESHOLDS)[1])
+    assert explorer.selection_["network"] == "barycenter" and explorer.selection_["row"] is None
+
+    explorer.strategy.value = "dropout"  # the group mean stays selected across strategies
+    assert explorer.network.value == "barycenter"
+    np.testing.assert_array_equal(displays["persistence"].highlight_["deaths"].get_ydata(),
+                                  barycenter(birth_death(zoo.graphs[_rows(zoo, "dropout")])).deaths)
+    assert explorer.last_error_ is None
+
+
+def test_choosing_a_stimulus_class_shows_the_recorded_zoo(zoo, recorded, monkeypatch):
+    calls = []
+    original = ConnectomeZoo.recorded_over
+
+    def counting(self, classes=None, **kwargs):
+        calls.append(classes)
+        return original(self, classes, **kwargs)
+
+    monkeypatch.setattr(ConnectomeZoo, "recorded_over", counting)
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    labels = dict(explorer.stimulus_class.options)
+    assert labels["all"] is None and [labels[str(c)] for c in range(10)] == list(range(10))
+    explorer.strategy.value = "batch_norm"
+    explorer.network.value = int(_rows(zoo, "batch_norm")[1])
+    before = _pngs(explorer)
+
+    explorer.stimulus_class.value = 3
+    row = int(_rows(recorded, "batch_norm")[1])
+    assert explorer.selection_["network"] == 1 and explorer.selection_["row"] == row  # the same network
+    assert explorer.selection_["stimulus_class"] == 3
+    np.testing.assert_array_equal(explorer.zoo_.graphs, recorded.graphs)
+    np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), recorded.graphs[row])
+    P = birth_death(recorded.graphs)
+    for line, strategy in zip(explorer.displays_["persistence"].lines_["deaths"], explorer.strategy.options):
+        np.testing.assert_array_equal(line.get_ydata(), barycenter(P[_rows(recorded, strategy)]).deaths)
+    after = _pngs(explorer)
+    assert all(after[name] != before[name] for name in after)
+
+    explorer.stimulus_class.value = None
+    np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), zoo.graphs[_rows(zoo, "batch_norm")[1]])
+    explorer.stimulus_class.value = 3  # cached in the explorer: no second recording
+    assert calls == [3] and explorer.last_error_ is None
+
+
+def test_connectome_explorer_set_zoo_swaps_everything(zoo):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    explorer.network.value = "barycenter"
+    figures, images = dict(explorer.figures_), dict(explorer.images_)
+    small = _synthetic_zoo()
+    assert explorer.set_zoo(small) is explorer
+    assert explorer.strategy.options == ("vanilla", "dropout") and explorer.stimulus_class.disabled
+    assert explorer.network.value == 0 and explorer.zoo_ is small
+    np.testing.assert_array_equal(explorer.persistence_.births, birth_death(small.graphs).births)
+    np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), small.graphs[0])
+    assert len(explorer.displays_["connectome"].lines_) == 2  # the layer separator of layer_sizes [14, 6]
+    assert explorer.figures_ == figures and all(explorer.images_[n] is images[n] for n in images)
+    explorer.strategy.value = "dropout"
+    np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), small.graphs[4])
+
+    with pytest.raises(ValueError, match="persistence must be fcviz.birth_death"):
+        explorer.set_zoo(zoo, persistence=birth_death(small.graphs))
+    assert explorer.zoo is small  # unchanged
+    with pytest.raises(ValueError, match="needs a fcviz.ConnectomeZoo"):
+        explorer.set_zoo(small.graphs)
+    explorer.set_zoo(zoo, persistence=birth_death(zoo.graphs))
+    assert explorer.zoo is zoo and not explorer.stimulus_class.disabled
+
+
+# ---------------------------------------------------------------------------------------------------
+# ClusteringExplorer
+
+
+def test_clustering_explorer_shows_the_library_output(zoo):
+    explorer = ClusteringExplorer(zoo, dpi=DPI)
+    truth, names = zoo.group_labels("regularizer")
+    P = birth_death(zoo.graphs)
+    assert explorer.n_clusters.value == 4 and explorer.n_clusters.max == 10 and explorer.method.value == "Top"
+    assert not explorer.weight.continuous_update and not explorer.n_clusters.continuous_update
+
+    def check(expected_labels, expected_distances):
+        np.testing.assert_array_equal(explorer.labels_, expected_labels)
+        assert explorer.scores_ == clustering_scores(truth, expected_labels)
+        np.testing.assert_array_equal(explorer.displays_["contingency"].im_.get_array(),
+                                      contingency_matrix(truth, expected_labels))
+        np.testing.assert_allclose(explorer.distances_, expected_distances)
+        order = np.argsort(expected_labels, kind="stable")
+        np.testing.assert_allclose(explorer.displays_["distances"].im_.get_array(),
+                                   expected_distances[np.ix_(order, order)])
+        assert f"{explorer.scores_['purity']:.3f}" in explorer.readout.value
+
+    check(TopClustering(4, random_state=0).fit_predict(P), pairwise_distances(P))
+    before = _pngs(explorer)
+    explorer.seed.value = 5
+    check(TopClustering(4, random_state=5).fit_predict(P), pairwise_distances(P))
+
+    explorer.method.value = "Adj"
+    assert explorer.weight.disabled
+    rows, cols = np.triu_indices(zoo.n_nodes, 1)
+    edges = zoo.graphs[:, rows, cols]
+    check(TopClustering(4, top_relative_weight=0.0, random_state=5).fit_predict(zoo.graphs),
+          sklearn_distances(edges, metric="sqeuclidean"))
+    assert _png(explorer, "distances") != before["distances"]
+
+    explorer.method.value = "Top"
+    explorer.weight.value = 0.5
+    assert not explorer.weight.disabled
+    check(TopClustering(4, top_relative_weight=0.5, random_state=5).fit_predict(zoo.graphs), pairwise_distances(P))
+
+    explorer.n_clusters.value = 3
+    assert explorer.displays_["contingency"].im_.get_array().shape == (4, 3)
+    check(TopClustering(3, top_relative_weight=0.5, random_state=5).fit_predict(zoo.graphs), pairwise_distances(P))
+    assert explorer.last_error_ is None and "purity" in explorer.status.value
+
+
+@pytest.mark.skipif("WD" not in available_methods(), reason='needs pip install "fcviz[baselines]"')
+def test_clustering_explorer_runs_baselines_lazily(zoo):
+    from fcviz.baselines import cluster_features, diagram_distances, diagram_features, persistence_diagrams
+
+    explorer = ClusteringExplorer(zoo, by="regularizer", dpi=DPI)
+    assert explorer.diagrams_ is None and explorer.method.options[:2] == ("Top", "Adj")
+    messages = []
+    explorer.status.observe(lambda change: messages.append(change["new"]), names="value")
+    explorer.method.value = "WD"
+    assert any("computing persistence diagrams" in m for m in messages)
+    diagrams = persistence_diagrams(zoo.graphs)
+    features = diagram_features(diagrams, method="WD")
+    np.testing.assert_allclose(explorer.distances_, features)
+    np.testing.assert_array_equal(explorer.labels_, cluster_features(features, 4, method="WD", random_state=0))
+    assert explorer.weight.disabled
+    first = explorer.diagrams_
+    explorer.method.value = "PI"  # images to cluster, their distances to show; the diagrams are reused
+    assert explorer.diagrams_ is first
+    np.testing.assert_allclose(explorer.distances_, diagram_distances(diagrams, method="PI"))
+    assert explorer.last_error_ is None
+
+
+def test_clustering_explorer_set_zoo_and_by(zoo, recorded):
+    explorer = ClusteringExplorer(zoo, dpi=DPI)
+    small = _synthetic_zoo()
+    explorer.set_zoo(small)
+    assert explorer.n_clusters.value == 2 and explorer.n_clusters.max == 8
+    assert explorer.displays_["contingency"].im_.get_array().shape == (2, 2)
+    assert explorer.distances_.shape == (8, 8) and explorer.class_names_ == ["vanilla", "dropout"]
+    explorer.set_zoo(recorded)
+    np.testing.assert_allclose(explorer.distances_, pairwise_distances(birth_death(recorded.graphs)))
+    by_network = ClusteringExplorer(zoo, by="network", dpi=DPI)
+    assert by_network.class_names_ == ["0", "1", "2"] and by_network.n_clusters.value == 3
+    with pytest.raises(ValueError, match="by must be one of"):
+        ClusteringExplorer(zoo, by="colour")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Failures, in-place updates, memory
+
+
+def test_a_failing_callback_reports_in_the_status_line_and_keeps_the_last_view(zoo, monkeypatch):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    explorer.strategy.value = "l2"
+    before, selection = _pngs(explorer), dict(explorer.selection_)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Betti curves are broken today")
+
+    monkeypatch.setattr(explorers_module, "betti_curves", broken)
+    explorer.network.value = int(_rows(zoo, "l2")[1])
+    assert "⚠ Betti curves are broken today" in explorer.status.value
+    assert "RuntimeError: Betti curves are broken today" in explorer.last_error_
+    assert "broken" in explorer.log.children[0].value and explorer.log.get_title(0) == "Log (1 error)"
+    assert _pngs(explorer) == before and explorer.selection_ == selection
+    monkeypatch.undo()
+    explorer.network.value = int(_rows(zoo, "l2")[2])  # the next change works again
+    assert "⚠" not in explorer.status.value and explorer.selection_["network"] == 2
+
+    clustering = ClusteringExplorer(zoo, dpi=DPI)
+    labels, pngs = clustering.labels_.copy(), _pngs(clustering)
+
+    class Exploding(TopClustering):
+        def fit_predict(self, X, y=None):
+            raise ValueError(f"cannot cluster with random_state={self.random_state}")
+
+    monkeypatch.setattr(explorers_module, "TopClustering", Exploding)
+    clustering.seed.value = 7
+    assert "⚠ cannot cluster with random_state=7" in clustering.status.value
+    assert "ValueError" in clustering.last_error_
+    np.testing.assert_array_equal(clustering.labels_, labels)
+    assert _pngs(clustering) == pngs
+
+
+def test_fifty_changes_add_no_artists_and_no_pyplot_figure(zoo):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    explorer.stimulus_class.value = 3
+    explorer.stimulus_class.value = None
+    counts = _counts(explorer)
+    strategies = explorer.strategy.options
+    for i in range(50):
+        control, value = [
+            (explorer.strategy, strategies[i % len(strategies)]),
+            (explorer.network, explorer.network.options[i % len(explorer.network.options)][1]),
+            (explorer.order, ("tree", "layer")[i % 2]),
+            (explorer.stimulus_class, (3, None)[i % 2]),
+        ][i % 4]
+        control.value = value
+    assert _counts(explorer) == counts and explorer.last_error_ is None
+
+    clustering = ClusteringExplorer(zoo, dpi=DPI)
+    counts = _counts(clustering)
+    for i in range(50):
+        control, value = [(clustering.seed, i), (clustering.method, ("Adj", "Top")[i % 2]),
+                          (clustering.weight, (1.0, 0.95)[i % 2]), (clustering.n_clusters, (3, 4)[i % 2])][i % 4]
+        control.value = value
+    clustering.n_clusters.value = 4
+    assert _counts(clustering) == counts and clustering.last_error_ is None
+    assert plt.get_fignums() == []
+
+
+def test_memory_stays_flat_over_200_redraws(zoo):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    process = psutil.Process()
+    for i in range(20):  # warm up caches, fonts and the layout
+        explorer.order.value = ("tree", "layer")[i % 2]
+    gc.collect()
+    start = process.memory_info().rss
+    renders = explorer.panels_["connectome"].n_renders_
+    for i in range(200):
+        explorer.order.value = ("tree", "layer")[i % 2]
+    gc.collect()
+    assert explorer.panels_["connectome"].n_renders_ == renders + 200
+    assert process.memory_info().rss - start < 20 * 2**20
+    assert plt.get_fignums() == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# The widget machinery
+
+
+def test_explorer_is_a_widget_with_fixed_size_panels(zoo):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    box = explorer.show()
+    assert isinstance(box, widgets.VBox) and box is explorer.widget
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    for name, image in explorer.images_.items():
+        width, height = explorer.figures_[name].get_size_inches() * DPI
+        assert isinstance(image, widgets.Image) and image.format == "png"
+        assert (image.layout.width, image.layout.height) == (f"{round(width)}px", f"{round(height)}px")
+        assert bytes(image.value[:4]) == b"\x89PNG"
+        assert explorer.panels_[name].render_seconds_ > 0
+    assert explorer.log.selected_index is None  # the log starts collapsed
+    explorer.close()
+
+
+def test_panel_and_guard():
+    panel = Panel(2, figsize=(3, 1.5), dpi=DPI)
+    assert len(panel.axes) == 2 and panel.image is panel.widget
+    first = bytes(panel.render().image.value)
+    panel.axes[0].plot([0, 1], [0, 1])
+    assert bytes(panel.render().image.value) != first and panel.n_renders_ == 2
+    old = panel.axes
+    assert panel.reset() is panel.axes and panel.axes[0] is not old[0] and len(panel.figure.axes) == 2
+    with pytest.raises(ValueError, match="backend must be one of"):
+        Panel(backend="svg")
+    frozen = Panel(figsize=(2, 1.5), dpi=DPI, freeze_layout_after=2)
+    frozen.axes[0].set_ylabel("y")
+    frozen.render().render()
+    position = frozen.axes[0].get_position().bounds
+    assert not isinstance(frozen.figure.get_layout_engine(), ConstrainedLayoutEngine)
+    frozen.axes[0].set_ylabel("a much longer label\non two lines")
+    frozen.render()
+    assert frozen.axes[0].get_position().bounds == position  # frozen: the axes stay put
+    frozen.reset()
+    assert isinstance(frozen.figure.get_layout_engine(), ConstrainedLayoutEngine)
+
+    explorer = Explorer(dpi=DPI)
+    with explorer.guard("outer"):
+        with explorer.guard("inner"):  # nested: the outermost guard reports
+            raise KeyError("missing")
+    assert "⚠ &#x27;missing&#x27;" in explorer.status.value and "KeyError" in explorer.last_error_
+    with explorer.guard("fine"):
+        pass
+    assert "ready" in explorer.status.value and explorer.redraw_seconds_ >= 0
+    control = widgets.IntSlider()
+    seen = []
+    explorer.on_change(control, lambda: seen.append(control.value))
+    control.value = 3
+    with explorer.muted():
+        control.value = 4
+    assert seen == [3]
