@@ -23,7 +23,14 @@ from .dynamics import DynamicsResult, training_dynamics
 from .homology import Persistence, betti_curves, birth_death, mst_edges, spanning_tree_order
 from .stats import PermutationTestResult, permutation_test
 from .summary import GroupSummary, group_summary
-from .wasserstein import Barycenter, barycenter, pairwise_distances, topological_distance, wasserstein_distance
+from .wasserstein import (
+    Barycenter,
+    barycenter,
+    edge_distances,
+    pairwise_distances,
+    topological_distance,
+    wasserstein_distance,
+)
 
 __version__ = "0.1.0"
 
@@ -75,6 +82,7 @@ __all__ = sorted([
     "betti_curves",
     "birth_death",
     "clustering_scores",
+    "edge_distances",
     "group_summary",
     "mst_edges",
     "normalized_mutual_info_score",

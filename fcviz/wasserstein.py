@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._linalg import squared_euclidean
-from ._validation import check_real
+from ._validation import check_graphs, check_real
 from .homology import Persistence, as_persistence
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "topological_distance",
     "wasserstein_distance",
     "pairwise_distances",
+    "edge_distances",
     "barycenter",
 ]
 
@@ -179,6 +180,40 @@ def pairwise_distances(items, other=None):
     if other is None:
         D = (D + D.T) / 2
         np.fill_diagonal(D, 0.0)
+    return D
+
+
+def edge_distances(graphs):
+    """Squared Euclidean distances between the edge weights of every pair of graphs (geometry only).
+
+    This is the geometric term ``||A_G - A_H||^2`` of Top clustering's objective over the
+    upper-triangle edges, the distance of the paper's "Adj" baseline (``top_relative_weight=0``); it
+    compares edge by edge, so it depends on how nodes are numbered, unlike the topological distance.
+
+    Parameters
+    ----------
+    graphs : array-like of shape (N, n, n) or list of (n, n)
+        Graphs with the same number of nodes (validated as in :func:`fcviz.birth_death`).
+
+    Returns
+    -------
+    ndarray of shape (N, N)
+        Exactly symmetric, zero diagonal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = np.array([[0, .9, .2], [.9, 0, .5], [.2, .5, 0]])
+    >>> H = np.array([[0, .8, .1], [.8, 0, .5], [.1, .5, 0]])
+    >>> edge_distances([G, H]).round(10).tolist()
+    [[0.0, 0.02], [0.02, 0.0]]
+    """
+    A, _ = check_graphs(graphs, name="graph")
+    rows, cols = np.triu_indices(A.shape[-1], 1)
+    edges = A[:, rows, cols].astype(np.float64, copy=False)
+    D = squared_euclidean(edges)
+    D = (D + D.T) / 2
+    np.fill_diagonal(D, 0.0)
     return D
 
 

@@ -119,3 +119,17 @@ def test_barycenter_minimises_summed_distance(seed):
 
         C = Persistence(cand_b, cand_d)
         assert sum(topological_distance(p, C) for p in P) >= best - 1e-12
+
+
+def test_edge_distances_are_squared_edge_differences(rng):
+    from fcviz import edge_distances
+    from fcviz.synthetic import random_modular_graphs
+
+    graphs = random_modular_graphs(5, 12, 3, random_state=0)
+    D = edge_distances(graphs)
+    rows, cols = np.triu_indices(12, 1)
+    brute = np.array([[np.sum((g[rows, cols] - h[rows, cols]) ** 2) for h in graphs] for g in graphs])
+    np.testing.assert_allclose(D, brute, atol=1e-12)
+    assert np.array_equal(D, D.T) and not D.diagonal().any()
+    with pytest.raises(ValueError, match="symmetric"):
+        edge_distances(rng.random((2, 4, 4)))
