@@ -123,6 +123,8 @@ def test_filtration_rejects_an_invalid_graph(graph):
     bad[0, 1] += 0.5
     with pytest.raises(ValueError, match="symmetric"):
         FiltrationExplorer(bad)
+    with pytest.raises(ValueError, match="at most 100 nodes; got 101"):
+        FiltrationExplorer(random_modular_graphs(1, 101, 2, random_state=0)[0])
 
 
 # --------------------------------------------------------------------------- BarycenterSlider
@@ -170,6 +172,8 @@ def test_barycenter_slider_errors(groups, monkeypatch):
         BarycenterSlider(a, random_modular_graphs(2, 9, 2, random_state=0))
     with pytest.raises(ValueError, match=r"stack of graphs \(N, n, n\)"):
         BarycenterSlider(a[0], b)
+    with pytest.raises(ValueError, match=r"member_b must be a member index in \[0, 2\]; got 3"):
+        BarycenterSlider(a, b, member_b=3)
     widget = BarycenterSlider(a, b)
     _break_rendering(monkeypatch)
     widget.slider.value = 0.5

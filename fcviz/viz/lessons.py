@@ -42,6 +42,7 @@ __all__ = ["BarycenterSlider", "FiltrationExplorer", "LayerExplorer", "ScalingEx
 _BIRTH_COLOR = "C0"
 _DEATH_COLOR = "C1"
 _NEW_COLOR = "crimson"
+_MAX_FILTRATION_NODES = 100
 _SINGLETON_COLOR = "0.85"
 # Component colours: none of them is the blue, orange or red of the edges.
 _COMPONENT_COLORS = ("#2ca02c", "#9467bd", "#e377c2", "#bcbd22", "#17becf", "#8c564b", "#98df8a", "#c5b0d5",
@@ -116,7 +117,7 @@ class FiltrationExplorer(_Lesson):
     Parameters
     ----------
     graph : array-like of shape (n, n) or Connectome
-        One weighted graph; up to about 40 nodes reads well (every kept edge is drawn).
+        One weighted graph of at most 100 nodes; up to about 40 reads well (every kept edge is drawn).
     n_steps : int, optional
         Evenly spaced thresholds from the largest weight down to 0. By default one step per distinct
         edge weight (each step adds the next heaviest edge), then 0.
@@ -179,6 +180,11 @@ class FiltrationExplorer(_Lesson):
         A = np.array(graph, dtype=np.float64)
         self.persistence_ = birth_death(A)  # validates the graph
         n = A.shape[0]
+        if n > _MAX_FILTRATION_NODES:
+            raise ValueError(
+                f"FiltrationExplorer draws every kept edge, so it takes graphs of at most {_MAX_FILTRATION_NODES} "
+                f"nodes; got {n}. Use a sub-graph (e.g. graph[:40, :40]), or BettiCurveDisplay for a large graph."
+            )
         rows, cols = np.triu_indices(n, 1)
         self.edges_, self.weights_ = (rows, cols), A[rows, cols]
         tree = mst_edges(A)
@@ -391,6 +397,9 @@ class BarycenterSlider(_Lesson):
             )
         if len(names) != 2:
             raise ValueError(f"names must be two group names; got {names!r}.")
+        for label, member, G in (("member_a", member_a, groups[0]), ("member_b", member_b, groups[1])):
+            if not isinstance(member, (int, np.integer)) or not 0 <= member < len(G):
+                raise ValueError(f"{label} must be a member index in [0, {len(G) - 1}]; got {member!r}.")
         self.groups_ = groups
         self.names = tuple(str(n) for n in names)
         self.barycenters_ = [barycenter(birth_death(G)) for G in groups]  # birth_death validates
