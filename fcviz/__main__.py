@@ -9,7 +9,9 @@
   ``study 2`` clusters stimuli classes.
 - ``dynamics``: ``python -m fcviz dynamics --dataset digits --epochs-list 0,1,2,5,10,15`` builds the zoo
   with connectomes at those epochs of training and prints, per epoch, the Top purity of the training
-  strategies, the permutation test and each strategy's distance to its final connectomes.
+  strategies, the permutation test and each strategy's distance to its final connectomes; with
+  ``--output DIR`` it also writes the table (``dynamics.txt``) and an animated GIF of the epochs
+  (``dynamics.gif``, :func:`fcviz.viz.dynamics_explorer.save_animation`) into ``DIR``.
 - ``bench``: run the benchmark scripts of a source checkout.
 """
 
@@ -152,7 +154,9 @@ def main(argv=None):
     dynamics.add_argument("--repeats", type=int, default=20, help="Top clusterings per epoch")
     dynamics.add_argument("--permutations", type=int, default=999, help="relabellings of the permutation test")
     dynamics.add_argument("--threshold", type=float, default=0.6, help="purity that counts as separated")
-    dynamics.add_argument("--output", type=Path, default=None, help="also write the table to this text file")
+    dynamics.add_argument("--output", type=Path, default=None,
+                          help="folder for dynamics.txt (the table) and dynamics.gif (the first network's epochs "
+                               "animated); a path ending in .txt names the table file, the GIF goes beside it")
 
     bench = sub.add_parser("bench", help="run benchmarks/bench_*.py of a source checkout")
     bench.add_argument("name", nargs="?", default="homology",
@@ -200,9 +204,17 @@ def main(argv=None):
         print(f"First separation (Top purity >= {args.threshold:g}): "
               + (f"epoch {first}" if first is not None else "none of the recorded epochs"))
         if args.output is not None:
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(result.to_text() + "\n")
-            print(f"Table written to {args.output.resolve()}")
+            from .viz.dynamics_explorer import save_animation
+
+            table = args.output if args.output.suffix == ".txt" else args.output / "dynamics.txt"
+            table.parent.mkdir(parents=True, exist_ok=True)
+            table.write_text(result.to_text() + "\n")
+            print(f"Table written to {table.resolve()}")
+            if len(zoo.epochs) > 1:
+                gif = save_animation(zoo, table.parent / "dynamics.gif", dynamics=result, fps=2)
+                print(f"Animation written to {gif.resolve()}")
+            else:
+                print("No animation: the zoo has one epoch (give --epochs-list with several epochs).")
     else:
         script = Path(__file__).resolve().parent.parent / "benchmarks" / f"bench_{args.name}.py"
         if not script.exists():

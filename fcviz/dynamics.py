@@ -30,7 +30,35 @@ from .stats import permutation_test
 from .tables import format_table, html_table
 from .wasserstein import barycenter, topological_distance
 
-__all__ = ["DynamicsResult", "training_dynamics"]
+__all__ = ["DynamicsResult", "training_dynamics", "default_snapshot_epochs", "SNAPSHOT_SCHEDULE"]
+
+#: Epochs recorded by default while training (0: at initialisation), roughly log-spaced because the
+#: topology changes fastest early; :func:`default_snapshot_epochs` keeps those before the last epoch.
+SNAPSHOT_SCHEDULE = (0, 1, 2, 5, 10, 15, 20, 30, 40)
+
+
+def default_snapshot_epochs(epochs):
+    """The default training snapshots of a run of ``epochs`` epochs (the final epoch is recorded anyway).
+
+    Parameters
+    ----------
+    epochs : int
+        Number of training epochs, at least 1.
+
+    Returns
+    -------
+    tuple of int
+        The values of :data:`SNAPSHOT_SCHEDULE` below ``epochs``, ascending.
+
+    Examples
+    --------
+    >>> default_snapshot_epochs(15)
+    (0, 1, 2, 5, 10)
+    >>> default_snapshot_epochs(2)
+    (0, 1)
+    """
+    epochs = check_int(epochs, "epochs", minimum=1)
+    return tuple(e for e in SNAPSHOT_SCHEDULE if e < epochs)
 
 
 def _group_title(group) -> str:

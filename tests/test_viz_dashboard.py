@@ -18,6 +18,7 @@ import pytest
 import fcviz
 from fcviz.registry import REGULARIZERS
 from fcviz.viz.dashboard import Dashboard
+from fcviz.viz.dynamics_explorer import DynamicsExplorer
 from fcviz.viz.explorers import ClusteringExplorer, ConnectomeExplorer
 from fcviz.zoo import PRESETS
 
@@ -54,7 +55,8 @@ def test_dashboard_is_one_widget_with_its_controls():
     assert dash.strategies.value == REGULARIZERS
     assert dash.n_networks.value == 3 and not dash.n_networks.continuous_update
     assert fcviz.dashboard().n_networks.value == PRESETS["classroom"]["n_networks"]
-    assert dash.tabs.titles == ("Connectomes", "Clustering") and len(dash.tabs.children) == 2
+    assert dash.tabs.titles == ("Connectomes", "Clustering", "Dynamics") and len(dash.tabs.children) == 3
+    assert dash.zoo_kwargs["snapshot_epochs"] == [0, 1, 2, 5, 10]  # the classroom's 15 epochs, for Dynamics
     assert not dash.build_button.disabled and dash.cancel_button.disabled
     assert dash.zoo_ is None and not dash.building_ and dash.thread_ is None and dash.wait(0)
     assert "Build" in dash.status.value
@@ -75,24 +77,30 @@ def test_invalid_arguments_say_what_was_wrong(kwargs, match):
 def test_build_runs_in_the_background_and_fills_the_tabs(built):
     dash = built
     zoo = dash.zoo_
-    assert zoo.graphs.shape == (8, 48, 48)
-    assert [row["regularizer"] for row in zoo.labels] == [r for r in REGULARIZERS for _ in range(2)]
+    assert zoo.epochs == [0, 1, 2] and zoo.graphs.shape == (24, 48, 48)  # snapshots at 0 and 1 of 2 epochs
+    trained = zoo.at_epoch(2)
+    assert [row["regularizer"] for row in trained.labels] == [r for r in REGULARIZERS for _ in range(2)]
     assert zoo.metadata["settings"]["epochs"] == 2 and zoo.metadata["settings"]["n_stimuli"] == 60
     # progress counted every training epoch (4 runs x 2 epochs) and ended full
     assert dash.progress.max == 8 and dash.progress.value == dash.progress.max
     assert dash.progress.bar_style == "success"
-    assert "Built: 8 connectomes of 48 neurons" in dash.status.value
+    assert "Built: 8 connectomes of 48 neurons recorded at 3 epochs" in dash.status.value
     assert not dash.building_ and not dash.build_button.disabled and dash.cancel_button.disabled
     assert dash.last_build_seconds_ > 0 and dash.last_render_seconds_ > 0
     # one explorer per tab, showing PNG images of this zoo
     connectomes, clustering = dash.explorers_["Connectomes"], dash.explorers_["Clustering"]
+    dynamics = dash.explorers_["Dynamics"]
     assert isinstance(connectomes, ConnectomeExplorer) and isinstance(clustering, ClusteringExplorer)
-    assert list(dash.tabs.children) == [connectomes.widget, clustering.widget]
-    for explorer in (connectomes, clustering):
-        assert explorer.zoo is zoo and explorer.images_
+    assert isinstance(dynamics, DynamicsExplorer)
+    assert list(dash.tabs.children) == [connectomes.widget, clustering.widget, dynamics.widget]
+    for explorer in (connectomes, clustering):  # the trained networks
+        assert np.array_equal(explorer.zoo.graphs, trained.graphs) and explorer.images_
         assert all(bytes(image.value[:8]) == PNG for image in explorer.images_.values())
-    assert dash.persistence_.births.shape == (8, 47)
-    assert connectomes.persistence_ is dash.persistence_  # computed once, shared
+    assert dynamics.zoo is zoo and all(bytes(image.value[:8]) == PNG for image in dynamics.images_.values())
+    assert dynamics.frames_  # the current selection's frames were drawn ahead, for a smooth Play
+    assert dash.persistence_.births.shape == (24, 47)
+    final = [i for i, row in enumerate(zoo.labels) if row["epoch"] == 2]
+    np.testing.assert_array_equal(connectomes.persistence_.births, dash.persistence_.births[final])
 
 
 def test_controls_redraw_from_the_built_zoo(built):
@@ -116,7 +124,9 @@ def test_build_again_loads_from_the_cache_and_reuses_the_explorers(built, cache_
     assert "Loaded from the cache" in dash.status.value
     assert dash.progress.value == dash.progress.max
     assert dash.explorers_ == explorers and list(dash.tabs.children) == children  # set_zoo, not new ones
-    assert all(explorer.zoo is dash.zoo_ for explorer in dash.explorers_.values())
+    assert dash.explorers_["Dynamics"].zoo is dash.zoo_
+    assert all(np.array_equal(dash.explorers_[t].zoo.graphs, dash.zoo_.at_epoch(2).graphs)
+               for t in ("Connectomes", "Clustering"))
     assert len(npz_files(cache_dir)) == 1
 
 
@@ -200,7 +210,7 @@ def test_a_third_tab_is_one_entry_and_a_failing_view_spares_the_others(cache_dir
         def __init__(self, zoo):
             raise ValueError("this view cannot show that zoo")
 
-    dash = Dashboard(cache_dir=str(cache_dir), tabs=(*Dashboard.TABS, ("Dynamics", Broken)), **TINY)
+    dash = Dashboard(cache_dir=str(cache_dir), tabs=(*Dashboard.TABS[:2], ("Dynamics", Broken)), **TINY)
     assert dash.tabs.titles == ("Connectomes", "Clustering", "Dynamics")
     dash.build()  # the same settings as `built`: a cache hit
     assert dash.wait(60)
@@ -217,7 +227,8 @@ def test_export_writes_figures_and_tables_atomically(built, tmp_path):
     folder = tmp_path / "out"
     assert {p.parent for p in paths} == {folder}
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)  # no temporary files
-    expected = {f"{tab}-{name}.{fmt}" for tab, key in (("connectomes", "Connectomes"), ("clustering", "Clustering"))
+    expected = {f"{tab}-{name}.{fmt}" for tab, key in (("connectomes", "Connectomes"), ("clustering", "Clustering"),
+                                                        ("dynamics", "Dynamics"))
                 for name in dash.explorers_[key].figures_ for fmt in ("png", "svg")}
     expected |= {"zoo-summary.csv", "clustering-scores.csv", "clustering-clusters.csv"}
     assert {p.name for p in paths} == expected
@@ -233,7 +244,7 @@ def test_export_writes_figures_and_tables_atomically(built, tmp_path):
         (scores,) = list(csv.DictReader(f))
     assert float(scores["purity"]) == pytest.approx(dash.explorers_["Clustering"].scores_["purity"])
     with open(folder / "clustering-clusters.csv", newline="") as f:
-        assert len(list(csv.DictReader(f))) == len(dash.zoo_)
+        assert len(list(csv.DictReader(f))) == len(dash.zoo_.at_epoch(2))
     assert f"Exported {len(paths)} files to {folder}" in dash.status.value
 
 
@@ -263,6 +274,6 @@ def test_export_before_a_build_and_export_errors_go_to_the_status_line(tmp_path)
 def test_settings_changed_after_a_build_says_so(built):
     built.n_networks.value = 3
     try:
-        assert "Settings changed" in built.status.value and built.zoo_.graphs.shape[0] == 8
+        assert "Settings changed" in built.status.value and built.zoo_.graphs.shape[0] == 24
     finally:
         built.n_networks.value = TINY["n_networks"]

@@ -46,6 +46,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .. import zoo as zoo_module
+from ..dynamics import default_snapshot_epochs
 from ..homology import birth_death
 from ..progress import BuildCancelled
 from ..registry import DATASETS, REGULARIZERS, canonical_dataset_name
@@ -172,14 +173,16 @@ class Dashboard:
     >>> dash.dataset.value, dash.strategies.value, dash.n_networks.value
     ('digits', ('vanilla', 'l2'), 2)
     >>> [title for title, _ in Dashboard.TABS]
-    ['Connectomes', 'Clustering']
+    ['Connectomes', 'Clustering', 'Dynamics']
     """
 
-    #: The explorer tabs: (title, name of the explorer class in :mod:`fcviz.viz.explorers`). A new
-    #: explorer with the ``zoo`` constructor, ``widget``, ``figures_`` and ``set_zoo`` is one line here.
+    #: The explorer tabs: (title, name of the explorer class in :mod:`fcviz.viz`). A new explorer with
+    #: the ``zoo`` constructor, ``widget``, ``figures_`` and ``set_zoo`` is one line here. Explorers get
+    #: the zoo's trained networks (its last epoch) unless their class sets ``uses_epochs = True``.
     TABS = (
         ("Connectomes", "ConnectomeExplorer"),
         ("Clustering", "ClusteringExplorer"),
+        ("Dynamics", "DynamicsExplorer"),
     )
 
     def __init__(self, dataset="digits", preset="classroom", *, strategies=REGULARIZERS, n_networks=None, tabs=None,
@@ -203,6 +206,9 @@ class Dashboard:
             )
         self.preset = preset
         self.zoo_kwargs = dict(zoo_kwargs)
+        if "snapshot_epochs" not in self.zoo_kwargs:  # the Dynamics tab plays the training from epoch 0
+            epochs = self.zoo_kwargs.get("epochs", zoo_module.PRESETS[preset]["epochs"])
+            self.zoo_kwargs["snapshot_epochs"] = list(default_snapshot_epochs(epochs))
         self.tab_factories = list(self.TABS if tabs is None else tabs)
 
         self.zoo_ = None
@@ -370,9 +376,11 @@ class Dashboard:
             self.progress.value = self.progress.max
             self.progress.bar_style = "success"
             source = "Loaded from the cache" if zoo.from_cache else "Built"
-            done = (f"{source}: {len(zoo)} connectomes of {zoo.n_nodes} neurons ({arguments['dataset']}, "
-                    f"{len(arguments['regularizers'])} strategies × {arguments['n_networks']} networks) in "
-                    f"{self.last_build_seconds_:.1f} s")
+            epochs = zoo.epochs
+            recorded = f" recorded at {len(epochs)} epochs" if len(epochs) > 1 else ""
+            done = (f"{source}: {len(zoo) // len(epochs)} connectomes of {zoo.n_nodes} neurons{recorded} "
+                    f"({arguments['dataset']}, {len(arguments['regularizers'])} strategies × "
+                    f"{arguments['n_networks']} networks) in {self.last_build_seconds_:.1f} s")
             self._set_status(f"{done}; drawing the views ...")
             failures = self._show_zoo(zoo)
             for title, exc in failures:
@@ -380,6 +388,13 @@ class Dashboard:
             if not failures:
                 self.last_error_ = None
                 self._set_status(f"{done}.", "ok")
+            for explorer in list(self.explorers_.values()):  # e.g. the Dynamics tab's frames, for smooth Play
+                prerender = getattr(explorer, "prerender", None)
+                if prerender is not None:
+                    try:
+                        prerender(cancel=cancel)
+                    except Exception as exc:  # noqa: BLE001 -- frames are drawn on demand instead
+                        self._show_error(f"{done}, but drawing the frames ahead failed", exc)
         except BuildCancelled:
             self.progress.bar_style = "warning"
             kept = "no zoo yet" if self.zoo_ is None else "the previous zoo is still shown"
@@ -419,15 +434,28 @@ class Dashboard:
             if failures:
                 return failures
             children = list(self.tabs.children)
+            trained = persistence_trained = None
             for i, (title, factory) in enumerate(self.tab_factories):
                 try:
+                    cls = self._explorer_class(factory)
+                    if getattr(cls, "uses_epochs", False):
+                        if len(zoo.epochs) < 2:  # nothing to play: say how to get it, keep the tab
+                            self.explorers_.pop(title, None)
+                            children[i] = self._placeholder(title, "needs a zoo with training snapshots: build "
+                                                                   "with snapshot_epochs=[0, 1, 2, 5, 10]")
+                            continue
+                        view_zoo, view_persistence = zoo, persistence
+                    else:
+                        if trained is None:
+                            trained, persistence_trained = self._trained(zoo, persistence)
+                        view_zoo, view_persistence = trained, persistence_trained
                     explorer = self.explorers_.get(title)
                     if explorer is None:
-                        explorer = self._call_with_persistence(self._explorer_class(factory), zoo)
+                        explorer = self._call_with_persistence(cls, view_zoo, view_persistence)
                         self.explorers_[title] = explorer
                         children[i] = explorer.widget
                     else:
-                        self._call_with_persistence(explorer.set_zoo, zoo)
+                        self._call_with_persistence(explorer.set_zoo, view_zoo, view_persistence)
                 except Exception as exc:  # noqa: BLE001 -- one broken view must not hide the others
                     failures.append((title, exc))
             self.tabs.children = children
@@ -435,19 +463,28 @@ class Dashboard:
         return failures
 
     @staticmethod
+    def _trained(zoo, persistence):
+        """The trained networks of a zoo (its last epoch) and their persistence: what most views show."""
+        if len(zoo.epochs) < 2:
+            return zoo, persistence
+        final = [i for i, row in enumerate(zoo.labels) if row["epoch"] == zoo.epochs[-1]]
+        return zoo.at_epoch(zoo.epochs[-1]), (None if persistence is None else persistence[final])
+
+    @staticmethod
     def _explorer_class(factory):
-        """A tab's factory: the callable itself, or the class of that name in :mod:`fcviz.viz.explorers`."""
+        """A tab's factory: the callable itself, or the class of that name in :mod:`fcviz.viz`."""
         if isinstance(factory, str):
-            return getattr(import_module(".explorers", __package__), factory)
+            return getattr(import_module(__package__), factory)
         return factory
 
-    def _call_with_persistence(self, function, zoo):
+    @staticmethod
+    def _call_with_persistence(function, zoo, persistence):
         """``function(zoo, persistence=...)`` when it takes that argument, else ``function(zoo)``."""
         try:
             takes = "persistence" in inspect.signature(function).parameters
         except (TypeError, ValueError):  # a callable without a readable signature
             takes = False
-        return function(zoo, persistence=self.persistence_) if takes else function(zoo)
+        return function(zoo, persistence=persistence) if takes else function(zoo)
 
     def _on_setting(self, change):
         if self.zoo_ is not None and not self.building_ and not self._refreshing:
@@ -564,7 +601,9 @@ class Dashboard:
         self.cancel_button.disabled = not building
 
     @staticmethod
-    def _placeholder(title):
+    def _placeholder(title, why=None):
+        if why is not None:
+            return widgets.HTML(f"<i>The {html.escape(title)} view {html.escape(why)}.</i>")
         return widgets.HTML(f"<i>Click Build to train (or load from the cache) a zoo; the {html.escape(title)} "
                             "view appears here.</i>")
 

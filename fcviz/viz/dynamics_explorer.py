@@ -108,7 +108,7 @@ class DynamicsExplorer(Explorer):
         The epoch *index*, ``0 … len(epochs_) - 1`` (no readout: ``epoch_label`` says the epoch).
     epoch_label : ipywidgets.HTML
         "epoch 5 of 15 (4/6)".
-    link_ : ipywidgets.Link
+    link_ : ipywidgets.widgets.widget_link.Link
         ``jslink((play, "value"), (epoch, "value"))``: playback runs in the browser.
     strategy : ipywidgets.Dropdown
         The zoo's training strategies (``regularizer`` labels), in zoo order.
@@ -137,7 +137,8 @@ class DynamicsExplorer(Explorer):
     epoch_line_ : matplotlib.lines.Line2D
         The vertical line at the current epoch on the purity curve (moved in place).
     figures_, images_, displays_, panels_ : dict
-        Keys ``"connectome"`` (:class:`ConnectomeDisplay`), ``"tree"`` (:class:`SpanningTreeDisplay`),
+        The displays' artists hold the last frame *rendered*: a frame from the cache only swaps the
+        images (``selection_`` and ``graph_`` always describe the frame shown). Keys ``"connectome"`` (:class:`ConnectomeDisplay`), ``"tree"`` (:class:`SpanningTreeDisplay`),
         ``"persistence"`` (:class:`PersistenceDisplay`, the chosen network in black) and ``"purity"``
         (:class:`PurityWeightDisplay` over the epochs).
 
@@ -155,6 +156,9 @@ class DynamicsExplorer(Explorer):
     >>> explorer.selection_["epoch"], len(explorer.frames_)
     (2, 2)
     """
+
+    #: The dashboard gives this explorer the whole zoo, every epoch (the others get the trained networks).
+    uses_epochs = True
 
     def __init__(self, zoo, *, dynamics=None, by="regularizer", fps=2.0, dpi=100):
         super().__init__(dpi=dpi)
@@ -247,15 +251,16 @@ class DynamicsExplorer(Explorer):
     @staticmethod
     def _check_zoo(zoo, owner):
         """The zoo's epochs as a tuple, or a ValueError saying how to build a zoo with snapshots."""
-        if not all(hasattr(zoo, name) for name in ("graphs", "labels", "metadata", "group_labels", "epochs")):
+        if not all(hasattr(zoo, name) for name in ("graphs", "labels", "metadata", "group_labels", "at_epoch")):
             raise ValueError(
                 f"{owner} needs a fcviz.ConnectomeZoo recorded at several epochs, from {SNAPSHOT_HINT}; got "
                 f"{type(zoo).__name__}."
             )
-        epochs = tuple(int(e) for e in zoo.epochs)
+        epochs = tuple(int(e) for e in zoo.epochs) if zoo.labels and "epoch" in zoo.labels[0] else ()
         if len(epochs) < 2:
+            has = f"epoch {list(epochs)} only" if epochs else "no epoch label"
             raise ValueError(
-                f"{owner} needs a zoo recorded at several epochs of training; this zoo has epoch {list(epochs)} only. "
+                f"{owner} needs a zoo recorded at several epochs of training; this zoo has {has}. "
                 f"Build it with {SNAPSHOT_HINT}."
             )
         return epochs
@@ -377,11 +382,14 @@ class DynamicsExplorer(Explorer):
         ax = self.displays_["purity"].ax_
         by = self.by if isinstance(self.by, str) else "/".join(self.by)
         ax.set_xlabel("epoch of training (0: initialisation)")
-        ax.set_ylabel(f"Top purity by {by}")
+        ax.set_ylabel(f"Top purity by {by}\n(mean ± std)")
         ax.set_xticks(self.epochs_)
         self.epoch_line_ = ax.axvline(epoch, color="C3", lw=1.5, ls="--", zorder=0)
         (self._epoch_dot,) = ax.plot([epoch], [self._purity[epoch][0]], "o", color="C3", ms=7, zorder=3)
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
+        for axes, loc in ((self.displays_["tree"].ax_, "upper right"),
+                          (self.displays_["persistence"].axes_["deaths"], "upper left")):
+            if axes.get_legend() is not None:
+                axes.get_legend().set_loc(loc)  # "best" would move the legend from one frame to the next
         for which, (lo, hi) in self._limits.items():
             self.displays_["persistence"].axes_[which].set_ylim(lo, hi)
         for name in _PANELS:
@@ -407,7 +415,7 @@ class DynamicsExplorer(Explorer):
                 display.ax_.set_xlabel("neuron (tree order at the final epoch)")
                 display.ax_.set_ylabel("neuron (tree order at the final epoch)")
         elif name == "tree":
-            display.update(graph, title=f"maximum spanning tree at {when}")
+            display.update(graph, title=f"maximum spanning tree\nat {when}")
             (x0, y0), (x1, y1) = self._tree_limit(final_row)
             display.ax_.set_xlim(x0, x1)
             display.ax_.set_ylim(y0, y1)
@@ -478,15 +486,18 @@ class DynamicsExplorer(Explorer):
         int
             Frames rendered now (0 when all were cached).
         """
-        _, strategy, network, order = self._key()
+        zoo, (_, strategy, network, order) = self.zoo, self._key()
         done = 0
         for epoch in self.epochs_:
             if cancel is not None and cancel.is_set():
                 break
             key = (epoch, strategy, network, order)
-            if key not in self.frames_:
-                self._frame(key)
-                done += 1
+            with self._lock:
+                if self.zoo is not zoo:  # set_zoo ran meanwhile: these frames are gone
+                    break
+                if key not in self.frames_:
+                    self._frame(key)
+                    done += 1
         return done
 
     # ------------------------------------------------------------------ animation export
@@ -564,6 +575,13 @@ class DynamicsExplorer(Explorer):
         who = self._who(s["final_row"])
         return (f"{who}, {self._when(s['epoch'])} ({s['index'] + 1}/{len(self.epochs_)}), {s['order']} order; "
                 f"Top purity {mean:.2f} ± {std:.2f}; {len(self.frames_)} frames cached")
+
+    def close(self):
+        """Close every widget of the explorer, the browser-side link and the controls included."""
+        super().close()
+        for control in (self.link_, self.play, self.epoch, self.epoch_label, self.strategy, self.network,
+                        self.order):
+            control.close()
 
     def _layout(self):
         panels = self.panels_
