@@ -9,12 +9,11 @@ is computed once; each permutation only re-reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._validation import check_int
-
 from .wasserstein import pairwise_distances
 
 __all__ = ["PermutationTestResult", "permutation_test"]
@@ -43,7 +42,7 @@ class PermutationTestResult:
 
     statistic: float
     pvalue: float
-    null_distribution: np.ndarray
+    null_distribution: np.ndarray = field(repr=False)
     n_permutations: int
 
 
