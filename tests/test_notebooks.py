@@ -15,6 +15,7 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("FCVIZ_FAST", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FCVIZ_NOTEBOOK_AUTOBUILD", "1")  # no browser to click Build: 00 builds from code
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.get("kernelspec"), f"{path.name} has no kernelspec: JupyterLab would ask for one"
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
