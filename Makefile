@@ -1,7 +1,8 @@
 # fcviz: two commands on a fresh machine.
 #   make demo   set up .venv and run the main job offline (python -m fcviz demo)
 #   make test   set up .venv with the test extras and run the whole test suite
-# Also: make install (venv only), make lab (JupyterLab on notebooks/), make bench (benchmarks).
+# Also: make install (venv only), make lab (JupyterLab on notebooks/), make bench (benchmarks),
+#   make test-browser (a real JupyterLab in headless Chromium drives the dashboard; README "Browser test").
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ PIP := $(BIN)/python -m pip
 # Keep the tests inside the 2-core budget and away from oversubscription.
 TEST_ENV := OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: install demo test lab bench clean
+.PHONY: install demo test test-browser chromium lab bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	$(PIP) install -e ".[lab,baselines]"
 	touch $@
 
+$(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[browser,baselines]"
+	touch $@
+
 install: $(VENV)/.installed-base
 
 demo: $(VENV)/.installed-base
@@ -37,6 +42,24 @@ demo: $(VENV)/.installed-base
 test: $(VENV)/.installed-test
 	$(TEST_ENV) $(BIN)/python -m pytest
 
+# Debian's chromium, driven by the playwright wheel (its own browser download is never used).
+CHROMIUM ?= /usr/bin/chromium
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "$(CHROMIUM) is missing: installing Debian's chromium (apt-get update && apt-get install -y chromium)"; \
+	  SUDO=; if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	  { command -v apt-get >/dev/null && $$SUDO apt-get update && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; } || { \
+	    echo "error: could not install chromium with apt-get (no apt-get, no root or sudo, or no package" \
+	         "registry). Install Chromium by hand and run: make test-browser CHROMIUM=/path/to/chromium" >&2; \
+	    exit 1; }; \
+	  [ -x "$(CHROMIUM)" ] || { echo "error: apt-get installed chromium, but $(CHROMIUM) is still missing" >&2; exit 1; }; \
+	fi
+
+test-browser: $(VENV)/.installed-browser chromium
+	$(TEST_ENV) FCVIZ_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -q
+
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/
 
@@ -44,4 +67,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_homology.py
 
 clean:
-	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis
+	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis test-artifacts

@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).parent.parent
 # conda-forge names of the PyPI packages that are called differently there.
 CONDA_NAMES = {"torch": "pytorch-cpu"}
-REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:>=\s*([0-9][0-9A-Za-z.]*))?\s*$")
+# "==" only for exact pins of tools outside the conda environments (the browser extra's playwright).
+REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:(?:>=|==)\s*([0-9][0-9A-Za-z.]*))?\s*$")
 
 
 def _parse(requirement):

@@ -1,0 +1,211 @@
+"""The browser test's harness: a throwaway JupyterLab server, a time budget, where artifacts go.
+
+The server runs the project's own Python (so the venv's ``share/jupyter`` with the ipywidgets
+labextension and the ipykernel kernelspec stay visible) in its own process group, on 127.0.0.1 with a
+free port and a random token, over a temporary root folder that holds a copy of ``notebooks/``. Its
+config, runtime, data and IPython folders are temporary as well, and so is ``FCVIZ_CACHE_DIR``;
+``FCVIZ_FAST=1`` keeps the notebooks small (except when ``FCVIZ_UPDATE_README_SCREENSHOT=1``: the
+README's picture shows the classroom build a user gets). It is always stopped: REST shutdown, then SIGTERM and
+SIGKILL to its process group, then SIGKILL to any kernel left that used its runtime folder.
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``FCVIZ_CHROMIUM``), driven by the PyPI
+``playwright`` wheel: ``playwright install`` is never needed. Every wait is a bounded poll; the whole
+module shares one time budget (:data:`BUDGET_SECONDS`), and a watchdog stops the server if the budget
+is overrun by far, so a stuck run ends instead of hanging CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("FCVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+#: The whole browser module (server start, every step, teardown) must end within this many seconds.
+BUDGET_SECONDS = 285.0
+SERVER_START_SECONDS = 90.0
+VIEWPORT = {"width": 1280, "height": 1800}
+#: Refresh docs/images/dashboard.png, from a full-size (not FCVIZ_FAST) run of the notebook.
+README_RUN = os.environ.get("FCVIZ_UPDATE_README_SCREENSHOT") == "1"
+WIDGETS_LABEXTENSION = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter-widgets" / "jupyterlab-manager"
+
+# Throwaway JupyterLab user settings: no news or update toasts over the screenshots; every cell in the
+# DOM (no windowing), so the test can read every prompt.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                        "checkForUpdates": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+class Deadline:
+    """A time budget: ``left()`` seconds remain; ``timeout(step)`` is a step's limit within it."""
+
+    def __init__(self, seconds):
+        self.seconds = float(seconds)
+        self.start = time.monotonic()
+
+    def left(self):
+        return self.seconds - (time.monotonic() - self.start)
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+    def timeout(self, step_seconds, what):
+        """``min(step_seconds, left())``, or a test failure when the budget is spent."""
+        left = self.left()
+        if left <= 1:
+            pytest.fail(f"The browser test spent its {self.seconds:.0f} s budget before: {what}.", pytrace=False)
+        return min(float(step_seconds), left)
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path, lines=40):
+    try:
+        text = Path(path).read_text(errors="replace")
+    except OSError as exc:
+        return f"(no server log: {exc})"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class LabServer:
+    """A JupyterLab process started by :meth:`start`; :meth:`stop` always ends it and its kernels."""
+
+    def __init__(self, base):
+        self.base = Path(base)
+        self.root = self.base / "root"
+        self.runtime_dir = self.base / "runtime"
+        self.log_path = self.base / "jupyterlab.log"
+        self.cache_dir = self.base / "fcviz-cache"
+        self.token = secrets.token_hex(24)
+        self.port = None
+        self.proc = None
+        self._log = None
+        self._stopped = threading.Lock()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self):
+        config_dir = self.base / "config"
+        for name, values in LAB_SETTINGS.items():
+            path = config_dir / "lab" / "user-settings" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+        env = dict(os.environ)
+        env.pop("MPLBACKEND", None)  # the kernel picks its own (inline) backend, as for a user
+        env.pop("JUPYTER_PATH", None)
+        env.pop("FCVIZ_NOTEBOOK_AUTOBUILD", None)  # the test clicks Build itself, as a user does
+        env.update({
+            "JUPYTER_CONFIG_DIR": str(config_dir),
+            "JUPYTER_RUNTIME_DIR": str(self.runtime_dir),
+            # Only the user-level data folder is replaced: the venv's share/jupyter (sys.prefix, where
+            # the ipywidgets labextension and the python3 kernelspec live) stays on the data path.
+            "JUPYTER_DATA_DIR": str(self.base / "data"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(self.base / "workspaces"),
+            "IPYTHONDIR": str(self.base / "ipython"),
+            "FCVIZ_CACHE_DIR": str(self.cache_dir),
+            "FCVIZ_FAST": "0" if README_RUN else "1",
+            "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS", "2"),
+        })
+        return env
+
+    def start(self, deadline):
+        if not WIDGETS_LABEXTENSION.is_dir():
+            pytest.fail(f"JupyterLab cannot show widgets: {WIDGETS_LABEXTENSION} is missing. Install the "
+                        "browser extra (make test-browser does: pip install -e '.[browser]').", pytrace=False)
+        shutil.copytree(ROOT / "notebooks", self.root / "notebooks",
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "fcviz-output"))
+        self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port()
+        command = [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 -- closed in stop()
+        try:
+            self.proc = subprocess.Popen(command, cwd=self.root, env=self.environment(), stdin=subprocess.DEVNULL,
+                                         stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            pytest.fail(f"JupyterLab did not start: {command[:3]} raised {exc!r}.", pytrace=False)
+        limit = time.monotonic() + deadline.timeout(SERVER_START_SECONDS, "JupyterLab started")
+        last = None
+        while time.monotonic() < limit:
+            if self.proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with code {self.proc.returncode} before answering on {self.url}. "
+                            f"Server log (tail):\n{_tail(self.log_path)}", pytrace=False)
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as reply:
+                    if reply.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError) as exc:
+                last = exc
+            time.sleep(0.25)
+        pytest.fail(f"JupyterLab did not answer on {self.url} within {SERVER_START_SECONDS:.0f} s (last error: "
+                    f"{last!r}). Server log (tail):\n{_tail(self.log_path)}", pytrace=False)
+
+    def log_tail(self, lines=40):
+        return _tail(self.log_path, lines)
+
+    def kernel_pids(self):
+        """Processes whose command line names this server's runtime folder: its kernels."""
+        marker = str(self.runtime_dir).encode()
+        pids = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            with contextlib.suppress(OSError):
+                if marker in (entry / "cmdline").read_bytes() and int(entry.name) != os.getpid():
+                    pids.append(int(entry.name))
+        return pids
+
+    def stop(self):
+        """REST shutdown (kernels too), then SIGTERM/SIGKILL to the process group; idempotent, bounded."""
+        if not self._stopped.acquire(blocking=False):
+            return
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(Exception):
+                request = urllib.request.Request(f"{self.url}/api/shutdown", method="POST",
+                                                 headers={"Authorization": f"token {self.token}"})
+                urllib.request.urlopen(request, timeout=5).close()
+            for sig, wait in ((None, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+                if sig is not None:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(proc.pid, sig)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(wait)
+                    break
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # anything left in the server's group
+        for pid in self.kernel_pids():  # kernels run in their own sessions
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        if self._log is not None:
+            self._log.close()
+        with contextlib.suppress(OSError):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.log_path, ARTIFACTS / "jupyterlab.log")
