@@ -54,6 +54,10 @@ _LAZY = {
     "connectome_zoo": "zoo",
     "BuildProgress": "progress",
     "BuildCancelled": "progress",
+    "linear_cka": "similarity",
+    "cka_matrix": "similarity",
+    "neural_persistence": "similarity",
+    "network_neural_persistence": "similarity",
     "dashboard": "viz.dashboard",
 }
 

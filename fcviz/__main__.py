@@ -144,6 +144,9 @@ def main(argv=None):
     study.add_argument("--protocol", default="fcviz", choices=("fcviz", "paper"))
     study.add_argument("--budget", type=float, default=120.0, help="seconds allowed for Rips persistence")
     study.add_argument("--subsample", type=int, default=None, help="run over-budget baselines on this many graphs")
+    study.add_argument("--bootstrap", type=int, default=200,
+                       help="resamples of the 95%% interval of purity over networks (0: none)")
+    study.add_argument("--report", type=Path, default=None, help="also write the table as CSV and Markdown here")
 
     dynamics = sub.add_parser("dynamics", help="watch topology emerge: the analyses at several epochs of training")
     _add_zoo_arguments(dynamics)
@@ -180,13 +183,17 @@ def main(argv=None):
         from . import studies
 
         common = dict(preset=args.preset, methods=args.methods, n_repeats=args.repeats, protocol=args.protocol,
-                      baseline_budget=args.budget, baseline_subsample=args.subsample, **_zoo_options(args))
+                      baseline_budget=args.budget, baseline_subsample=args.subsample, n_bootstrap=args.bootstrap,
+                      **_zoo_options(args))
         if args.number == 1:
             result = studies.training_strategies(args.dataset, **common)
         else:
             result = studies.stimulus_classes(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
                                      **common)
         print(result.to_text())
+        if args.report is not None:
+            paths = result.write_report(args.report)
+            print(f"Report written: {paths['csv']}, {paths['markdown']}")
     elif args.command == "dynamics":
         from . import training_dynamics
         from .zoo import connectome_zoo

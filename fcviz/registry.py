@@ -8,7 +8,8 @@ command line and the widgets all read the same lists (and a new data set or meth
 * :data:`REGULARIZERS` — the four training strategies of the paper, in display order;
   :data:`REGULARIZER_PARAMS` — the hyperparameters each strategy owns.
 * :data:`METHODS` — every clustering method a study can run, in table order;
-  :data:`BASELINE_METHODS` — those that need the optional ``fcviz[baselines]`` extra.
+  :data:`BASELINE_METHODS` — those that need the optional ``fcviz[baselines]`` extra;
+  :data:`NETWORK_METHODS` — those that need the networks themselves (activations, weights).
 * :func:`stratified_indices` — the one stratified sampler (stimulus split, subsamples).
 """
 
@@ -27,6 +28,7 @@ __all__ = [
     "REGULARIZER_PARAMS",
     "METHODS",
     "BASELINE_METHODS",
+    "NETWORK_METHODS",
     "stratified_indices",
 ]
 
@@ -122,9 +124,13 @@ REGULARIZER_PARAMS = {"vanilla": (), "batch_norm": (), "l2": ("weight_decay",), 
 #: Persistence-diagram baselines (optional extra ``fcviz[baselines]``).
 BASELINE_METHODS = ("BD", "WD", "SWK", "HK", "PI")
 
+#: Methods that compare the networks themselves rather than their connectomes (Study 1 only): linear CKA
+#: of the hidden activations and the neural persistence of the weights (:mod:`fcviz.similarity`).
+NETWORK_METHODS = ("CKA", "NP")
+
 #: Every clustering method of the studies, in table order: Top clustering, k-means on edge weights,
-#: then the baselines.
-METHODS = ("Top", "Adj", *BASELINE_METHODS)
+#: the baselines, then the network methods.
+METHODS = ("Top", "Adj", *BASELINE_METHODS, *NETWORK_METHODS)
 
 
 def canonical_dataset_name(dataset: str) -> str:

@@ -1,6 +1,6 @@
 """Small tables as aligned text (terminals, logs) and as HTML (Jupyter's rich display).
 
-Every tidy result of fcviz (studies, zoo summaries, persistences) prints through these two functions,
+Every tidy result of fcviz (studies, zoo summaries, persistences) prints through these functions,
 so the command line, notebooks and widgets show the same columns.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-__all__ = ["format_table", "html_table"]
+__all__ = ["format_table", "html_table", "markdown_table"]
 
 
 def format_table(rows, header):
@@ -67,3 +67,35 @@ def html_table(rows, header, *, caption=None):
     if caption:
         table = f"<p>{html.escape(caption)}</p>" + table
     return table
+
+
+def markdown_table(rows, header, *, caption=None):
+    """The same table as GitHub-flavoured Markdown (``|`` inside a cell is escaped).
+
+    Parameters
+    ----------
+    rows : sequence of sequence
+        Cell values.
+    header : sequence of str
+        Column titles.
+    caption : str, optional
+        A paragraph above the table.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(markdown_table([("Top", "a|b")], ("method", "purity")))
+    | method | purity |
+    | --- | --- |
+    | Top | a\\|b |
+    """
+    def line(cells):
+        return "| " + " | ".join(str(x).replace("|", "\\|") for x in cells) + " |"
+
+    lines = [line(header), "| " + " | ".join("---" for _ in header) + " |", *(line(row) for row in rows)]
+    if caption:
+        lines[:0] = [caption, ""]
+    return "\n".join(lines)

@@ -19,7 +19,10 @@ def test_run_methods_scores_each_method(groups):
     pytest.importorskip("ripser")
     table, predictions = run_methods(graphs, y, n_repeats=3, random_state=1)
     assert [r["method"] for r in table] == list(METHODS)
-    for row in table:
+    for row in table[-2:]:  # CKA and NP compare networks: raw graphs do not have them
+        assert row["method"] in ("CKA", "NP") and row["status"].startswith("n/a: needs the networks'")
+        assert np.isnan(row["purity_mean"]) and row["method"] not in predictions
+    for row in table[:-2]:
         assert row["status"] == "ok" and row["n_graphs"] == 18
         assert 1 / 3 <= row["purity_mean"] <= 1 and row["purity_std"] >= 0
         assert predictions[row["method"]].shape == (3, 18)
@@ -102,3 +105,54 @@ def test_studies_on_a_tiny_zoo(tmp_path):
     assert result2.group_names == [0, 1] and result2.zoo.graphs.shape[0] == 4
     with pytest.raises(KeyError):
         result2.row("PI")
+
+
+def test_bootstrap_interval_of_purity(groups):
+    graphs, y = groups
+    a, _ = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, random_state=5, n_bootstrap=50)
+    b, _ = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, random_state=5, n_bootstrap=50)
+    for row, again in zip(a, b):
+        assert row["purity_ci_low"] <= row["purity_mean"] <= row["purity_ci_high"]
+        assert 1 / 3 <= row["purity_ci_low"] and row["purity_ci_high"] <= 1
+        assert (row["purity_ci_low"], row["purity_ci_high"]) == (again["purity_ci_low"], again["purity_ci_high"])
+    assert (a[0]["purity_ci_low"], a[0]["purity_ci_high"]) == (1.0, 1.0)  # Top: clear groups, every resample
+    text = StudyResult(a, y, ["1", "2", "4"], {}).to_text()
+    assert "1.000 ± 0.000 [1.00, 1.00]" in text
+    off, _ = run_methods(graphs, y, methods=["Top"], n_repeats=1, n_bootstrap=0)
+    assert np.isnan(off[0]["purity_ci_low"]) and "[" not in StudyResult(off, y, ["1", "2", "4"], {}).to_text()
+    with pytest.raises(ValueError, match="n_bootstrap"):
+        run_methods(graphs, y, n_bootstrap=-1)
+
+
+def test_bootstrap_interval_follows_a_subsample(groups, monkeypatch):
+    pytest.importorskip("ripser")
+    from fcviz import baselines
+
+    def over_budget(n_nodes, n_graphs, budget, **kwargs):
+        if n_graphs > 9:
+            raise baselines.BaselineBudgetError(1e4, budget, n_nodes, n_graphs)
+
+    monkeypatch.setattr(baselines, "check_baseline_budget", over_budget)
+    graphs, y = groups
+    table, _ = run_methods(graphs, y, methods=["WD"], n_repeats=1, baseline_budget=60, baseline_subsample=9,
+                           n_bootstrap=20)
+    assert table[0]["status"] == "subsample" and table[0]["purity_ci_low"] <= table[0]["purity_ci_high"]
+
+
+def test_study_command_writes_a_report(tmp_path, monkeypatch, capsys):
+    import csv
+
+    from fcviz.__main__ import main
+
+    monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    report = tmp_path / "report"
+    assert main(["study", "1", "--networks", "2", "--epochs", "1", "--repeats", "2", "--methods", "Top,CKA,NP",
+                 "--bootstrap", "20", "--report", str(report)]) == 0
+    assert "Report written" in capsys.readouterr().out
+    with open(report / "training_strategies.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["method"] for r in rows] == ["Top", "CKA", "NP"]
+    for r in rows:  # two networks per group: a noisy case, where the interval need not hold the estimate
+        assert 0.25 <= float(r["purity_ci_low"]) <= float(r["purity_ci_high"]) <= 1
+    markdown = (report / "training_strategies.md").read_text()
+    assert markdown.startswith("training_strategies: 8 graphs in 4 groups") and "| CKA |" in markdown
