@@ -2,7 +2,8 @@
 
 (a) Classroom digits zoo (cached; built once if missing): every control change of the explorers
     (strategy, network, node order; clustering method, weight, clusters, seed), timed through
-    ``control.value = ...``, against the same panels re-plotted the usual notebook way: the same
+    ``control.value = ...`` until the view shows the result (a clustering running in the background
+    is waited for), against the same panels re-plotted the usual notebook way: the same
     library calls, then fresh pyplot figures drawn into an ``ipywidgets.Output`` after
     ``clear_output(wait=True)`` and rendered as the inline backend does (PNG, ``bbox_inches="tight"``),
     then closed. Targets: median <= 0.25 s per change and >= 3x faster than pyplot.
@@ -11,6 +12,13 @@
 (c) Cold build of the classroom digits zoo from the dashboard (click Build, background thread,
     progress bar) against ``fcviz.connectome_zoo`` alone, each in a fresh cache folder, interleaved
     after one warm-up build, median of ``--repeats``. Target: at most +10 %.
+
+The explorers keep a frame cache per panel and the clusterings they computed, so a selection seen
+before comes back without drawing. Both are measured apart: **first visits** empty every panel's
+frame cache and the clustering cache before each change (checked: no cache hit), so each change draws
+what it changes and fits what it clusters, as on a selection never seen; **revisits** replay the
+same changes once all their frames are cached. The targets are judged on first visits; revisits are
+printed for information. The pyplot way has nothing to cache: one pass.
 
     python benchmarks/bench_widgets.py                 # all three (a few minutes on 2 cores)
     python benchmarks/bench_widgets.py --skip-build    # (a) and (b) only
@@ -171,16 +179,64 @@ def clustering_changes(zoo):
             ("seed", 1), ("seed", 2), ("method", "Adj"), ("method", "Top")]
 
 
-def time_explorer(explorer, changes):
-    """Seconds per change through ``control.value = ...`` (the explorer's own redraw)."""
+def forget(explorer):
+    """Empty the explorer's caches of past work: every panel's frames and the clusterings."""
+    for panel in explorer.panels_.values():
+        panel.clear_cache()
+    fits = getattr(explorer, "fits_", None)
+    if fits is not None:
+        fits.clear()
+
+
+def cache_hits(explorer):
+    return sum(panel.cache_hits_ for panel in explorer.panels_.values())
+
+
+def time_explorer(explorer, changes, *, cold=False):
+    """Seconds per change through ``control.value = ...`` until the view shows it (the explorer's own
+    redraw, and a background clustering waited for); ``cold``: the caches emptied before each change."""
     times = []
     for name, value in changes:
+        if cold:
+            forget(explorer)
+            hits = cache_hits(explorer)
         tic = time.perf_counter()
         getattr(explorer, name).value = value
+        wait = getattr(explorer, "wait", None)
+        if wait is not None:
+            wait()
         times.append(time.perf_counter() - tic)
         if explorer.last_error_:
             raise RuntimeError(f"{type(explorer).__name__} failed on {name}={value!r}:\n{explorer.last_error_}")
+        if cold and cache_hits(explorer) != hits:
+            raise RuntimeError(f"a first visit of {name}={value!r} was served from a cache")
     return times
+
+
+def controls(explorer, changes):
+    """The values of the controls that ``changes`` touch, in the order they were first touched."""
+    return {name: getattr(explorer, name).value for name in dict.fromkeys(name for name, _ in changes)}
+
+
+def restore(explorer, start):
+    """Set the controls back to ``start`` (untimed), to replay the same changes."""
+    for name, value in start.items():
+        getattr(explorer, name).value = value
+    wait = getattr(explorer, "wait", None)
+    if wait is not None:
+        wait()
+
+
+def visits(explorer, changes):
+    """Seconds per change on first visits (cold caches), then on revisits (every frame cached)."""
+    start = controls(explorer, changes)
+    first = time_explorer(explorer, changes, cold=True)
+    restore(explorer, start)
+    time_explorer(explorer, changes)  # fills the caches with every frame of the sequence
+    restore(explorer, start)
+    hits = cache_hits(explorer)
+    again = time_explorer(explorer, changes)
+    return first, again, cache_hits(explorer) - hits
 
 
 def time_pyplot_connectomes(zoo, changes):
@@ -225,21 +281,25 @@ def redraw_comparison(zoo, label):
     clustering = ClusteringExplorer(zoo, persistence=P)
     first = time.perf_counter() - tic
     c_changes, k_changes = connectome_changes(zoo), clustering_changes(zoo)
-    fast = {"connectomes": time_explorer(connectomes, c_changes), "clustering": time_explorer(clustering, k_changes)}
+    first_visits, revisits, hits = {}, {}, {}
+    for name, explorer, changes in (("connectomes", connectomes, c_changes), ("clustering", clustering, k_changes)):
+        first_visits[name], revisits[name], hits[name] = visits(explorer, changes)
     slow = {"connectomes": time_pyplot_connectomes(zoo, c_changes),
             "clustering": time_pyplot_clustering(zoo, k_changes)}
     print(f"\n{label}: {len(zoo)} connectomes of {zoo.n_nodes} nodes; explorers created and drawn in {first:.2f} s")
-    print(f"  {'explorer':<12} {'changes':>7} {'median':>9} {'p95':>9} {'max':>9}   {'pyplot median':>13} {'p95':>9}")
-    for name in fast:
-        f, s = np.array(fast[name]), np.array(slow[name])
-        print(f"  {name:<12} {len(f):>7} {np.median(f):>8.3f}s {np.percentile(f, 95):>8.3f}s {f.max():>8.3f}s   "
-              f"{np.median(s):>12.3f}s {np.percentile(s, 95):>8.3f}s")
+    print(f"  {'explorer':<12} {'changes':>7} {'first visit: median':>20} {'p95':>8} {'max':>8}   "
+          f"{'revisit: median':>15} {'p95':>8}   {'pyplot: median':>14} {'p95':>8}")
+    for name in first_visits:
+        f, r, s = np.array(first_visits[name]), np.array(revisits[name]), np.array(slow[name])
+        print(f"  {name:<12} {len(f):>7} {np.median(f):>19.3f}s {np.percentile(f, 95):>7.3f}s {f.max():>7.3f}s   "
+              f"{np.median(r):>14.3f}s {np.percentile(r, 95):>7.3f}s   {np.median(s):>13.3f}s "
+              f"{np.percentile(s, 95):>7.3f}s")
     renders = ", ".join(f"{name} {1000 * panel.render_seconds_:.0f} ms"
                         for explorer in (connectomes, clustering) for name, panel in explorer.panels_.items())
-    print(f"  last PNG render per panel (part of every redraw that touches it): {renders}")
-    every_fast = np.concatenate(list(fast.values()))
-    every_slow = np.concatenate(list(slow.values()))
-    return every_fast, every_slow
+    print(f"  last PNG render per panel (part of every first visit that changes it): {renders}")
+    print(f"  revisits served panels from the frame cache {sum(hits.values())} times (first visits: never)")
+    return (np.concatenate(list(first_visits.values())), np.concatenate(list(revisits.values())),
+            np.concatenate(list(slow.values())))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -303,19 +363,31 @@ def main(argv=None) -> int:
     zoo = fcviz.connectome_zoo("digits", preset="classroom", progress=False)
     print(f"classroom digits zoo: {zoo!r} ({'cache hit' if zoo.from_cache else 'built'} in "
           f"{time.perf_counter() - tic:.1f} s)")
-    a_fast, a_slow = redraw_comparison(zoo, "(a) classroom digits")
-    b_fast, b_slow = redraw_comparison(synthetic_paper_zoo(), "(b) paper-size synthetic")
+    a_fast, a_again, a_slow = redraw_comparison(zoo, "(a) classroom digits")
+    b_fast, b_again, b_slow = redraw_comparison(synthetic_paper_zoo(), "(b) paper-size synthetic")
+
+    def ratio(slow, fast):
+        return f"{slow / fast:.1f}x faster"
 
     rows = []
-    a_med, a_ratio = np.median(a_fast), np.median(a_slow) / np.median(a_fast)
-    rows.append(("(a) classroom: median s/change", a_med, np.median(a_slow), f"{a_ratio:.1f}x faster",
+    a_med = np.median(a_fast)
+    a_ratio = np.median(a_slow) / a_med
+    rows.append(("(a) first visit: median s/change", a_med, np.median(a_slow), ratio(np.median(a_slow), a_med),
                  f"<= {MEDIAN_TARGET_S} s, >= {SPEEDUP_TARGET:.0f}x",
                  a_med <= MEDIAN_TARGET_S and a_ratio >= SPEEDUP_TARGET))
+    rows.append(("(a) first visit: p95 s/change", np.percentile(a_fast, 95), np.percentile(a_slow, 95),
+                 ratio(np.percentile(a_slow, 95), np.percentile(a_fast, 95)), "(info)", None))
+    rows.append(("(a) revisit: median s/change", np.median(a_again), np.median(a_slow),
+                 ratio(np.median(a_slow), np.median(a_again)), "(info: frame cache)", None))
     b_p95 = np.percentile(b_fast, 95)
-    rows.append(("(b) paper-size: p95 s/change", b_p95, np.percentile(b_slow, 95),
-                 f"{np.percentile(b_slow, 95) / b_p95:.1f}x faster", f"<= {P95_TARGET_S} s", b_p95 <= P95_TARGET_S))
-    rows.append(("(b) paper-size: median s/change", np.median(b_fast), np.median(b_slow),
-                 f"{np.median(b_slow) / np.median(b_fast):.1f}x faster", "(info)", None))
+    rows.append(("(b) first visit: p95 s/change", b_p95, np.percentile(b_slow, 95),
+                 ratio(np.percentile(b_slow, 95), b_p95), f"<= {P95_TARGET_S} s", b_p95 <= P95_TARGET_S))
+    rows.append(("(b) first visit: median s/change", np.median(b_fast), np.median(b_slow),
+                 ratio(np.median(b_slow), np.median(b_fast)), "(info)", None))
+    rows.append(("(b) revisit: p95 s/change", np.percentile(b_again, 95), np.percentile(b_slow, 95),
+                 ratio(np.percentile(b_slow, 95), np.percentile(b_again, 95)), "(info: frame cache)", None))
+    rows.append(("(b) revisit: median s/change", np.median(b_again), np.median(b_slow),
+                 ratio(np.median(b_slow), np.median(b_again)), "(info: frame cache)", None))
     if not args.skip_build:
         print(f"\n(c) cold builds of the classroom digits zoo, {args.repeats} per side, interleaved:")
         alone, dash, views = build_comparison(args.repeats)
@@ -325,10 +397,10 @@ def main(argv=None) -> int:
         rows.append(("(c) click -> views drawn, s", views, alone, f"{100 * (views / alone - 1):+.1f} %", "(info)",
                      None))
 
-    print(f"\n{'measurement':<34} {'fcviz':>9} {'baseline':>9}  {'ratio':<14} {'target':<18} result")
-    for name, ours, base, ratio, target, ok in rows:
+    print(f"\n{'measurement':<34} {'fcviz':>9} {'baseline':>9}  {'ratio':<14} {'target':<20} result")
+    for name, ours, base, speedup, target, ok in rows:
         verdict = "" if ok is None else "PASS" if ok else "FAIL"
-        print(f"{name:<34} {ours:>9.3f} {base:>9.3f}  {ratio:<14} {target:<18} {verdict}")
+        print(f"{name:<34} {ours:>9.3f} {base:>9.3f}  {speedup:<14} {target:<20} {verdict}")
     print("baseline: (a), (b) pyplot re-plot into an Output with clear_output(wait=True); (c) connectome_zoo alone")
     return 0 if all(ok is None or bool(ok) for *_, ok in rows) else 1
 

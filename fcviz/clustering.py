@@ -22,8 +22,10 @@ objective is ``sum ||z(G) - z(C_k)||^2``. So
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
+from collections import OrderedDict
 from functools import lru_cache
 from numbers import Integral, Real
 
@@ -86,6 +88,39 @@ def _edge_index(rows, cols, n):
     return rows * n - rows * (rows + 1) // 2 + (cols - rows - 1)
 
 
+_MAX_TIE_RUNS = 256  # runs of equal values re-sorted one by one before the plain stable sort is cheaper
+
+
+def _stable_argsort(values):
+    """``np.argsort(values, kind="stable")`` of a 1-D float array, several times faster.
+
+    An introsort (numpy's default) orders distinct values exactly as a stable sort does; only runs
+    of equal values may come out in another order, so each run is put back in index order. Many
+    runs (heavily tied data) go to the stable sort itself. Same result, bit for bit.
+    """
+    order = np.argsort(values)
+    ordered = values[order]
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])  # position i: ordered[i] == ordered[i + 1]
+    if tied.size:
+        breaks = np.flatnonzero(np.diff(tied) > 1)
+        starts = tied[np.r_[0, breaks + 1]]
+        ends = tied[np.r_[breaks, tied.size - 1]] + 2
+        if starts.size > _MAX_TIE_RUNS:
+            return np.argsort(values, kind="stable")
+        for start, end in zip(starts, ends):
+            order[start:end].sort()
+    return order
+
+
+def _sqnorm(x):
+    """``x @ x`` of a 1-D array without BLAS, whose thread wake-ups cost more than the sum here.
+
+    On a machine with busy cores a threaded BLAS dot of some 10^5 numbers can wait milliseconds for
+    its helper threads; the interpolation below takes a few of them per step.
+    """
+    return float(np.einsum("i,i->", x, x))
+
+
 def _to_graphs(edges, n):
     """Upper-triangle edge vectors (k, E) back to symmetric graphs (k, n, n) with a zero diagonal."""
     rows, cols = _triu_indices(n)
@@ -125,12 +160,11 @@ class _Data:
             return self.topo
         if w == 0:
             return self.edges
-        parts = []
-        if w < 1:
-            parts.append(np.sqrt(1.0 - w) * self.edges)
-        if w > 0:
-            parts.append(np.sqrt(w) * self.topo)
-        return parts[0] if len(parts) == 1 else np.hstack(parts)
+        n_edges = self.edges.shape[1]
+        z = np.empty((self.n_samples, n_edges + self.topo.shape[1]))  # written in place: no temporaries
+        np.multiply(np.sqrt(1.0 - w), self.edges, out=z[:, :n_edges])
+        np.multiply(np.sqrt(w), self.topo, out=z[:, n_edges:])
+        return z
 
 
 def _read_input(X, w, estimator_name):
@@ -235,6 +269,41 @@ def _weighted_means(Z, weights):
     return np.stack([Z[column != 0].mean(axis=0) for column in weights.T])
 
 
+def _digest(array):
+    """A 128-bit fingerprint of an array's values (for memo keys; collisions are not a concern)."""
+    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8), digest_size=16).digest()
+
+
+class _CentroidMemo:
+    """Centroid updates of one fit at 0 < w < 1, by member set (least recently used dropped first).
+
+    Per member set (a boolean mask, packed into the key): ``"args"`` (the members' mean edges and
+    barycenter), ``"jump"`` (the jump start and its cost), ``"descent"`` (the descent from the
+    jump) and ``"from"``: fingerprint of a previous centroid -> the update from it. Bounded, as
+    an entry holds a few edge vectors (0.6 MB each at 384 nodes).
+    """
+
+    def __init__(self, max_sets=16, max_starts=2):
+        self.max_sets = max_sets
+        self.max_starts = max_starts
+        self.sets = OrderedDict()
+
+    def entry(self, members):
+        """The dict of one member set, created empty when new."""
+        key = np.packbits(members).tobytes() + len(members).to_bytes(8, "little")
+        entry = self.sets.pop(key, None)
+        self.sets[key] = entry = {"from": OrderedDict()} if entry is None else entry
+        while len(self.sets) > self.max_sets:
+            self.sets.popitem(last=False)
+        return entry
+
+    def remember(self, table, key, value):
+        """``table[key] = value``, keeping the ``max_starts`` newest entries of ``table``."""
+        table[key] = value
+        while len(table) > self.max_starts:
+            table.popitem(last=False)
+
+
 class _InterpolatedCentroids:
     """Centroid graphs at 0 < w < 1, updated by the topological interpolation of the ICLR paper.
 
@@ -249,7 +318,7 @@ class _InterpolatedCentroids:
     ``n_steps`` counts the interpolation steps taken (one maximum spanning tree each).
     """
 
-    def __init__(self, data, w, *, step_size, max_iter, tol, z_mean):
+    def __init__(self, data, w, *, step_size, max_iter, tol, z_mean, memo=None):
         self.edges = data.edges
         self.topo = data.topo
         self.n = data.n_nodes
@@ -258,50 +327,92 @@ class _InterpolatedCentroids:
         self.max_iter = max_iter
         self.tol = tol
         self.z_mean = z_mean
+        self.memo = memo  # a _CentroidMemo shared by the runs of one fit, or None
         self.n_steps = 0
 
-    def _features(self, graphs_edges):
-        topo = birth_death(_to_graphs(graphs_edges, self.n), check_input=False).vector
-        z = np.hstack([np.sqrt(1.0 - self.w) * graphs_edges, np.sqrt(self.w) * topo])
-        return z - self.z_mean
+    def _features(self, graphs_edges, topo):
+        """Centred points z of centroid graphs (k, E) with their persistence vectors (k, E)."""
+        n_edges = graphs_edges.shape[1]
+        z = np.empty((len(graphs_edges), n_edges + topo.shape[1]))
+        np.multiply(np.sqrt(1.0 - self.w), graphs_edges, out=z[:, :n_edges])
+        np.multiply(np.sqrt(self.w), topo, out=z[:, n_edges:])
+        z -= self.z_mean
+        return z
 
     def start(self, seeds):
+        # A seed is a graph of the data: its persistence is the data's (validated graphs are exactly
+        # symmetric, so the upper triangle is the whole graph).
         self.graphs = self.edges[seeds].copy()
-        self.centers = self._features(self.graphs)
+        self.centers = self._features(self.graphs, self.topo[seeds])
         return self.centers
 
     def relocate(self, cluster, sample):
         self.graphs[cluster] = self.edges[sample]
-        self.centers[cluster] = self._features(self.edges[sample][None])[0]
+        self.centers[cluster] = self._features(self.edges[[sample]], self.topo[[sample]])[0]
 
     def update(self, labels, counts):
-        n_births = self.n - 1
+        new = self.centers.copy()  # an empty cluster keeps its centre
         for k in np.flatnonzero(counts):
-            members = labels == k
-            mean_edges = self.edges[members].mean(axis=0)
-            bary = self.topo[members].mean(axis=0)
-            self.graphs[k] = self._interpolate(self.graphs[k], mean_edges, bary[:n_births], bary[n_births:])
-        self.centers = self._features(self.graphs)
+            c, topo = self._update_cluster(labels == k, self.graphs[k])
+            self.graphs[k] = c
+            new[k] = self._features(c[None], topo[None])[0]
+        self.centers = new
         return self.centers
 
+    def _update_cluster(self, members, c):
+        """The next centroid of the cluster ``members`` from its previous centroid ``c``, and its
+        persistence vector.
+
+        The result depends on the member set and ``c`` only (the interpolation is deterministic), so
+        a fit keeps it in :class:`_CentroidMemo`: the ``n_init`` runs of a fit mostly meet the same
+        clusters again, and then their updates are looked up, not recomputed. Same result, bit for bit.
+        """
+        n_births = self.n - 1
+        entry = None if self.memo is None else self.memo.entry(members)
+        if entry is not None and "args" in entry:
+            args = entry["args"]
+        else:
+            bary = self.topo[members].mean(axis=0)
+            args = (self.edges[members].mean(axis=0), bary[:n_births], bary[n_births:])
+            if entry is not None:
+                entry["args"] = args
+        if entry is None:
+            return self._interpolate_with_persistence(c, *args)
+        start = _digest(c)
+        result = entry["from"].get(start)
+        if result is None:  # a copy of c: c is a row of self.graphs
+            result = self._interpolate_with_persistence(c.copy(), *args, memo=entry)
+            self.memo.remember(entry["from"], start, result)
+        return result
+
     def _score(self, c, mean_edges, bary_births, bary_deaths):
-        """Objective f(c) and the topological target of every edge of c.
+        """Objective f(c), the differences to the targets, and the persistence vector of c.
 
         The target of an edge is the barycenter value at the edge's rank inside c's own birth
         (maximum spanning tree) set or death set; ``||c - target||^2`` is then ``d_top(c, bary)``.
+        One stable sort of all edges gives both ranks: restricted to the births (or the deaths) it is
+        their own stable order. The sorted (births, deaths) of c come with it: every maximum
+        spanning tree has the same weights, so this is ``birth_death(c).vector`` exactly.
+
+        Returns
+        -------
+        f, geo, top, topo
+            ``f(c)``, ``c - mean_edges``, ``c - target`` and the persistence vector of c.
         """
         n = self.n
         rows, cols = mst_edges(_to_graphs(c[None], n)[0], check_input=False)
         is_birth = np.zeros(c.size, dtype=bool)
         is_birth[_edge_index(rows, cols, n)] = True
-        births = np.flatnonzero(is_birth)
-        deaths = np.flatnonzero(~is_birth)
+        order = _stable_argsort(c)
+        born = is_birth[order]
+        births, deaths = order[born], order[~born]
         target = np.empty_like(c)
-        target[births[np.argsort(c[births], kind="stable")]] = bary_births
-        target[deaths[np.argsort(c[deaths], kind="stable")]] = bary_deaths
+        target[births] = bary_births
+        target[deaths] = bary_deaths
         geo = c - mean_edges
         top = c - target
-        return (1.0 - self.w) * (geo @ geo) + self.w * (top @ top), geo, top
+        topo = np.concatenate([c[births], c[deaths]])
+        return (1.0 - self.w) * _sqnorm(geo) + self.w * _sqnorm(top), geo, top, topo
 
     def _interpolate(self, c, mean_edges, bary_births, bary_deaths):
         """Gradient steps on f from the previous centroid c; returns the last accepted iterate.
@@ -311,25 +422,54 @@ class _InterpolatedCentroids:
         never increases. Stops when a step would change c by at most ``tol`` relative to its norm,
         when an accepted step lowers f by at most ``tol`` relative to f, or after ``max_iter`` steps.
         """
-        w, step = self.w, self.step
-        f, geo, top = self._score(c, mean_edges, bary_births, bary_deaths)
+        return self._interpolate_with_persistence(c, mean_edges, bary_births, bary_deaths)[0]
+
+    def _interpolate_with_persistence(self, c, mean_edges, bary_births, bary_deaths, memo=None):
+        """:meth:`_interpolate`, returning the centroid and its persistence vector.
+
+        ``memo`` (a dict of the member set, from :class:`_CentroidMemo`) keeps the jump below and
+        the descent from it, which depend on the member set only.
+        """
+        w = self.w
+        args = (mean_edges, bary_births, bary_deaths)
         # Second candidate start: the minimiser of f for the birth/death split of the members' mean
         # graph. From the previous centroid alone, the edge order (hence the split) moves only by a
         # factor (1 - w) per step: slow, and often stuck in a worse minimum when w is close to 1.
-        top_mean = self._score(mean_edges, mean_edges, bary_births, bary_deaths)[2]
-        jump = mean_edges - w * top_mean
-        f_jump, geo_jump, top_jump = self._score(jump, mean_edges, bary_births, bary_deaths)
-        if f_jump < f:
-            c, f, geo, top = jump, f_jump, geo_jump, top_jump
+        jump = None if memo is None else memo.get("jump")
+        scored = None
+        if jump is None:
+            point = mean_edges - w * self._score(mean_edges, *args)[2]
+            scored = self._score(point, *args)
+            jump = (point, scored[0])
+            if memo is not None:
+                memo["jump"] = jump
+        geo = c - mean_edges
+        # f(c) >= (1 - w) ||c - mean A||^2: when that bound already exceeds the jump's cost, the
+        # jump wins without the spanning tree and sort of c (a seed graph, typically).
+        bound = (1.0 - w) * _sqnorm(geo)
+        if not jump[1] < bound:
+            f, geo, top, topo = self._score(c, *args)
+            if not jump[1] < f:
+                return self._descend(c, f, geo, top, topo, *args)
+        if memo is not None and "descent" in memo:
+            return memo["descent"]
+        result = self._descend(jump[0], *(scored or self._score(jump[0], *args)), *args)
+        if memo is not None:
+            memo["descent"] = result
+        return result
+
+    def _descend(self, c, f, geo, top, topo, mean_edges, bary_births, bary_deaths):
+        """The gradient steps of :meth:`_interpolate` from ``c`` (with its f, geo, top and topo)."""
+        w, step = self.w, self.step
         for _ in range(self.max_iter):
             new = np.maximum(c - 2.0 * step * ((1.0 - w) * geo + w * top), 0.0)  # weights stay >= 0
-            if np.linalg.norm(new - c) <= self.tol * max(np.linalg.norm(c), np.finfo(float).tiny):
+            if np.sqrt(_sqnorm(new - c)) <= self.tol * max(np.sqrt(_sqnorm(c)), np.finfo(float).tiny):
                 break
             self.n_steps += 1
-            f_new, geo_new, top_new = self._score(new, mean_edges, bary_births, bary_deaths)
+            f_new, geo_new, top_new, topo_new = self._score(new, mean_edges, bary_births, bary_deaths)
             if f_new <= f:
                 converged = f - f_new <= self.tol * f
-                c, f, geo, top = new, f_new, geo_new, top_new
+                c, f, geo, top, topo = new, f_new, geo_new, top_new, topo_new
                 step = min(2.0 * step, self.step)
                 if converged:
                     break
@@ -337,7 +477,7 @@ class _InterpolatedCentroids:
                 step /= 2.0
         else:
             logger.debug("Centroid interpolation stopped at centroid_max_iter=%d.", self.max_iter)
-        return c
+        return c, topo
 
 
 # ----------------------------------------------------------------------------------------------
@@ -643,19 +783,25 @@ class TopClustering(ClusterMixin, BaseEstimator):
 
         Z_raw = data.features(w)
         z_mean = Z_raw.mean(axis=0)
-        Z = Z_raw - z_mean  # centred for accurate Gram-form distances
+        # centred for accurate Gram-form distances; in place where the features are a fresh array
+        Z = Z_raw - z_mean if w in (0.0, 1.0) else np.subtract(Z_raw, z_mean, out=Z_raw)
         z_norms = np.einsum("ij,ij->i", Z, Z)
         # mean feature variance (Z is centred), without another pass over the wide features
         tol_abs = float(z_norms.sum()) / Z.size * self.tol
         # Mean centroids (w = 0 or 1) with fewer points than features: seed and iterate in the Gram
         # space (N x N) and touch the wide features only to build K and, at the end, the centres.
         gram = self._gram_space and w in (0.0, 1.0) and n_samples <= Z.shape[1]
-        space = _GramSpace(Z @ Z.T, z_norms) if gram else _FeatureSpace(Z, z_norms)
+        # k-means++ reads only distances between the graphs: at any w it draws its seeds from K
+        # when K is the smaller matrix (the same draws, see _kmeans_plusplus_gram).
+        gram_seeds = self._gram_space and self.init == "k-means++" and n_samples <= Z.shape[1]
+        K = Z @ Z.T if gram or gram_seeds else None
+        space = _GramSpace(K, z_norms) if gram else _FeatureSpace(Z, z_norms)
+        memo = _CentroidMemo() if 0.0 < w < 1.0 else None  # centroid updates shared by the n_init runs
 
         best = None
         for _ in range(self.n_init):
-            if self.init == "k-means++" and gram:
-                seeds = _kmeans_plusplus_gram(space.K, z_norms, self.n_clusters, rng)
+            if gram_seeds:
+                seeds = _kmeans_plusplus_gram(K, z_norms, self.n_clusters, rng)
             elif self.init == "k-means++":
                 # Z was validated above: skip sklearn's per-call checks, half the cost of a restart here.
                 with config_context(skip_parameter_validation=True, assume_finite=True):
@@ -663,7 +809,8 @@ class TopClustering(ClusterMixin, BaseEstimator):
             else:
                 seeds = rng.choice(n_samples, size=self.n_clusters, replace=False,
                                    p=np.full(n_samples, 1.0 / n_samples))
-            centroids = _GramMeans(n_samples, self.n_clusters) if gram else self._centroids(data, w, Z, z_mean)
+            centroids = (_GramMeans(n_samples, self.n_clusters) if gram
+                         else self._centroids(data, w, Z, z_mean, memo=memo))
             labels, inertia, centers, n_iter = _lloyd(
                 space, centroids, seeds, self.n_clusters, self.max_iter, tol_abs
             )
@@ -711,12 +858,12 @@ class TopClustering(ClusterMixin, BaseEstimator):
             self.cluster_centers_ = birth_death(self.cluster_center_graphs_, check_input=False)
         return self
 
-    def _centroids(self, data, w, Z, z_mean):
+    def _centroids(self, data, w, Z, z_mean, memo=None):
         if w in (0.0, 1.0):
             return _MeanCentroids(Z)
         return _InterpolatedCentroids(
             data, w, step_size=float(self.centroid_step_size), max_iter=self.centroid_max_iter,
-            tol=float(self.tol), z_mean=z_mean,
+            tol=float(self.tol), z_mean=z_mean, memo=memo,
         )
 
     def _centred_features(self, X):

@@ -283,6 +283,77 @@ def test_centroid_update_never_increases_its_cost(two_groups):
         assert np.all(c >= 0) and np.all(np.isfinite(c))
 
 
+class _PlainInterpolationTop(TopClustering):
+    """TopClustering at 0 < w < 1 the plain way: k-means++ on the features, every centroid update
+    computed afresh (no memo shared by the runs), persistence of the centroids by birth_death."""
+
+    _gram_space = False
+
+    def _centroids(self, data, w, Z, z_mean, memo=None):
+        from fcviz.clustering import _InterpolatedCentroids
+
+        class Plain(_InterpolatedCentroids):
+            def update(self, labels, counts):
+                for k in np.flatnonzero(counts):
+                    members = labels == k
+                    bary = self.topo[members].mean(axis=0)
+                    self.graphs[k] = self._interpolate(self.graphs[k], self.edges[members].mean(axis=0),
+                                                       bary[: self.n - 1], bary[self.n - 1:])
+                topo = birth_death(np.stack([_to_square(g, self.n) for g in self.graphs])).vector
+                self.centers = self._features(self.graphs, topo)
+                return self.centers
+
+        return Plain(data, w, step_size=float(self.centroid_step_size), max_iter=self.centroid_max_iter,
+                     tol=float(self.tol), z_mean=z_mean)
+
+
+def _to_square(edges, n):
+    G = np.zeros((n, n))
+    G[np.triu_indices(n, 1)] = edges
+    return G + G.T
+
+
+@pytest.mark.parametrize("w", [0.3, 0.7, 0.95])
+def test_intermediate_weight_fit_equals_the_plain_computation(four_groups, w):
+    """Gram-space seeding, the centroid memo shared by the n_init runs and the persistence read off
+    the interpolation change nothing: labels, inertia and centroids are the plain ones, bit for bit."""
+    X, _ = four_groups
+    dead = X[:16].copy()
+    dead[:, 3, :] = dead[:, :, 3] = 0.0  # a dead neuron: tied weights
+    for data, k in ((X, 4), (dead, 2)):
+        for seed in range(3):
+            for init, n_init in (("k-means++", 6), ("random", 3)):
+                params = dict(top_relative_weight=w, init=init, n_init=n_init, random_state=seed)
+                ours = TopClustering(k, **params).fit(data)
+                plain = _PlainInterpolationTop(k, **params).fit(data)
+                np.testing.assert_array_equal(ours.labels_, plain.labels_)
+                assert ours.inertia_ == plain.inertia_ and ours.n_iter_ == plain.n_iter_
+                np.testing.assert_array_equal(ours.cluster_center_graphs_, plain.cluster_center_graphs_)
+
+
+def test_stable_argsort_and_the_persistence_of_a_score():
+    from fcviz.clustering import _Data, _InterpolatedCentroids, _stable_argsort
+
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 17, 300, 5000):
+        for kind in ("distinct", "few values", "zeros", "many runs"):
+            v = rng.random(size)
+            if kind == "few values":
+                v = np.round(v * 3) / 3
+            elif kind == "zeros":
+                v[rng.random(size) < 0.4] = 0.0
+            elif kind == "many runs":
+                v = np.round(v * (size // 3 + 1)) / (size // 3 + 1)
+            np.testing.assert_array_equal(_stable_argsort(v), np.argsort(v, kind="stable"), err_msg=kind)
+    X = random_modular_graphs(3, 12, 2, random_state=0)
+    X[:, 2, :] = X[:, :, 2] = 0.0
+    data = _Data(12, _edges(X), birth_death(X).vector)
+    cent = _InterpolatedCentroids(data, 0.5, step_size=0.5, max_iter=10, tol=1e-6, z_mean=0.0)
+    for c in data.edges:
+        topo = cent._score(c, c, data.topo[0, :11], data.topo[0, 11:])[3]
+        np.testing.assert_array_equal(topo, birth_death(_to_square(c, 12)).vector)
+
+
 @pytest.mark.parametrize("w", [0.0, 0.4, 0.95])
 def test_centroids_are_valid_graphs(two_groups, w):
     X, _ = two_groups

@@ -298,6 +298,43 @@ def test_persistence_display_one_set_batches_and_different_sizes(graphs):
         PersistenceDisplay(P, highlight=P[:2]).plot()
 
 
+def test_persistence_display_thins_long_curves_without_losing_what_is_seen():
+    from fcviz.viz.curves import MAX_CURVE_POINTS, rank_samples
+
+    P = birth_death(random_modular_graphs(6, 24, 2, random_state=3))  # 23 births, 253 deaths
+    codes = np.repeat([0, 1], 3)
+    full = PersistenceDisplay.from_groups(P, codes, ["a", "b"], highlight=0, max_points=None)
+    thin = PersistenceDisplay.from_groups(P, codes, ["a", "b"], highlight=0, max_points=40)
+    for which in ("births", "deaths"):
+        m = getattr(P, which).shape[1]
+        index = rank_samples(m, 40)
+        assert index[0] == 0 and index[-1] == m - 1 and np.all(np.diff(index) > 0) and index.size == min(m, 40)
+        for k in (0, 1):
+            B = barycenter(P[codes == k])
+            values, std = getattr(B, which), getattr(B, f"{which}_std")
+            line = thin.lines_[which][k]
+            np.testing.assert_array_equal(line.get_ydata(), values[index])  # sampled from the sorted values
+            np.testing.assert_allclose(line.get_xdata(), (index + 0.5) / m)  # at their normalised ranks
+            np.testing.assert_array_equal(thin.data_[which][k], values)  # the full curve is kept
+            np.testing.assert_array_equal(full.lines_[which][k].get_ydata(), values)
+            # the band's edges are the envelope of the ranks each sample stands for: it covers the full band
+            edge = thin.bands_[which][k].get_paths()[0].vertices
+            upper, lower = edge[: index.size, 1], edge[index.size: 2 * index.size, 1][::-1]
+            starts = np.r_[0, (index[:-1] + index[1:] + 1) // 2]
+            owner = np.searchsorted(starts, np.arange(m), side="right") - 1
+            assert np.all(upper[owner] >= values + std) and np.all(lower[owner] <= values - std)
+            assert upper.max() == (values + std).max() and lower.min() == (values - std).min()
+        assert thin.axes_[which].get_ylim() == full.axes_[which].get_ylim()
+    thin.update(highlight=P[4])
+    np.testing.assert_array_equal(thin.highlight_["deaths"].get_ydata(), P[4].deaths[rank_samples(253, 40)])
+    np.testing.assert_array_equal(thin.highlight_data_["deaths"], P[4].deaths)
+    big = birth_death(random_modular_graphs(1, 66, 2, random_state=0)[0])  # 2,080 deaths: thinned by default
+    display = PersistenceDisplay(big, which="deaths").plot()
+    assert display.lines_["deaths"][0].get_xdata().size == MAX_CURVE_POINTS == 2000
+    with pytest.raises(ValueError, match="max_points must be"):
+        PersistenceDisplay(big, max_points=1).plot()
+
+
 def test_betti_curve_display(graphs):
     P = birth_death(graphs[:3])
     e = np.linspace(0, 1, 21)

@@ -334,20 +334,152 @@ def test_fifty_changes_add_no_artists_and_no_pyplot_figure(zoo):
     assert plt.get_fignums() == []
 
 
-def test_memory_stays_flat_over_200_redraws(zoo):
-    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+@pytest.mark.parametrize("frame_cache", [0, 64])
+def test_memory_stays_flat_over_200_redraws(zoo, frame_cache):
+    """200 node-order changes: drawn every time without a frame cache, swapped from it with one."""
+    explorer = ConnectomeExplorer(zoo, dpi=DPI, frame_cache=frame_cache)
+    panel = explorer.panels_["connectome"]
     process = psutil.Process()
     for i in range(20):  # warm up caches, fonts and the layout
         explorer.order.value = ("tree", "layer")[i % 2]
     gc.collect()
     start = process.memory_info().rss
-    renders = explorer.panels_["connectome"].n_renders_
+    renders, hits = panel.n_renders_, panel.cache_hits_
     for i in range(200):
         explorer.order.value = ("tree", "layer")[i % 2]
     gc.collect()
-    assert explorer.panels_["connectome"].n_renders_ == renders + 200
+    drawn = 200 if frame_cache == 0 else 0
+    assert (panel.n_renders_, panel.cache_hits_) == (renders + drawn, hits + 200 - drawn)
     assert process.memory_info().rss - start < 20 * 2**20
     assert plt.get_fignums() == []
+
+
+def _renders(explorer):
+    return {name: panel.n_renders_ for name, panel in explorer.panels_.items()}
+
+
+def test_connectome_explorer_renders_what_changed_and_caches_frames(zoo):
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    l2 = _rows(zoo, "l2")
+    explorer.strategy.value = "l2"
+    first = _pngs(explorer)
+    renders = _renders(explorer)
+    explorer.order.value = "tree"  # one panel depends on the node order
+    assert _renders(explorer) == {**renders, "connectome": renders["connectome"] + 1}
+    explorer.order.value = "layer"  # back: from the cache, nothing drawn
+    assert _renders(explorer) == {**renders, "connectome": renders["connectome"] + 1}
+    assert _pngs(explorer) == first
+    explorer.network.value = int(l2[1])
+    assert all(n == renders[name] + 1 + (name == "connectome") for name, n in _renders(explorer).items())
+    second = _pngs(explorer)
+    hits = {name: panel.cache_hits_ for name, panel in explorer.panels_.items()}
+    explorer.network.value = int(l2[0])  # a revisit swaps bytes; the figures still follow the selection
+    assert _pngs(explorer) == first
+    assert all(explorer.panels_[name].cache_hits_ == hits[name] + 1 for name in hits)
+    np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), zoo.graphs[l2[0]])
+    for name, figure in explorer.figures_.items():  # figure and image agree: exports show what is seen
+        assert fcviz.viz.figure_to_png(figure, dpi=DPI) == _png(explorer, name), name
+    explorer.network.value = int(l2[1])
+    assert _pngs(explorer) == second
+    for control, value in ((explorer.strategy, "dropout"), (explorer.network, "barycenter"), (explorer.order, "tree"),
+                           (explorer.strategy, "vanilla"), (explorer.network, int(_rows(zoo, "vanilla")[2]))):
+        control.value = value  # drawn over kept backgrounds: the same bytes as full renders
+        for name, figure in explorer.figures_.items():
+            assert fcviz.viz.figure_to_png(figure, dpi=DPI) == _png(explorer, name), (value, name)
+    assert all(panel.blits_ > 0 for panel in explorer.panels_.values())
+
+    small = ConnectomeExplorer(zoo, dpi=DPI, frame_cache=2)  # bounded
+    for row in _rows(zoo, "vanilla"):
+        small.network.value = int(row)
+    assert all(len(panel.frames_) <= 2 for panel in small.panels_.values())
+    small.set_zoo(_synthetic_zoo())  # another zoo: no frame of the old one survives
+    assert all(len(panel.frames_) == 1 for panel in small.panels_.values())
+    assert small.last_error_ is None and explorer.last_error_ is None
+
+
+def test_clustering_explorer_caches_fits_and_draws_what_changed(zoo, monkeypatch):
+    fits = []
+
+    class Counting(TopClustering):
+        def fit_predict(self, X, y=None):
+            fits.append((self.n_clusters, self.random_state, self.top_relative_weight))
+            return super().fit_predict(X)
+
+    monkeypatch.setattr(explorers_module, "TopClustering", Counting)
+    explorer = ClusteringExplorer(zoo, dpi=DPI)
+    first, renders = _pngs(explorer), _renders(explorer)
+    explorer.seed.value = 3
+    explorer.seed.value = 0  # cached: no fit, no drawing
+    assert fits == [(4, 0, 1.0), (4, 3, 1.0)]
+    assert _pngs(explorer) == first and _renders(explorer)["contingency"] <= renders["contingency"] + 1
+    assert list(explorer.fits_) == [("Top", 4, 3, 1.0), ("Top", 4, 0, 1.0)]
+    labels = explorer.labels_.copy()
+    explorer.weight.value = 0.95  # the same labels (clearly separated groups) redraw nothing
+    if np.array_equal(explorer.labels_, labels):
+        assert _pngs(explorer) == first
+    explorer.method.value = "Adj"
+    explorer.method.value = "Top"
+    assert len(fits) == 4 and explorer.last_error_ is None
+    np.testing.assert_array_equal(explorer.labels_, TopClustering(4, top_relative_weight=0.95,
+                                                                  random_state=0).fit_predict(zoo.graphs))
+    for control, value in ((explorer.seed, 5), (explorer.n_clusters, 3), (explorer.seed, 6), (explorer.seed, 7)):
+        control.value = value  # drawn over kept backgrounds: the same bytes as full renders
+        for name, figure in explorer.figures_.items():
+            assert fcviz.viz.figure_to_png(figure, dpi=DPI) == _png(explorer, name), (value, name)
+    explorer.n_clusters.value = 4
+    assert all(panel.blits_ > 0 for panel in explorer.panels_.values())
+    explorer.set_zoo(zoo)
+    assert len(explorer.fits_) == 1 and all(len(panel.frames_) == 1 for panel in explorer.panels_.values())
+
+
+def test_clustering_explorer_fits_in_the_background(zoo, monkeypatch):
+    import threading
+    import time
+
+    gate = threading.Event()
+
+    class Slow(TopClustering):
+        def fit_predict(self, X, y=None):
+            if 0 < self.top_relative_weight < 1:
+                assert gate.wait(30)
+            return super().fit_predict(X)
+
+    monkeypatch.setattr(explorers_module, "TopClustering", Slow)
+    explorer = ClusteringExplorer(zoo, dpi=DPI, background=True)
+    labels, pngs = explorer.labels_.copy(), _pngs(explorer)
+    tic = time.perf_counter()
+    explorer.weight.value = 0.5
+    assert time.perf_counter() - tic < 1.0  # the callback returns while the fit runs
+    assert "computing Top (w = 0.50), 4 clusters, seed 0 in the background" in explorer.status.value
+    np.testing.assert_array_equal(explorer.labels_, labels)
+    explorer.seed.value = 2  # the controls move on: the first fit is kept, the second shown
+    assert "seed 2 in the background" in explorer.status.value and _pngs(explorer) == pngs
+    gate.set()
+    assert explorer.wait(60)
+    expected = TopClustering(4, top_relative_weight=0.5, random_state=2).fit_predict(zoo.graphs)
+    np.testing.assert_array_equal(explorer.labels_, expected)
+    assert explorer.scores_ == clustering_scores(zoo.group_labels("regularizer")[0], expected)
+    assert "Top (w = 0.50): 4 clusters, seed 2" in explorer.status.value and "computing" not in explorer.status.value
+    assert ("Top", 4, 0, 0.5) in explorer.fits_ or ("Top", 4, 2, 0.5) in explorer.fits_
+    explorer.seed.value = 0
+    explorer.seed.value = 2  # cached now: shown in the callback, no thread
+    assert explorer.wait(0) and "computing" not in explorer.status.value
+    np.testing.assert_array_equal(explorer.labels_, expected)
+
+    class Broken(TopClustering):
+        def fit_predict(self, X, y=None):
+            raise ValueError("no clustering in the background today")
+
+    monkeypatch.setattr(explorers_module, "TopClustering", Broken)
+    explorer.weight.value = 0.55
+    assert explorer.wait(60)
+    assert "⚠ no clustering in the background today" in explorer.status.value
+    assert "ValueError" in explorer.last_error_
+    np.testing.assert_array_equal(explorer.labels_, expected)  # the last good view stays
+    monkeypatch.undo()
+    assert not ClusteringExplorer(zoo, dpi=DPI)._in_background("Top", 0.5)  # "auto": a small zoo fits at once
+    with pytest.raises(ValueError, match="background must be True or False"):
+        ClusteringExplorer(zoo, background="sometimes")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -406,3 +538,44 @@ def test_panel_and_guard():
     with explorer.muted():
         control.value = 4
     assert seen == [3]
+
+
+def test_panel_thaws_caches_frames_and_blits_what_a_full_render_draws():
+    from fcviz.viz import figure_to_png
+
+    frozen = Panel(figsize=(2, 1.5), dpi=DPI, freeze_layout_after=1)
+    frozen.render()
+    assert frozen.figure.get_layout_engine() is None  # frozen: no engine, not even a placeholder
+    frozen.thaw()
+    assert isinstance(frozen.figure.get_layout_engine(), ConstrainedLayoutEngine)
+    frozen.render()
+    assert frozen.figure.get_layout_engine() is None
+
+    panel = Panel(2, figsize=(5, 2.2), dpi=DPI, freeze_layout_after=1, cache_size=2, blit=True)
+    ax, ax2 = panel.axes
+    x = np.linspace(0, 1, 50)
+    (line,) = ax.plot(x, x)
+    ax.set_ylim(-1, 2)
+    image = ax2.imshow(np.eye(4), vmin=0, vmax=1)
+    panel.figure.colorbar(image, ax=ax2)
+    for i in range(5):  # the line, the image and the title move; nothing else
+        line.set_ydata(x ** (i + 1))
+        image.set_data(np.roll(np.eye(4), i, axis=1))
+        ax.set_title(f"step {i}")
+        shown = bytes(panel.render(key=i).image.value)
+        assert shown == figure_to_png(panel.figure, dpi=DPI)  # the same bytes as a full render
+    assert panel.blits_ == 3  # render 1: layout, render 2: the background, then blits
+    assert list(panel.frames_) == [3, 4] and panel.cache_hits_ == 0  # bounded
+    assert bytes(panel.render(key=3).image.value) != shown and panel.cache_hits_ == 1  # a frame from the cache
+    ax.set_ylim(-1, 3)  # the ticks move: the background is drawn again
+    panel.render()
+    assert panel.blits_ == 3 and bytes(panel.image.value) == figure_to_png(panel.figure, dpi=DPI)
+    ax2.set_yticks([0, 1], ["a", "b"])
+    panel.follow_data(ax2.yaxis)  # ticks that follow the data are drawn with it
+    panel.render()
+    for labels in (["c", "d"], ["a much longer", "e"]):
+        ax2.set_yticks([1, 3], labels)
+        assert bytes(panel.render().image.value) == figure_to_png(panel.figure, dpi=DPI)
+    assert panel.blits_ == 5
+    panel.clear_cache()
+    assert not panel.frames_

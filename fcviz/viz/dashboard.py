@@ -517,6 +517,10 @@ class Dashboard:
             return []
         folder = self._export_folder(folder)
         written = []
+        for explorer in list(self.explorers_.values()):  # a clustering still drawing in the background
+            wait = getattr(explorer, "wait", None)
+            if callable(wait):
+                wait()
         with self._view_lock:
             for title, explorer in self.explorers_.items():
                 for name, figure in dict(getattr(explorer, "figures_", None) or {}).items():

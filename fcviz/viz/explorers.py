@@ -13,10 +13,20 @@ matrices, and, on first use, the zoo recorded over one stimulus class
 (:meth:`fcviz.ConnectomeZoo.recorded_over`, forward passes only) or the baselines' persistence
 diagrams. A control change then only
 
-1. looks up or computes the few library results it needs (a clustering, a network's Betti curves);
-2. moves the artists of the displays that show them (``display.update``: no new artists, no new
+1. looks up or computes the few library results it needs (a clustering, cached per method, number
+   of clusters, seed and weight; a network's Betti curves);
+2. works out which panels show something else now (each panel's frame has a key: what its figure
+   depends on, e.g. the node order for the connectome only, the predicted labels for the clustering
+   panels) and moves the artists of those displays only (``display.update``: no new artists, no new
    figure, no pyplot);
-3. renders the changed figures to PNG bytes into their fixed-size ``ipywidgets.Image``.
+3. shows each changed panel's frame: from the panel's bounded frame cache when it was drawn before
+   (bytes swapped, nothing drawn), else rendered to PNG bytes into its fixed-size
+   ``ipywidgets.Image``: the figure layout was made at the first render and is frozen, and only the
+   data artists are drawn, over the kept background of axes, ticks and labels (the same pixels as a
+   full render; see :class:`fcviz.viz.widgets.Panel`).
+
+Top clustering at ``0 < w < 1`` on a large zoo runs in a background thread (``background``): the
+status line says "computing …", the controls stay responsive, and the result shows when ready.
 
 The whole change runs under :meth:`~fcviz.viz.widgets.Explorer.guard`: a failure shows "⚠ message"
 in the status line and its traceback in the log (and ``last_error_``), and the images keep the last
@@ -26,12 +36,15 @@ good view. Tests drive an explorer by setting ``control.value`` and read its pub
 from __future__ import annotations
 
 import html
+import threading
 import time
+from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import FormatStrFormatter, FuncFormatter, MaxNLocator
 
-from .._validation import check_real
+from .._validation import check_bool, check_real
 from ..clustering import TopClustering, clustering_scores
 from ..homology import as_persistence, betti_curves, birth_death
 from ..registry import BASELINE_METHODS, DATASETS
@@ -49,6 +62,8 @@ BETTI_THRESHOLDS = np.linspace(0.0, 1.0, 201)
 
 _BARYCENTER = "barycenter"
 _WIDE = {"description_width": "initial"}
+_FITS_KEPT = 256  # clusterings remembered per zoo (labels: a few hundred bytes each)
+_BACKGROUND_EDGES = 1_000_000  # background="auto": fits at 0 < w < 1 of larger zoos run in a thread
 
 
 def available_methods():
@@ -94,6 +109,14 @@ def _check_persistence(persistence, zoo, owner):
     return P
 
 
+def _integer_ticks(axis, top):
+    """Integer tick labels on ``axis``, padded to the width of ``top`` (figure spaces: as wide as a
+    digit), so that they never grow wider than at the first render, when the layout was made."""
+    width = len(str(int(top)))
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # AutoLocator's
+    axis.set_major_formatter(FuncFormatter(lambda value, pos: f"{value:.0f}".rjust(width, "\u2007")))
+
+
 def _layers(zoo):
     """Inner layer boundaries and legend names from the zoo's metadata (none when it has no layers)."""
     sizes = zoo.metadata.get("layer_sizes")
@@ -117,6 +140,9 @@ class ConnectomeExplorer(Explorer):
         Resolution of the panels.
     backend : {"image", "ipympl"}, default="image"
         How panels are shown, see :class:`fcviz.viz.widgets.Panel`.
+    frame_cache : int, default=64
+        Frames kept per panel (see :class:`fcviz.viz.widgets.Explorer`): a selection shown before
+        comes back without drawing. Emptied by :meth:`set_zoo`.
 
     Attributes
     ----------
@@ -150,8 +176,10 @@ class ConnectomeExplorer(Explorer):
         The connectome drawn (a row of ``zoo_.graphs`` or the strategy's mean).
     figures_, images_, displays_ : dict
         Keys ``"connectome"`` (:class:`ConnectomeDisplay`), ``"tree"`` (:class:`SpanningTreeDisplay`),
-        ``"persistence"`` (:class:`PersistenceDisplay`, highlight = the selection) and ``"betti"``
-        (:class:`BettiCurveDisplay` at :data:`BETTI_THRESHOLDS`).
+        ``"persistence"`` (:class:`PersistenceDisplay`, highlight = the selection; y limits spanning
+        every network and band of the stimulus set shown) and ``"betti"`` (:class:`BettiCurveDisplay`
+        at :data:`BETTI_THRESHOLDS`). The tree panel's graph fills a fixed box (equal scales). A
+        change of node order redraws the connectome only.
 
     Examples
     --------
@@ -164,8 +192,8 @@ class ConnectomeExplorer(Explorer):
     ('l2', 0)
     """
 
-    def __init__(self, zoo, *, persistence=None, dpi=100, backend="image"):
-        super().__init__(dpi=dpi, backend=backend)
+    def __init__(self, zoo, *, persistence=None, dpi=100, backend="image", frame_cache=64):
+        super().__init__(dpi=dpi, backend=backend, frame_cache=frame_cache)
         self.strategy = widgets.Dropdown(description="strategy", style=_WIDE, layout=widgets.Layout(width="200px"))
         self.stimulus_class = widgets.Dropdown(description="stimuli", style=_WIDE,
                                                layout=widgets.Layout(width="220px"))
@@ -175,12 +203,12 @@ class ConnectomeExplorer(Explorer):
             tooltips=["neurons grouped by layer", "neurons in the order they join the maximum spanning tree"],
             style={**_WIDE, "button_width": "90px"},
         )
-        # Their decorations keep their size from one network to the next (fixed ticks, two-line titles,
-        # y limits spanning every strategy), so the layout is frozen once it has settled.
-        self.add_panel("connectome", figsize=(4.6, 4.0), freeze_layout_after=3)
-        self.add_panel("tree", figsize=(4.6, 4.0), freeze_layout_after=3)
-        self.add_panel("persistence", 2, figsize=(9.2, 3.3), freeze_layout_after=3)
-        self.add_panel("betti", 2, figsize=(9.2, 3.0), freeze_layout_after=3)
+        # Their decorations keep their size from one network to the next (fixed ticks and colour bar,
+        # two-line titles, y tick labels of fixed width), so the layout runs at the first render only
+        # (it has settled by then: the axes do not move at later renders).
+        for name, ncols, size in (("connectome", 1, (4.6, 4.0)), ("tree", 1, (4.6, 4.0)),
+                                  ("persistence", 2, (9.2, 3.3)), ("betti", 2, (9.2, 3.0))):
+            self.add_panel(name, ncols, figsize=size, freeze_layout_after=1, blit=True)
         self.set_zoo(zoo, persistence=persistence)
         self.on_change(self.strategy, self._strategy_changed)
         self.on_change(self.stimulus_class, self._stimulus_changed)
@@ -227,17 +255,47 @@ class ConnectomeExplorer(Explorer):
             self.stimulus_class.value = None
             self.stimulus_class.disabled = not (zoo.network_states and classes)
             self._use_view(view, keep=None)
+        self.forget_frames()
         self._plot()
-        self.render()
+        self.refresh(self._keys(self.selection_), lambda names: None)
         self.status.value = html.escape(self._describe())
         return self
 
     @staticmethod
     def _make_view(zoo, P, strategies):
-        """What every control change of one zoo (one stimulus set) reads: persistence and barycenters."""
+        """What every control change of one zoo (one stimulus set) reads: persistence, barycenters and
+        the y limits of the persistence panel, which span every network and every band of the view
+        (fixed while only the network changes: one scale to compare networks, one background to keep)."""
         regs = zoo.label_column("regularizer")
-        return {"zoo": zoo, "persistence": P, "regs": regs,
-                "barycenters": {s: barycenter(P[np.flatnonzero(regs == s)]) for s in strategies}}
+        barycenters = {s: barycenter(P[np.flatnonzero(regs == s)]) for s in strategies}
+        limits = {}
+        for which in ("births", "deaths"):
+            values = [getattr(P, which)] + [getattr(B, which) + sign * getattr(B, f"{which}_std")
+                                            for B in barycenters.values() for sign in (-1, 1)]
+            lo, hi = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
+            pad = 0.05 * (hi - lo) if hi > lo else 0.05  # as PersistenceDisplay pads
+            limits[which] = (lo - pad, hi + pad)
+        return {"zoo": zoo, "persistence": P, "regs": regs, "barycenters": barycenters, "limits": limits}
+
+    def _fill_tree_box(self):
+        """Widen the tree panel's shorter range to the shape of its box: the equal aspect then keeps
+        the box (and the graph is drawn over the same frame at every change) instead of shrinking
+        the box to each network's layout."""
+        ax = self.displays_["tree"].ax_
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        width, height = self.figures_["tree"].get_size_inches() * ax.get_position(original=True).size
+        shape = height / width  # y range over x range that fills the box with equal scales
+        if (y1 - y0) < shape * (x1 - x0):
+            middle, half = (y0 + y1) / 2, shape * (x1 - x0) / 2
+            ax.set_ylim(middle - half, middle + half)
+        else:
+            middle, half = (x0 + x1) / 2, (y1 - y0) / shape / 2
+            ax.set_xlim(middle - half, middle + half)
+
+    def _fix_limits(self):
+        """Give the persistence panel the y limits of the current view."""
+        for which, ax in self.displays_["persistence"].axes_.items():
+            ax.set_ylim(*self._view["limits"][which])
 
     def _view_for(self, stimulus_class):
         """The cached view of one stimulus class, recording the zoo's networks over it on first use."""
@@ -322,31 +380,69 @@ class ConnectomeExplorer(Explorer):
         }
         for name, display in self.displays_.items():
             panels[name].displays = {name: display}
-        self._name_selection(selection)
+        self._fill_tree_box()
+        for ax in self.displays_["persistence"].axes_.values():  # edge weights: "0.40" … "0.75", never wider
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%.2f"))
+        self._fix_limits()
+        n = self.zoo_.n_nodes
+        for key, top in (("betti0", n), ("betti1", (n - 1) * (n - 2) // 2)):  # Betti numbers are at most these
+            _integer_ticks(self.displays_["betti"].axes_[key].yaxis, top)
+        self._drawn_view = self._view
+        self._name_highlight(selection)
+        self._title_betti(selection)
         self.graph_, self.selection_ = graph, selection
 
-    def _name_selection(self, selection):
-        """Say which network the highlight and the Betti curves show (legend entry, figure title)."""
-        who = (f"{selection['strategy']} barycenter" if selection["network"] == _BARYCENTER
-               else f"{selection['strategy']} network {selection['network']}")
+    @staticmethod
+    def _who(selection):
+        return (f"{selection['strategy']} barycenter" if selection["network"] == _BARYCENTER
+                else f"{selection['strategy']} network {selection['network']}")
+
+    def _name_highlight(self, selection):
+        """Say which network the highlight of the persistence panel shows (its legend entry)."""
         legend = self.displays_["persistence"].axes_["deaths"].get_legend()
         if legend is not None:
-            legend.get_texts()[-1].set_text(who)  # the highlight is the last entry
+            legend.get_texts()[-1].set_text(self._who(selection))  # the highlight is the last entry
+
+    def _title_betti(self, selection):
+        """Say which network the Betti curves show (figure title)."""
         c = selection["stimulus_class"]
         stimuli = "all stimuli" if c is None else f"stimuli of class {self.stimulus_class.label}"
-        self.figures_["betti"].suptitle(f"Betti curves of the filtered graph: {who} ({stimuli})", fontsize=10)
+        self.figures_["betti"].suptitle(f"Betti curves of the filtered graph: {self._who(selection)} ({stimuli})",
+                                        fontsize=10)
 
-    def _draw_selection(self, *, groups=False):
-        """Move every display to the current selection (and the barycenters when ``groups``); render."""
+    @staticmethod
+    def _keys(selection):
+        """The frame of every panel: what its figure depends on (stimulus class, network, node order)."""
+        who = (selection["stimulus_class"], selection["strategy"], selection["row"])  # row None: the group mean
+        return {"connectome": (*who, selection["order"]), "tree": who, "persistence": who, "betti": who}
+
+    def _draw_selection(self):
+        """Show the current selection: update and render only the panels whose frame changed.
+
+        A node order change touches the connectome only; a frame shown before comes from the
+        panel's cache (its displays are still moved, so figures and images agree).
+        """
         graph, P, selection = self._selected()
         displays = self.displays_
-        displays["connectome"].update(graph, title=self._title(selection), order=selection["order"])
-        displays["tree"].update(graph)
-        items = [self.barycenters_[s] for s in self._strategies] if groups else None
-        displays["persistence"].update(items, highlight=P)
-        displays["betti"].update(*betti_curves(P, BETTI_THRESHOLDS))
-        self._name_selection(selection)
-        self.render("connectome", "tree", "persistence", "betti")
+
+        def update(names):
+            if "connectome" in names:
+                displays["connectome"].update(graph, title=self._title(selection), order=selection["order"])
+            if "tree" in names:
+                displays["tree"].update(graph)
+                self._fill_tree_box()
+            if "persistence" in names:
+                view = self._view
+                items = None if view is self._drawn_view else [self.barycenters_[s] for s in self._strategies]
+                displays["persistence"].update(items, highlight=P)
+                self._fix_limits()
+                self._drawn_view = view
+                self._name_highlight(selection)
+            if "betti" in names:
+                displays["betti"].update(*betti_curves(P, BETTI_THRESHOLDS))
+                self._title_betti(selection)
+
+        self.refresh(self._keys(selection), update)
         self.graph_, self.selection_ = graph, selection
 
     # ------------------------------------------------------------------ callbacks
@@ -358,12 +454,10 @@ class ConnectomeExplorer(Explorer):
     def _stimulus_changed(self):
         view = self._view_for(self.stimulus_class.value)
         self._use_view(view, keep=self.selection_["network"])
-        self._draw_selection(groups=True)
+        self._draw_selection()
 
     def _order_changed(self):
-        self.displays_["connectome"].update(self.graph_, order=self.order.value)
-        self.render("connectome")
-        self.selection_ = {**self.selection_, "order": self.order.value}
+        self._draw_selection()
 
     def _describe(self):
         s = self.selection_
@@ -394,8 +488,17 @@ class ClusteringExplorer(Explorer):
     baseline_budget : float or None, default=60
         Seconds allowed for the baselines' Vietoris–Rips persistence diagrams (estimated first, see
         :func:`fcviz.baselines.persistence_diagrams`); None runs them whatever the cost.
+    background : bool or "auto", default="auto"
+        Run Top clustering at ``0 < w < 1`` (centroid graphs by topological interpolation, the slow
+        case) in a background thread: the callback returns at once, the status line says
+        "computing …" and the controls stay responsive; the result is shown when it is ready unless
+        the controls have moved on meanwhile (it is cached either way), and :meth:`wait` waits for
+        it. ``"auto"``: only for zoos of more than a million edge weights in all (80 graphs of 384
+        nodes hold 5.9 million); smaller zoos cluster in a fraction of a second, in the callback.
     dpi : int, default=100
     backend : {"image", "ipympl"}, default="image"
+    frame_cache : int, default=64
+        Frames kept per panel, see :class:`fcviz.viz.widgets.Explorer`.
 
     Attributes
     ----------
@@ -427,17 +530,32 @@ class ClusteringExplorer(Explorer):
     diagrams_ : list of ndarray or None
         The baselines' H1 persistence diagrams, computed on first use of a baseline.
     fit_seconds_ : float
-        Time of the last clustering.
+        Time of the last clustering (when it was computed; a clustering shown again comes from
+        ``fits_``).
+    fits_ : collections.OrderedDict
+        The clusterings computed for this zoo: ``(method, n_clusters, seed, weight)`` (weight None
+        for methods other than Top) -> (labels, seconds); the 256 most recently used are kept.
     figures_, images_, displays_ : dict
         Keys ``"contingency"`` (:class:`ClusteringDisplay`) and ``"distances"``
-        (:class:`DistanceMatrixDisplay` in the order ``argsort(labels_)``).
+        (:class:`DistanceMatrixDisplay` in the order ``argsort(labels_)``). A panel is redrawn only
+        when what it shows changes (the same labels from another seed or weight leave it alone), and
+        a frame shown before comes from its cache.
     """
 
-    def __init__(self, zoo, *, persistence=None, by="regularizer", baseline_budget=60.0, dpi=100, backend="image"):
-        super().__init__(dpi=dpi, backend=backend)
+    def __init__(self, zoo, *, persistence=None, by="regularizer", baseline_budget=60.0, background="auto",
+                 dpi=100, backend="image", frame_cache=64):
+        super().__init__(dpi=dpi, backend=backend, frame_cache=frame_cache)
         self.by = by
         self.baseline_budget = check_real(baseline_budget, "baseline_budget", low=0, closed="neither",
                                           allow_none=True)
+        if background != "auto":
+            background = check_bool(background, "background")
+        self.background = background
+        self._view_lock = threading.RLock()  # the displays and panels: main thread versus a finished fit
+        self._fit_lock = threading.Lock()  # one background fit at a time
+        self._threads = []
+        self._wanted = None  # the settings the controls ask for now
+        self._generation = 0  # bumped by set_zoo: a fit of an older zoo is dropped
         self.method = widgets.Dropdown(options=available_methods(), value="Top", description="method", style=_WIDE,
                                        layout=widgets.Layout(width="160px"))
         self.weight = widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05, continuous_update=False,
@@ -447,8 +565,10 @@ class ClusteringExplorer(Explorer):
                                             style=_WIDE, layout=widgets.Layout(width="260px"))
         self.seed = widgets.IntText(value=0, description="seed", style=_WIDE, layout=widgets.Layout(width="120px"))
         self.readout = widgets.HTML()
-        self.add_panel("contingency", figsize=(4.6, 4.0))
-        self.add_panel("distances", figsize=(5.0, 4.4))
+        # Layout at the first render only: tick labels keep their width while the number of clusters
+        # (a new contingency display: reset) and the distance (thaw, see _show) stay.
+        self.add_panel("contingency", figsize=(4.6, 4.0), freeze_layout_after=1, blit=True)
+        self.add_panel("distances", figsize=(5.0, 4.4), freeze_layout_after=1, blit=True)
         self.set_zoo(zoo, persistence=persistence)
         for control in (self.method, self.weight, self.n_clusters, self.seed):
             self.on_change(control, self._draw)
@@ -476,21 +596,45 @@ class ClusteringExplorer(Explorer):
         zoo = _check_zoo(zoo, owner)
         labels_true, names = zoo.group_labels(self.by)
         P = _check_persistence(persistence, zoo, owner)
-        self.zoo = zoo
-        self.labels_true_ = labels_true
-        self.class_names_ = ["all" if name is None else str(name) for name in names]
-        self.persistence_ = P
-        self.diagrams_ = None
-        self._distances = {"Top": pairwise_distances(P)}
-        self._features = {}
-        top = min(10, len(zoo))
-        with self.muted():
-            self.n_clusters.max = max(top, self.n_clusters.min)
-            self.n_clusters.value = int(np.clip(len(names), 2, top))
-        self._shown_clusters = None
-        self._draw()
-        self.status.value = html.escape(self._describe())
+        distances = {"Top": pairwise_distances(P)}
+        with self._view_lock:
+            self._generation += 1  # a fit still running for the previous zoo will not be shown
+            self._wanted = None
+            self.zoo = zoo
+            self.labels_true_ = labels_true
+            self.class_names_ = ["all" if name is None else str(name) for name in names]
+            self.persistence_ = P
+            self.diagrams_ = None
+            self._distances = distances
+            self._features = {}
+            self.fits_ = OrderedDict()
+            self.forget_frames()
+            top = min(10, len(zoo))
+            with self.muted():
+                self.n_clusters.max = max(top, self.n_clusters.min)
+                self.n_clusters.value = int(np.clip(len(names), 2, top))
+            self._shown_clusters = self._drawn_distance = None
+            self._draw(now=True)
+            self.status.value = html.escape(self._describe())
         return self
+
+    def wait(self, timeout=None):
+        """Wait until no clustering runs in the background (see ``background``).
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most for each running fit.
+
+        Returns
+        -------
+        bool
+            True when none runs any more.
+        """
+        for thread in list(self._threads):
+            thread.join(timeout)
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
+        return not self._threads
 
     # ------------------------------------------------------------------ library calls (cached)
 
@@ -509,10 +653,9 @@ class ClusteringExplorer(Explorer):
         """(distance matrix, title) shown for ``method``; computed once per zoo."""
         if method not in self._distances:
             if method == "Adj":
-                from sklearn.metrics import pairwise_distances as sklearn_distances
+                from ..wasserstein import edge_distances
 
-                rows, cols = np.triu_indices(self.zoo.n_nodes, 1)
-                self._distances[method] = sklearn_distances(self.zoo.graphs[:, rows, cols], metric="sqeuclidean")
+                self._distances[method] = edge_distances(self.zoo.graphs)
             elif method == "PI":
                 from ..baselines import diagram_distances
 
@@ -539,42 +682,115 @@ class ClusteringExplorer(Explorer):
             labels = cluster_features(features, k, method=method, random_state=seed)
         return np.asarray(labels), time.perf_counter() - tic
 
+    def _recall(self, settings):
+        """The cached clustering of ``settings`` (labels, seconds), or None."""
+        fit = self.fits_.get(settings)
+        if fit is not None:
+            self.fits_.move_to_end(settings)
+        return fit
+
+    def _remember(self, settings, fit):
+        self.fits_[settings] = fit
+        while len(self.fits_) > _FITS_KEPT:
+            self.fits_.popitem(last=False)
+
+    def _in_background(self, method, weight):
+        """Whether a clustering not cached yet runs in a background thread (see ``background``)."""
+        if method != "Top" or not 0.0 < weight < 1.0 or self.background is False:
+            return False
+        n = self.zoo.n_nodes
+        return self.background is True or len(self.zoo) * n * (n - 1) // 2 > _BACKGROUND_EDGES
+
     # ------------------------------------------------------------------ drawing
 
-    def _draw(self):
+    def _draw(self, *, now=False):
+        """Show the clustering the controls ask for: cached, computed here, or (slow ones) computed in
+        the background unless ``now``."""
         method, k, seed = self.method.value, self.n_clusters.value, self.seed.value
         weight = float(self.weight.value)
         self.weight.disabled = method != "Top"
-        labels, seconds = self._fit(method, k, seed, weight)
-        scores = clustering_scores(self.labels_true_, labels)
-        D, title = self._distance(method)
-        order = np.argsort(labels, kind="stable")
-        names = np.array([str(c) for c in labels])  # as the contingency matrix's columns
-        panels = self.panels_
-        if self._shown_clusters != k:  # another number of columns: a new contingency display
-            panels["contingency"].reset()
-            self.displays_["contingency"] = ClusteringDisplay.from_predictions(
-                self.labels_true_, labels, class_names=self.class_names_, n_clusters=k,
-                ax=panels["contingency"].axes[0])
-        else:
-            self.displays_["contingency"].update_from_predictions(self.labels_true_, labels)
-        if "distances" not in panels["distances"].displays:
-            panels["distances"].reset()
-            self.displays_["distances"] = DistanceMatrixDisplay(D, labels=names, order=order, title=title).plot(
-                ax=panels["distances"].axes[0])
-            ax = self.displays_["distances"].ax_
-            ax.tick_params(axis="x", labelbottom=False)  # the rows carry the cluster names; columns would crowd
-            ax.set_xlabel("networks, grouped by predicted cluster")
-            ax.set_ylabel("predicted cluster")
-        else:
-            self.displays_["distances"].update(D, labels=names, order=order, title=title)
-        for name in ("contingency", "distances"):
-            panels[name].displays = {name: self.displays_[name]}
-        self.render("contingency", "distances")
-        self._shown_clusters = k
-        self.labels_, self.scores_, self.distances_, self.fit_seconds_ = labels, scores, D, seconds
-        self._settings = {"method": method, "n_clusters": k, "seed": seed, "weight": weight}
-        self.readout.value = self._readout()
+        settings = (method, k, seed, weight if method == "Top" else None)
+        with self._view_lock:
+            self._wanted = settings
+            fit = self._recall(settings)
+        if fit is None and not now and self._in_background(method, weight):
+            thread = threading.Thread(target=self._fit_in_background, args=(settings, self._generation),
+                                      name="fcviz-clustering-fit", daemon=True)
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+            self.after_change(thread.start)  # after the status line says "computing …"
+            return
+        if fit is None:
+            fit = self._fit(method, k, seed, weight)
+            self._remember(settings, fit)
+        self._show(settings, *fit)
+
+    def _fit_in_background(self, settings, generation):
+        """A background thread: compute one clustering; show it if the controls still ask for it."""
+        with self._fit_lock:  # fits queue up; one that the controls have left meanwhile is skipped
+            if generation != self._generation or settings != self._wanted:
+                return
+            tic = time.perf_counter()
+            try:
+                fit = self._fit(*settings)
+                with self._view_lock:
+                    if generation != self._generation:
+                        return
+                    self._remember(settings, fit)
+                    if settings != self._wanted:
+                        return
+                    self._show(settings, *fit)
+                    self.redraw_seconds_ = time.perf_counter() - tic
+                    self.status.value = html.escape(self._describe()) + (
+                        f' <span style="color:#777">· {1000 * self.redraw_seconds_:.0f} ms in the background</span>')
+            except Exception as exc:  # noqa: BLE001 - a thread's error must reach the UI, not stderr
+                with self._view_lock:
+                    if generation == self._generation and settings == self._wanted:
+                        self.report_error(exc, "clustering in the background")
+
+    def _show(self, settings, labels, seconds):
+        """Move the displays to one clustering and render the panels whose frame changed."""
+        method, k, seed, weight = settings
+        with self._view_lock:
+            scores = clustering_scores(self.labels_true_, labels)
+            D, title = self._distance(method)
+            order = np.argsort(labels, kind="stable")
+            names = np.array([str(c) for c in labels])  # as the contingency matrix's columns
+            panels = self.panels_
+            shown = np.asarray(labels).tobytes()  # the frames: what each figure depends on
+            keys = {"contingency": (k, shown), "distances": (method, shown)}
+
+            def update(changed):
+                if "contingency" in changed and self._shown_clusters != k:  # columns: a new display
+                    panels["contingency"].reset()
+                    self.displays_["contingency"] = ClusteringDisplay.from_predictions(
+                        self.labels_true_, labels, class_names=self.class_names_, n_clusters=k,
+                        ax=panels["contingency"].axes[0])
+                    self._shown_clusters = k
+                elif "contingency" in changed:
+                    self.displays_["contingency"].update_from_predictions(self.labels_true_, labels)
+                if "distances" in changed and "distances" not in panels["distances"].displays:
+                    panels["distances"].reset()
+                    ax = panels["distances"].axes[0]
+                    self.displays_["distances"] = DistanceMatrixDisplay(D, labels=names, order=order,
+                                                                        title=title).plot(ax=ax)
+                    ax.tick_params(axis="x", labelbottom=False)  # the rows carry the cluster names
+                    ax.set_xlabel("networks, grouped by predicted cluster")
+                    ax.set_ylabel("predicted cluster")
+                    panels["distances"].follow_data(ax.xaxis, ax.yaxis)  # a tick per cluster: they move
+                elif "distances" in changed:
+                    self.displays_["distances"].update(D, labels=names, order=order, title=title)
+                    if self._drawn_distance != method:  # other distances: other colour-bar tick labels
+                        panels["distances"].thaw()
+                self._drawn_distance = method if "distances" in changed else self._drawn_distance
+                for name in changed:
+                    panels[name].displays = {name: self.displays_[name]}
+
+            self.refresh(keys, update)
+            self.labels_, self.scores_, self.distances_, self.fit_seconds_ = labels, scores, D, seconds
+            self._settings = {"method": method, "n_clusters": k, "seed": seed, "weight": float(self.weight.value)
+                              if weight is None else weight}
+            self._shown_settings = settings
+            self.readout.value = self._readout()
 
     def _readout(self):
         s, scores = self._settings, self.scores_
@@ -589,7 +805,13 @@ class ClusteringExplorer(Explorer):
     def _describe(self):
         s = self._settings
         how = f"Top (w = {s['weight']:.2f})" if s["method"] == "Top" else s["method"]
-        return f"{how}: {s['n_clusters']} clusters, seed {s['seed']}, purity {self.scores_['purity']:.3f}"
+        shown = f"{how}: {s['n_clusters']} clusters, seed {s['seed']}, purity {self.scores_['purity']:.3f}"
+        wanted = self._wanted
+        if wanted is None or wanted == self._shown_settings:
+            return shown
+        method, k, seed, weight = wanted
+        how = f"Top (w = {weight:.2f})" if method == "Top" else method
+        return f"computing {how}, {k} clusters, seed {seed} in the background … (showing {shown})"
 
     def _layout(self):
         controls = widgets.HBox([self.method, self.weight, self.n_clusters, self.seed])
