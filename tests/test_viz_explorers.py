@@ -140,7 +140,7 @@ def test_choosing_a_stimulus_class_shows_the_recorded_zoo(zoo, recorded, monkeyp
     monkeypatch.setattr(ConnectomeZoo, "recorded_over", counting)
     explorer = ConnectomeExplorer(zoo, dpi=DPI)
     labels = dict(explorer.stimulus_class.options)
-    assert labels["all"] is None and [labels[str(c)] for c in range(10)] == list(range(10))
+    assert labels["all"] == "all" and [labels[str(c)] for c in range(10)] == list(range(10))
     explorer.strategy.value = "batch_norm"
     explorer.network.value = int(_rows(zoo, "batch_norm")[1])
     before = _pngs(explorer)
@@ -157,7 +157,8 @@ def test_choosing_a_stimulus_class_shows_the_recorded_zoo(zoo, recorded, monkeyp
     after = _pngs(explorer)
     assert all(after[name] != before[name] for name in after)
 
-    explorer.stimulus_class.value = None
+    explorer.stimulus_class.value = "all"  # the zoo's own stimuli (shown as "all"; None selects them too)
+    assert explorer.selection_["stimulus_class"] is None
     np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), zoo.graphs[_rows(zoo, "batch_norm")[1]])
     explorer.stimulus_class.value = 3  # cached in the explorer: no second recording
     assert calls == [3] and explorer.last_error_ is None

@@ -176,7 +176,7 @@ class DynamicsExplorer(Explorer):
             options=[("layer order", "layer"), ("final tree order", "final")], value="layer", description="nodes",
             tooltips=["neurons grouped by layer",
                       "neurons in the order they join the spanning tree of the network's final connectome"],
-            style={**_WIDE, "button_width": "110px"},
+            style={**_WIDE, "button_width": "auto"},
         )
         self.add_panel("connectome", figsize=(4.6, 4.0), freeze_layout_after=_SETTLE)
         self.add_panel("tree", figsize=(4.6, 4.0), freeze_layout_after=_SETTLE)

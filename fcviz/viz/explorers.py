@@ -62,6 +62,8 @@ BETTI_THRESHOLDS = np.linspace(0.0, 1.0, 201)
 
 _BARYCENTER = "barycenter"
 _WIDE = {"description_width": "initial"}
+# Value of the stimulus control for the zoo's own stimuli (all classes, or as built per class).
+_OWN_STIMULI = "all"
 _FITS_KEPT = 256  # clusterings remembered per zoo (labels: a few hundred bytes each)
 _BACKGROUND_EDGES = 1_000_000  # background="auto": fits at 0 < w < 1 of larger zoos run in a thread
 
@@ -201,7 +203,7 @@ class ConnectomeExplorer(Explorer):
         self.order = widgets.ToggleButtons(
             options=[("layer order", "layer"), ("tree order", "tree")], value="layer", description="nodes",
             tooltips=["neurons grouped by layer", "neurons in the order they join the maximum spanning tree"],
-            style={**_WIDE, "button_width": "90px"},
+            style={**_WIDE, "button_width": "auto"},
         )
         # Their decorations keep their size from one network to the next (fixed ticks and colour bar,
         # two-line titles, y tick labels of fixed width), so the layout runs at the first render only
@@ -250,9 +252,11 @@ class ConnectomeExplorer(Explorer):
             self.strategy.options = strategies
             self.strategy.value = strategies[0]
             own = "all" if all(row["stimulus_class"] is None for row in zoo.labels) else "as built (per class)"
-            self.stimulus_class.options = [(own, None)] + [
+            # The zoo's own stimuli have the value "all": an ipywidgets Dropdown shows an option whose
+            # value is None as blank. Setting the control to None still selects them (see _stimuli).
+            self.stimulus_class.options = [(own, _OWN_STIMULI)] + [
                 (str(c) if name == str(c) else f"{c}: {name}", c) for c, name in classes]
-            self.stimulus_class.value = None
+            self.stimulus_class.value = _OWN_STIMULI
             self.stimulus_class.disabled = not (zoo.network_states and classes)
             self._use_view(view, keep=None)
         self.forget_frames()
@@ -349,7 +353,7 @@ class ConnectomeExplorer(Explorer):
         else:
             row = int(choice)
             graph, P, network = self.zoo_.graphs[row], self.persistence_[row], self.zoo_.labels[row]["network"]
-        selection = {"strategy": strategy, "stimulus_class": self.stimulus_class.value, "network": network,
+        selection = {"strategy": strategy, "stimulus_class": self._stimuli(), "network": network,
                      "row": row, "order": self.order.value}
         return graph, P, selection
 
@@ -451,8 +455,13 @@ class ConnectomeExplorer(Explorer):
         self._fill_networks(self.selection_["network"])
         self._draw_selection()
 
+    def _stimuli(self):
+        """The chosen stimulus class, None for the zoo's own stimuli (the control's "all" or None)."""
+        value = self.stimulus_class.value
+        return None if value is None or value == _OWN_STIMULI else value
+
     def _stimulus_changed(self):
-        view = self._view_for(self.stimulus_class.value)
+        view = self._view_for(self._stimuli())
         self._use_view(view, keep=self.selection_["network"])
         self._draw_selection()
 
