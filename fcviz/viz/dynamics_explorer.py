@@ -38,7 +38,8 @@ from .._validation import check_int, check_option, check_real
 from ..dynamics import DynamicsResult, training_dynamics
 from ..homology import birth_death, spanning_tree_order
 from .curves import PersistenceDisplay
-from .matrices import ConnectomeDisplay, layer_boundaries
+from .explorers import zoo_layers
+from .matrices import ConnectomeDisplay
 from .network import SpanningTreeDisplay, mds_layout
 from .scores import PurityWeightDisplay
 from .widgets import Explorer
@@ -61,16 +62,6 @@ def _group_name(group):
     if isinstance(group, tuple):
         return "/".join(_group_name(g) for g in group)
     return "all" if group is None else str(group)
-
-
-def _layer_legend(zoo):
-    """Inner layer boundaries and legend names from the zoo's metadata (none when it has no layers)."""
-    sizes = zoo.metadata.get("layer_sizes")
-    if not sizes or sum(sizes) != zoo.n_nodes:
-        return None, None
-    names = zoo.metadata.get("layer_names") or [f"layer {k + 1}" for k in range(len(sizes))]
-    names = [f"{str(name).split('.')[0]} ({size})" for name, size in zip(names, sizes)]
-    return layer_boundaries(zoo.n_nodes, layer_sizes=[int(s) for s in sizes]), names
 
 
 def _span(arrays, pad=0.05):
@@ -226,7 +217,7 @@ class DynamicsExplorer(Explorer):
             self._strategies = list(dict.fromkeys(str(zoo.labels[r]["regularizer"]) for r in rows))
             self._purity = {r["epoch"]: (r["purity_mean"], r["purity_std"]) for r in dynamics.per_epoch}
             self._first = dynamics.first_separation(_SEPARATION)
-            self._boundaries, self._layer_names = _layer_legend(zoo)
+            self._boundaries, self._layer_names = zoo_layers(zoo)
             self._limits = {which: _span([getattr(P, which)] + [
                 getattr(B, which) + sign * getattr(B, f"{which}_std")
                 for B in dynamics.barycenters.values() for sign in (-1, 1)]) for which in ("births", "deaths")}

@@ -55,7 +55,7 @@ from .network import SpanningTreeDisplay
 from .scores import ClusteringDisplay
 from .widgets import Explorer
 
-__all__ = ["ConnectomeExplorer", "ClusteringExplorer", "available_methods", "BETTI_THRESHOLDS"]
+__all__ = ["ConnectomeExplorer", "ClusteringExplorer", "available_methods", "zoo_layers", "BETTI_THRESHOLDS"]
 
 #: Thresholds of the Betti curves: connectome weights are absolute correlations in [0, 1].
 BETTI_THRESHOLDS = np.linspace(0.0, 1.0, 201)
@@ -119,8 +119,11 @@ def _integer_ticks(axis, top):
     axis.set_major_formatter(FuncFormatter(lambda value, pos: f"{value:.0f}".rjust(width, "\u2007")))
 
 
-def _layers(zoo):
-    """Inner layer boundaries and legend names from the zoo's metadata (none when it has no layers)."""
+def zoo_layers(zoo):
+    """Inner layer boundaries and legend names from a zoo's metadata, ``(None, None)`` without layers.
+
+    Shared by the explorers that draw a zoo's networks (layer separators, legend "hidden1 (32)").
+    """
     sizes = zoo.metadata.get("layer_sizes")
     if not sizes or sum(sizes) != zoo.n_nodes:
         return None, None
@@ -245,7 +248,7 @@ class ConnectomeExplorer(Explorer):
         self.zoo = zoo
         self._strategies = strategies
         self._views = {None: view}
-        self._boundaries, self._layer_names = _layers(zoo)
+        self._boundaries, self._layer_names = zoo_layers(zoo)
         dataset = DATASETS.get(zoo.metadata.get("settings", {}).get("dataset"))
         classes = [] if dataset is None else list(enumerate(dataset.class_names))
         with self.muted():
