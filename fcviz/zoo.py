@@ -156,12 +156,26 @@ class ConnectomeZoo:
             codes[i] = index.setdefault(value, len(index))
         return codes, list(index)
 
-    def select(self, **criteria) -> ConnectomeZoo:
-        """The rows whose labels equal every given value, e.g. ``zoo.select(regularizer="l2")``."""
+    def rows(self, **criteria) -> np.ndarray:
+        """Positions of the rows whose labels equal every given value, e.g. ``zoo.rows(epoch=15)``.
+
+        The positions index ``graphs`` and anything computed per row (such as
+        ``fcviz.birth_death(zoo.graphs)``); :meth:`select` returns those rows as a zoo.
+
+        Returns
+        -------
+        ndarray of shape (n_matching,), int64
+            Ascending; empty when no row matches.
+        """
         for name in criteria:
             if name not in _COLUMNS:
                 raise ValueError(f"Cannot select by {name!r}; expected one of {list(_COLUMNS)}.")
-        keep = [i for i, row in enumerate(self.labels) if all(row.get(k) == v for k, v in criteria.items())]
+        return np.array([i for i, row in enumerate(self.labels) if all(row.get(k) == v for k, v in criteria.items())],
+                        dtype=np.int64)
+
+    def select(self, **criteria) -> ConnectomeZoo:
+        """The rows whose labels equal every given value, e.g. ``zoo.select(regularizer="l2")``."""
+        keep = self.rows(**criteria).tolist()
         if not keep:
             raise ValueError(f"No row matches {criteria}.")
         meta = dict(self.metadata)

@@ -155,6 +155,8 @@ def test_summaries_and_studies_of_a_snapshot_zoo_use_the_trained_networks(tmp_pa
                                progress=False)
     final = zoo.at_epoch(2)
     assert zoo.epochs == [0, 1, 2] and len(final) == 8
+    np.testing.assert_array_equal(zoo.graphs[zoo.rows(epoch=2)], final.graphs)
+    assert zoo.rows(epoch=7).size == 0
     assert zoo.summary().rows == final.summary().rows
     P = fcviz.birth_death(zoo.graphs)
     assert zoo.summary(persistence=P).rows == final.summary().rows

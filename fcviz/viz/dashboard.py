@@ -467,8 +467,8 @@ class Dashboard:
         """The trained networks of a zoo (its last epoch) and their persistence: what most views show."""
         if len(zoo.epochs) < 2:
             return zoo, persistence
-        final = [i for i, row in enumerate(zoo.labels) if row["epoch"] == zoo.epochs[-1]]
-        return zoo.at_epoch(zoo.epochs[-1]), (None if persistence is None else persistence[final])
+        final = zoo.epochs[-1]
+        return zoo.at_epoch(final), (None if persistence is None else persistence[zoo.rows(epoch=final)])
 
     @staticmethod
     def _explorer_class(factory):

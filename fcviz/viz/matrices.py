@@ -12,9 +12,33 @@ import numpy as np
 from ..homology import spanning_tree_order
 from .base import check_option, check_labels, check_square, register_display, resolve_axes
 
-__all__ = ["ConnectomeDisplay", "DistanceMatrixDisplay", "layer_boundaries"]
+__all__ = ["ConnectomeDisplay", "DistanceMatrixDisplay", "layer_boundaries", "read_connectome"]
 
 _ORDERS = ("layer", "tree")
+
+
+def read_connectome(connectome, *, boundaries=None, layer_sizes=None, owner="ConnectomeDisplay"):
+    """The weights of a connectome and its inner layer boundaries, as the ``from_connectome`` builders need.
+
+    Parameters
+    ----------
+    connectome : Connectome or array-like of shape (n, n)
+        A :class:`fcviz.Connectome` brings its own layer boundaries; a plain array has none.
+    boundaries, layer_sizes : sequence of int, optional
+        Override the connectome's layers (see :func:`layer_boundaries`).
+    owner : str
+        The display, for messages.
+
+    Returns
+    -------
+    graph : ndarray of shape (n, n)
+    inner : tuple of int
+        Node indices where a new layer starts (without 0 and n).
+    """
+    graph = check_square(connectome, "connectome", owner=owner)
+    if boundaries is None and layer_sizes is None and hasattr(connectome, "boundaries"):
+        boundaries = connectome.boundaries
+    return graph, layer_boundaries(graph.shape[0], boundaries=boundaries, layer_sizes=layer_sizes, owner=owner)
 
 
 def layer_boundaries(n_nodes, *, boundaries=None, layer_sizes=None, owner="ConnectomeDisplay"):
@@ -131,10 +155,8 @@ class ConnectomeDisplay:
         ConnectomeDisplay
             Plotted.
         """
-        graph = check_square(connectome, "connectome", owner=cls.__name__)
-        if boundaries is None and layer_sizes is None and hasattr(connectome, "boundaries"):
-            boundaries = connectome.boundaries
-        inner = layer_boundaries(graph.shape[0], boundaries=boundaries, layer_sizes=layer_sizes)
+        graph, inner = read_connectome(connectome, boundaries=boundaries, layer_sizes=layer_sizes,
+                                       owner=cls.__name__)
         return cls(graph, boundaries=inner, order=order, title=title).plot(ax=ax, **plot_kw)
 
     def _prepare(self, graph, order):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..homology import mst_edges
 from .base import check_labels, check_square, register_display, resolve_axes
-from .matrices import layer_boundaries
+from .matrices import layer_boundaries, read_connectome
 
 __all__ = ["SpanningTreeDisplay", "mds_layout"]
 
@@ -111,10 +111,8 @@ class SpanningTreeDisplay:
         SpanningTreeDisplay
             Plotted.
         """
-        graph = check_square(connectome, "connectome", owner=cls.__name__)
-        if boundaries is None and layer_sizes is None and hasattr(connectome, "boundaries"):
-            boundaries = connectome.boundaries
-        inner = layer_boundaries(graph.shape[0], boundaries=boundaries, layer_sizes=layer_sizes, owner=cls.__name__)
+        graph, inner = read_connectome(connectome, boundaries=boundaries, layer_sizes=layer_sizes,
+                                       owner=cls.__name__)
         names = getattr(connectome, "layer_names", None)
         return cls(graph, boundaries=inner, layer_names=names, title=title).plot(ax=ax, **plot_kw)
 
