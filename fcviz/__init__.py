@@ -28,7 +28,9 @@ from .wasserstein import (
     barycenter,
     edge_distances,
     pairwise_distances,
+    rank_weights,
     topological_distance,
+    topological_features,
     wasserstein_distance,
 )
 
@@ -93,8 +95,10 @@ __all__ = sorted([
     "pairwise_distances",
     "permutation_test",
     "purity_score",
+    "rank_weights",
     "spanning_tree_order",
     "topological_distance",
+    "topological_features",
     "training_dynamics",
     "wasserstein_distance",
     *_LAZY,

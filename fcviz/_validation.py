@@ -23,6 +23,7 @@ __all__ = [
     "check_real",
     "check_option",
     "check_bool",
+    "check_birth_weight",
     "SYMMETRY_TOL",
 ]
 
@@ -425,3 +426,16 @@ def check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         _fail(name, "True or False", value)
     return bool(value)
+
+
+def check_birth_weight(birth_weight):
+    """Validate ``birth_weight`` of the topological distance: None (the paper's sum) or a float in [0, 1].
+
+    Examples
+    --------
+    >>> check_birth_weight(None) is None, check_birth_weight(1)
+    (True, 1.0)
+    """
+    return check_real(birth_weight, "birth_weight", low=0, high=1, allow_none=True,
+                      hint="None is the paper's distance (sums over births and deaths); a float beta weighs the "
+                           "mean over births by beta and the mean over deaths by 1 - beta.")

@@ -18,6 +18,11 @@ objective is ``sum ||z(G) - z(C_k)||^2``. So
 - ``w = 0`` is k-means on the edge weights (the paper's "Adj" baseline);
 - ``0 < w < 1`` needs a centroid graph whose own persistence enters the objective: it is found by the
   paper's topological interpolation (gradient steps from the previous centroid).
+
+``birth_weight`` (an fcviz extension) replaces d_top by the distance that weighs the births and the
+deaths as probability distributions (:func:`fcviz.topological_distance`): each rank of ``P_G`` is
+scaled by ``sqrt`` of its weight (:func:`fcviz.rank_weights`), and everything above holds for the
+scaled points. The barycenter of a cluster is unchanged.
 """
 
 from __future__ import annotations
@@ -41,8 +46,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._linalg import squared_euclidean
-from ._validation import check_graphs
+from ._validation import check_birth_weight, check_graphs
 from .homology import Persistence, birth_death, check_persistence, mst_edges
+from .wasserstein import rank_weights
 
 __all__ = [
     "TopClustering",
@@ -140,34 +146,42 @@ class _Data:
         Upper-triangle edge weights (present when ``w < 1``).
     topo : ndarray of shape (N, n (n - 1) / 2) or None
         Sorted (births, deaths) vectors (present when ``w > 0``).
+    rank_weights : ndarray of shape (n (n - 1) / 2,) or None
+        Weight of each rank of ``topo`` in the topological distance (None: all 1, the paper's d_top).
     """
 
-    def __init__(self, n_nodes, edges, topo):
+    def __init__(self, n_nodes, edges, topo, rank_weights=None):
         self.n_nodes = n_nodes
         self.edges = edges
         self.topo = topo
+        self.rank_weights = rank_weights
+        self.topo_scale = None if rank_weights is None else np.sqrt(rank_weights)
 
     @property
     def n_samples(self):
         return (self.topo if self.topo is not None else self.edges).shape[0]
 
     def features(self, w):
-        """Points z(G) = [sqrt(1 - w) A_G, sqrt(w) P_G] (only the parts with a non-zero weight).
+        """Points z(G) = [sqrt(1 - w) A_G, sqrt(w) s P_G] (only the parts with a non-zero weight), with
+        s = ``topo_scale`` the square roots of the rank weights (1 for the paper's d_top).
 
-        At ``w = 0`` or ``w = 1`` this is the stored array itself (no copy): treat it as read-only.
+        At ``w = 0``, or ``w = 1`` with the paper's d_top, this is the stored array itself (no
+        copy): treat it as read-only.
         """
         if w == 1:
-            return self.topo
+            return self.topo if self.topo_scale is None else self.topo * self.topo_scale
         if w == 0:
             return self.edges
         n_edges = self.edges.shape[1]
         z = np.empty((self.n_samples, n_edges + self.topo.shape[1]))  # written in place: no temporaries
         np.multiply(np.sqrt(1.0 - w), self.edges, out=z[:, :n_edges])
         np.multiply(np.sqrt(w), self.topo, out=z[:, n_edges:])
+        if self.topo_scale is not None:
+            z[:, n_edges:] *= self.topo_scale
         return z
 
 
-def _read_input(X, w, estimator_name):
+def _read_input(X, w, estimator_name, birth_weight=None):
     """Validate X (graphs or a batch Persistence) and build the features needed at weight w."""
     if isinstance(X, Persistence):
         P = check_persistence(X, name="X")
@@ -182,13 +196,13 @@ def _read_input(X, w, estimator_name):
                 "the geometric term needs the edge weights. Pass the graphs (n_graphs, n_nodes, "
                 "n_nodes) instead."
             )
-        return _Data(P.n_nodes, None, np.asarray(P.vector, dtype=np.float64))
+        return _Data(P.n_nodes, None, np.asarray(P.vector, dtype=np.float64), _rank_weights(P.n_nodes, birth_weight))
     ndim = None
     if isinstance(X, (list, tuple)):
         if len(X) > 0 and not isinstance(X[0], Persistence):
             ndim = np.ndim(X[0]) + 1
         elif len(X) > 0:
-            return _read_input(Persistence.stack(list(X)), w, estimator_name)
+            return _read_input(Persistence.stack(list(X)), w, estimator_name, birth_weight)
     else:
         ndim = np.ndim(X)
     if ndim is not None and ndim != 3:
@@ -207,7 +221,12 @@ def _read_input(X, w, estimator_name):
         edges = A[:, rows, cols].astype(np.float64)
     if w > 0:
         topo = np.asarray(birth_death(A, check_input=False).vector, dtype=np.float64)
-    return _Data(n, edges, topo)
+    return _Data(n, edges, topo, _rank_weights(n, birth_weight))
+
+
+def _rank_weights(n_nodes, birth_weight):
+    """:func:`fcviz.rank_weights`, or None for the paper's d_top (every rank weighs 1: no scaling)."""
+    return None if birth_weight is None else rank_weights(n_nodes, birth_weight)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -262,6 +281,24 @@ class _GramMeans:
         new[:, filled] = (labels[:, None] == filled[None, :]) / counts[filled]
         self.weights = new
         return new
+
+
+def _barycenters(topo, labels, n_clusters, scaled_centers, scale):
+    """Per cluster, the mean of its members' unscaled persistence vectors (their barycenter).
+
+    An empty cluster (only after a warned degenerate fit) keeps its scaled centre divided by the
+    scale, with the ranks of scale 0 (weight 0: births at ``birth_weight=0``, deaths at 1) taken
+    from the mean of all graphs.
+    """
+    out = np.empty_like(scaled_centers)
+    fallback = topo.mean(axis=0)
+    for k in range(n_clusters):
+        members = labels == k
+        if members.any():
+            out[k] = topo[members].mean(axis=0)
+        else:
+            out[k] = np.where(scale > 0, scaled_centers[k] / np.where(scale > 0, scale, 1.0), fallback)
+    return out
 
 
 def _weighted_means(Z, weights):
@@ -321,6 +358,8 @@ class _InterpolatedCentroids:
     def __init__(self, data, w, *, step_size, max_iter, tol, z_mean, memo=None):
         self.edges = data.edges
         self.topo = data.topo
+        self.rank_weights = data.rank_weights  # None: the paper's d_top
+        self.topo_scale = data.topo_scale
         self.n = data.n_nodes
         self.w = w
         self.step = step_size
@@ -336,6 +375,8 @@ class _InterpolatedCentroids:
         z = np.empty((len(graphs_edges), n_edges + topo.shape[1]))
         np.multiply(np.sqrt(1.0 - self.w), graphs_edges, out=z[:, :n_edges])
         np.multiply(np.sqrt(self.w), topo, out=z[:, n_edges:])
+        if self.topo_scale is not None:
+            z[:, n_edges:] *= self.topo_scale
         z -= self.z_mean
         return z
 
@@ -394,10 +435,16 @@ class _InterpolatedCentroids:
         their own stable order. The sorted (births, deaths) of c come with it: every maximum
         spanning tree has the same weights, so this is ``birth_death(c).vector`` exactly.
 
+        With rank weights (a float ``birth_weight``) an edge's topological gap weighs ``s_e``, the
+        weight of its rank in its own set: ``f(c) = (1 - w) ||c - mean A||^2 + w sum_e s_e (c_e - target_e)^2``.
+
         Returns
         -------
         f, geo, top, topo
-            ``f(c)``, ``c - mean_edges``, ``c - target`` and the persistence vector of c.
+            ``f(c)``, ``c - mean_edges``, ``c - target`` and the persistence vector of c. With rank
+            weights ``top`` is ``s (c - target)`` and both ``geo`` and ``top`` are divided edge by edge
+            by ``(1 - w) + w s_e``: the half gradient ``(1 - w) geo + w top`` is then preconditioned so
+            that a step of 0.5 still jumps to the minimiser for c's birth/death split.
         """
         n = self.n
         rows, cols = mst_edges(_to_graphs(c[None], n)[0], check_input=False)
@@ -412,7 +459,15 @@ class _InterpolatedCentroids:
         geo = c - mean_edges
         top = c - target
         topo = np.concatenate([c[births], c[deaths]])
-        return (1.0 - self.w) * _sqnorm(geo) + self.w * _sqnorm(top), geo, top, topo
+        if self.rank_weights is None:
+            return (1.0 - self.w) * _sqnorm(geo) + self.w * _sqnorm(top), geo, top, topo
+        weight = np.empty_like(c)  # s_e: the weight of the edge's rank in its own set
+        weight[births] = self.rank_weights[: n - 1]
+        weight[deaths] = self.rank_weights[n - 1:]
+        top_weighted = weight * top
+        f = (1.0 - self.w) * _sqnorm(geo) + self.w * float(np.einsum("i,i->", top_weighted, top))
+        scale = (1.0 - self.w) + self.w * weight
+        return f, geo / scale, top_weighted / scale, topo
 
     def _interpolate(self, c, mean_edges, bary_births, bary_deaths):
         """Gradient steps on f from the previous centroid c; returns the last accepted iterate.
@@ -630,6 +685,14 @@ class TopClustering(ClusterMixin, BaseEstimator):
         (births, deaths) vectors, whose centroid is their barycenter in closed form. ``0``: k-means
         on the edge weights (the paper's "Adj" baseline). In between: the paper's centroid graphs,
         found by topological interpolation.
+    birth_weight : None or float in [0, 1], default=None
+        The topological distance of the objective. None: the paper's d_top, a sum over all
+        (n - 1) births and (n - 1)(n - 2) / 2 deaths, so deaths outvote births on large graphs. A
+        float beta: ``beta * mean (birth gaps)^2 + (1 - beta) * mean (death gaps)^2`` (see
+        :func:`fcviz.topological_distance`); at ``w = 1`` this is k-means on
+        :func:`fcviz.topological_features`, and the centroids are still the clusters' barycenters.
+        That distance is on the scale of one edge while the geometric term sums over all edges, so
+        for ``0 < w < 1`` a w close to 1 balances the two. Ignored at ``w = 0``.
     init : {"k-means++", "random"}, default="k-means++"
         Seeding: greedy k-means++ on the points ``[sqrt(1 - w) A, sqrt(w) P]`` (whose squared
         distances are the objective between two graphs), or ``n_clusters`` distinct graphs drawn
@@ -705,6 +768,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "top_relative_weight": [_Interval(Real, 0, 1, closed="both")],
+        "birth_weight": [None, _Interval(Real, 0, 1, closed="both")],
         "init": [StrOptions({"k-means++", "random"})],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -719,6 +783,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
         n_clusters=2,
         *,
         top_relative_weight=1.0,
+        birth_weight=None,
         init="k-means++",
         n_init=10,
         max_iter=300,
@@ -729,6 +794,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
     ):
         self.n_clusters = n_clusters
         self.top_relative_weight = top_relative_weight
+        self.birth_weight = birth_weight
         self.init = init
         self.n_init = n_init
         self.max_iter = max_iter
@@ -772,7 +838,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
         """
         self._validate_params()
         w = float(self.top_relative_weight)
-        data = _read_input(X, w, type(self).__name__)
+        data = _read_input(X, w, type(self).__name__, self._birth_weight())
         n_samples = data.n_samples
         if n_samples < self.n_clusters:
             raise ValueError(
@@ -844,6 +910,8 @@ class TopClustering(ClusterMixin, BaseEstimator):
         n_births = data.n_nodes - 1
         if w == 1:
             topo = centers + z_mean
+            if data.topo_scale is not None:
+                topo = _barycenters(data.topo, labels, self.n_clusters, topo, data.topo_scale)
             # means of sorted vectors are sorted; re-sort only to remove rounding from the centring
             self.cluster_centers_ = Persistence(np.sort(topo[:, :n_births], axis=1),
                                                 np.sort(topo[:, n_births:], axis=1))
@@ -858,6 +926,9 @@ class TopClustering(ClusterMixin, BaseEstimator):
             self.cluster_centers_ = birth_death(self.cluster_center_graphs_, check_input=False)
         return self
 
+    def _birth_weight(self):
+        return check_birth_weight(self.birth_weight)  # also refuses True, which Interval(Real) lets through
+
     def _centroids(self, data, w, Z, z_mean, memo=None):
         if w in (0.0, 1.0):
             return _MeanCentroids(Z)
@@ -869,7 +940,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
     def _centred_features(self, X):
         check_is_fitted(self, "labels_")
         w = float(self.top_relative_weight)
-        data = _read_input(X, w, type(self).__name__)
+        data = _read_input(X, w, type(self).__name__, self._birth_weight())
         if data.n_nodes != self.n_nodes_in_:
             raise ValueError(
                 f"X has graphs of {data.n_nodes} nodes, but {type(self).__name__} was fitted on graphs "

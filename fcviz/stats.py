@@ -80,7 +80,7 @@ def _ratio(codes, rows, cols, d):
     return np.where(np.isnan(ratio), 1.0, ratio)
 
 
-def permutation_test(items, groups, *, n_permutations=1000, random_state=None):
+def permutation_test(items, groups, *, n_permutations=1000, random_state=None, birth_weight=None):
     """Test whether groups of networks differ in topology, by permuting the group labels.
 
     Parameters
@@ -95,6 +95,9 @@ def permutation_test(items, groups, *, n_permutations=1000, random_state=None):
         Number of random relabellings (group sizes are kept).
     random_state : int, numpy.random.Generator, RandomState or None, default=None
         Seed of the relabellings.
+    birth_weight : None or float in [0, 1], default=None
+        The distance compared: None is d_top; a float weighs births against deaths (see
+        :func:`fcviz.topological_distance`).
 
     Returns
     -------
@@ -127,7 +130,7 @@ def permutation_test(items, groups, *, n_permutations=1000, random_state=None):
     """
     n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
     n_permutations = int(n_permutations)
-    D = pairwise_distances(items)
+    D = pairwise_distances(items, birth_weight=birth_weight)
     codes = _check_groups(groups, D.shape[0])
     rows, cols = np.triu_indices(D.shape[0], 1)
     d = D[rows, cols]
