@@ -6,7 +6,9 @@
 - ``zoo``: build (or load from the cache) a connectome zoo, e.g.
   ``python -m fcviz zoo --dataset fashion-mnist --regularizers all --networks 20 --preset paper``.
 - ``study``: ``python -m fcviz study 1 --dataset digits`` prints a table like the paper's;
-  ``study 2`` clusters stimuli classes.
+  ``study 2`` clusters stimuli classes. ``--birth-weight B`` uses the β-weighted distance (0: deaths
+  only, 1: births only) instead of the paper's; ``--weight-curve`` also prints Top purity against β;
+  ``--report DIR`` writes the table (CSV, Markdown), the curve (CSV) and the figures (PNG) into ``DIR``.
 - ``dynamics``: ``python -m fcviz dynamics --dataset digits --epochs-list 0,1,2,5,10,15`` builds the zoo
   with connectomes at those epochs of training and prints, per epoch, the Top purity of the training
   strategies, the permutation test and each strategy's distance to its final connectomes; with
@@ -60,6 +62,25 @@ def _epoch_list(text):
         return [int(e) for e in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated epochs such as 0,1,2,5; got {text!r}") from None
+
+
+def _birth_weight(text):
+    from ._validation import check_birth_weight
+
+    try:
+        return check_birth_weight(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number from 0 (deaths only) to 1 (births only); got {text!r}. Leave the flag out for the "
+            "paper's distance."
+        ) from None
+
+
+def _write_figure(figure, path, dpi=100):
+    """Save ``figure`` as PNG at ``path``, whole or not at all."""
+    from ._files import write_atomic
+
+    return write_atomic(path, lambda file: figure.savefig(file, format="png", dpi=dpi))
 
 
 #: Snapshot epochs of ``python -m fcviz dynamics`` when --epochs-list is not given (those up to --epochs).
@@ -146,7 +167,13 @@ def main(argv=None):
     study.add_argument("--subsample", type=int, default=None, help="run over-budget baselines on this many graphs")
     study.add_argument("--bootstrap", type=int, default=200,
                        help="resamples of the 95%% interval of purity over networks (0: none)")
-    study.add_argument("--report", type=Path, default=None, help="also write the table as CSV and Markdown here")
+    study.add_argument("--birth-weight", type=_birth_weight, default=None, metavar="BETA",
+                       help="weigh births by BETA and deaths by 1 - BETA in the topological distance, from 0 "
+                            "(deaths only) to 1 (births only); default: the paper's distance (plain sums)")
+    study.add_argument("--weight-curve", action="store_true",
+                       help="also compute Top purity against the birth weight (with --report: CSV and figure)")
+    study.add_argument("--report", type=Path, default=None,
+                       help="also write the table (CSV, Markdown) and the figures (PNG) here")
 
     dynamics = sub.add_parser("dynamics", help="watch topology emerge: the analyses at several epochs of training")
     _add_zoo_arguments(dynamics)
@@ -184,16 +211,31 @@ def main(argv=None):
 
         common = dict(preset=args.preset, methods=args.methods, n_repeats=args.repeats, protocol=args.protocol,
                       baseline_budget=args.budget, baseline_subsample=args.subsample, n_bootstrap=args.bootstrap,
-                      **_zoo_options(args))
+                      birth_weight=args.birth_weight, **_zoo_options(args))
         if args.number == 1:
             result = studies.training_strategies(args.dataset, **common)
         else:
             result = studies.stimulus_classes(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
                                      **common)
         print(result.to_text())
+        curve = None
+        if args.weight_curve:
+            by = "regularizer" if args.number == 1 else "stimulus_class"
+            curve = studies.birth_weight_curve(result.zoo, by=by, n_repeats=args.repeats, random_state=0)
+            print()
+            print(curve.to_text())
         if args.report is not None:
-            paths = result.write_report(args.report)
-            print(f"Report written: {paths['csv']}, {paths['markdown']}")
+            from .viz.reports import study_figures
+
+            written = list(result.write_report(args.report).values())
+            if curve is not None:
+                written.append(Path(curve.write_csv(args.report)))
+            stem = result.settings.get("study", "study")
+            for name, figure in study_figures(result, curve=curve).items():
+                written.append(_write_figure(figure, Path(args.report) / f"{stem}_{name}.png"))
+            print("Report written:")
+            for path in written:
+                print(f"  {path}")
     elif args.command == "dynamics":
         from . import training_dynamics
         from .zoo import connectome_zoo

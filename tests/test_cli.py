@@ -34,9 +34,32 @@ def test_zoo_and_study_commands(capsys):
     assert capsys.readouterr().out.splitlines()[2].startswith("Top")
 
 
+
+def test_study_report_writes_figures_and_birth_weight_curve(tmp_path, capsys):
+    report = tmp_path / "report"
+    assert main(["study", "1", "--networks", "2", "--epochs", "1", "--repeats", "2", "--methods", "Top,Adj",
+                 "--bootstrap", "5", "--weight-curve", "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "Top purity against birth_weight" in out and "None (paper)" in out and "1.00" in out
+    names = ["training_strategies.csv", "training_strategies.md", "training_strategies_birth_weight.csv",
+             "training_strategies_purity.png", "training_strategies_contingency.png",
+             "training_strategies_birth_weight.png"]
+    for name in names:
+        assert (report / name).stat().st_size > 0 and str(report / name) in out
+    assert (report / "training_strategies_purity.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in report.iterdir()) == sorted(names)  # no temporary files left behind
+
+    assert main(["study", "1", "--networks", "2", "--epochs", "1", "--repeats", "1", "--methods", "Top",
+                 "--bootstrap", "0", "--birth-weight", "0.25"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].startswith("Top")
+
 def test_bad_arguments_exit_with_usage(capsys):
     with pytest.raises(SystemExit):
         main(["study", "3"])
     with pytest.raises(SystemExit):
         main(["bench", "nonexistent"])
     assert "no benchmark script" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["study", "1", "--birth-weight", "1.5"])
+    assert "--birth-weight: expected a number from 0 (deaths only) to 1 (births only); got '1.5'" in (
+        capsys.readouterr().err)

@@ -156,3 +156,89 @@ def test_study_command_writes_a_report(tmp_path, monkeypatch, capsys):
         assert 0.25 <= float(r["purity_ci_low"]) <= float(r["purity_ci_high"]) <= 1
     markdown = (report / "training_strategies.md").read_text()
     assert markdown.startswith("training_strategies: 8 graphs in 4 groups") and "| CKA |" in markdown
+
+
+def test_bootstrap_clusters_the_distinct_networks_and_counts_the_copies(groups):
+    from fcviz.clustering import purity_score
+    from fcviz.studies import _bootstrap_purities, _counted_purity, _group_resamples
+
+    _, y = groups
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # counting copies is the purity of the expanded draws
+        truth, pred = rng.integers(0, 3, 12), rng.integers(0, 4, 12)
+        copies = rng.integers(1, 4, 12)
+        expected = purity_score(np.repeat(truth, copies), np.repeat(pred, copies))
+        assert _counted_purity(truth, pred, copies) == pytest.approx(expected)
+    seen = []
+
+    def cluster(index, seed):
+        seen.append(index)
+        return y[index]  # a perfect clustering
+
+    resamples = _group_resamples(y, 10, 0)
+    purities = _bootstrap_purities(cluster, y, y, resamples, 0)
+    assert np.all(purities == 1.0)
+    for index, resample in zip(seen, resamples):
+        assert np.array_equal(index, np.unique(resample))
+
+
+def test_paired_comparison_of_two_methods(groups):
+    graphs, y = groups
+    table, predictions = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, random_state=5,
+                                     n_bootstrap=40)
+    result = StudyResult(table, y, ["1", "2", "4"], predictions)
+    top, adj = result.row("Top")["purity_bootstrap"], result.row("Adj")["purity_bootstrap"]
+    assert top.shape == adj.shape == (40,)
+    c = result.compare("Top", "Adj")
+    assert c["difference"] == pytest.approx(result.row("Top")["purity_mean"] - result.row("Adj")["purity_mean"])
+    assert c["ci_low"] <= c["ci_high"]
+    diff = top - adj
+    assert c["share_better"] == pytest.approx(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))
+    assert result.compare("Adj", "Top")["share_better"] == pytest.approx(1 - c["share_better"])
+    off, _ = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=1, n_bootstrap=0)
+    with pytest.raises(ValueError, match="n_bootstrap > 0"):
+        StudyResult(off, y, ["1", "2", "4"], {}).compare("Top", "Adj")
+
+
+def test_birth_weight_reaches_top_only(groups):
+    from fcviz import TopClustering, birth_death
+
+    graphs, y = groups
+    table, predictions = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, random_state=7, n_bootstrap=0,
+                                     birth_weight=1.0)
+    P = birth_death(graphs)
+    for r in range(2):
+        expected = TopClustering(3, birth_weight=1.0, random_state=7 + r).fit_predict(P)
+        assert np.array_equal(predictions["Top"][r], expected)
+    paper, paper_predictions = run_methods(graphs, y, methods=["Adj"], n_repeats=2, random_state=7, n_bootstrap=0)
+    assert np.array_equal(paper_predictions["Adj"], predictions["Adj"])
+
+
+def test_birth_weight_curve_on_a_tiny_zoo(tmp_path):
+    from fcviz import TopClustering, birth_death, purity_score
+    from fcviz.studies import BirthWeightCurve, birth_weight_curve
+
+    kwargs = dict(n_networks=3, epochs=1, n_stimuli=60, cache_dir=str(tmp_path), progress=False)
+    result = training_strategies("digits", methods=["Top"], n_repeats=3, random_state=2, n_bootstrap=0, **kwargs)
+    curve = birth_weight_curve(result.zoo, birth_weights=[1, 0.5, 0, 0.5], n_repeats=3, random_state=2)
+    assert isinstance(curve, BirthWeightCurve)
+    assert curve.birth_weights.tolist() == [0.0, 0.5, 1.0]
+    assert curve.purity_mean.shape == curve.purity_std.shape == curve.ari_mean.shape == (3,)
+    assert curve.paper_purity == pytest.approx(result.row("Top")["purity_mean"])  # the same clusterings
+    P = birth_death(result.zoo.graphs)
+    direct = [purity_score(curve.labels_true, TopClustering(4, birth_weight=0.5, random_state=2 + r).fit_predict(P))
+              for r in range(3)]
+    assert curve.purity_mean[1] == pytest.approx(np.mean(direct))
+    assert curve.settings["study"] == "training_strategies" and curve.settings["dataset"] == "digits"
+    assert curve.best_birth_weight in curve.birth_weights
+    text = curve.to_text()
+    assert "None (paper)" in text and "0.50" in text and "None (paper)" in curve._repr_html_()
+    path = curve.write_csv(tmp_path / "report")
+    assert path.name == "training_strategies_birth_weight.csv"
+    assert path.read_text().splitlines()[0] == "birth_weight,purity_mean,purity_std,ari_mean"
+    assert len(path.read_text().splitlines()) == 5
+    for bad, match in [([], "non-empty"), ([None, 0.5], "None"), ([1.5], "birth_weight"), (["x"], "birth_weight")]:
+        with pytest.raises(ValueError, match=match):
+            birth_weight_curve(result.zoo, birth_weights=bad)
+    with pytest.raises(ValueError, match="n_repeats"):
+        birth_weight_curve(result.zoo, n_repeats=0)

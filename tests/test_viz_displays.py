@@ -472,6 +472,117 @@ def test_purity_displays(graphs):
         sweep.update(means=[0.5])
 
 
+
+def test_purity_display_intervals_and_notes():
+    scores = {"Top": (0.9, 0.05), "Adj": (0.6, 0.1), "WD": None, "CKA": (np.nan, np.nan)}
+    display = PurityDisplay(scores, intervals={"Top": (0.8, 0.97), "Adj": (np.nan, np.nan)},
+                            notes={"CKA": "n/a"}, chance=0.25).plot()
+    assert isinstance(display.intervals_, LineCollection) and display.intervals_ is not display.errorbars_
+    segments = display.intervals_.get_segments()
+    np.testing.assert_allclose(segments[0], [[0.2, 0.8], [0.2, 0.97]])  # beside the ± std segment at x = 0
+    assert [seg.size for seg in segments[1:]] == [0, 0, 0]  # no interval: nothing drawn
+    np.testing.assert_allclose(display.errorbars_.get_segments()[0][:, 1], [0.85, 0.95])
+    assert display.intervals_.get_linewidth()[0] > display.errorbars_.get_linewidth()[0]
+    assert [t.get_text() for t in display.texts_] == ["0.90", "0.60", "skipped", "n/a"]
+    assert display.texts_[0].get_position()[1] == pytest.approx(0.98)  # above the interval's top
+    legend = [t.get_text() for t in display.legend_.get_texts()]
+    assert legend == ["bar: mean over repeats", "black: ± std over repeats",
+                      "grey: 95 % bootstrap interval over networks", "largest class share"]
+
+    # update: new intervals in the same artists; None clears them, the legend then drops the grey entry
+    _check_in_place(display, lambda i: display.update(
+        {"Top": (0.9 - i / 100, 0.05), "Adj": (0.6, 0.1), "WD": None, "CKA": None},
+        {"Top": (0.7, 0.95 - i / 200)}, notes={"CKA": "n/a", "WD": "n/a"}))
+    np.testing.assert_allclose(display.intervals_.get_segments()[0][:, 1], [0.7, 0.95 - 49 / 200])
+    assert display.texts_[2].get_text() == "n/a"
+    n_children = len(display.ax_.get_children())
+    display.update({"Top": (0.5, 0.0), "Adj": (0.5, 0.0), "WD": None, "CKA": None})
+    assert display.intervals_.get_segments()[0].size == 0
+    assert [t.get_text() for t in display.texts_[2:]] == ["skipped", "skipped"]
+    assert len(display.legend_.get_texts()) == 3 and len(display.ax_.get_children()) == n_children
+    display.update({"Top": (0.5, 0.0), "Adj": (0.5, 0.0), "WD": None, "CKA": None}, {"Adj": (0.4, 0.6)})
+    assert len(display.legend_.get_texts()) == 4
+
+    with pytest.raises(ValueError, match="intervals of \\['NP'\\] name no plotted method"):
+        PurityDisplay(scores, intervals={"NP": (0.1, 0.2)}).plot()
+    with pytest.raises(ValueError, match="low 0.9 above high 0.8"):
+        PurityDisplay(scores, intervals={"Top": (0.9, 0.8)}).plot()
+    with pytest.raises(ValueError, match="must be a pair \\(low, high\\) or None"):
+        PurityDisplay(scores, intervals={"Top": (0.9,)}).plot()
+    with pytest.raises(ValueError, match="notes must be strings"):
+        PurityDisplay(scores, notes={"WD": 1}).plot()
+
+
+def test_purity_display_from_study_reads_intervals_and_status():
+    from fcviz.studies import StudyResult
+
+    def row(method, mean, std, low, high, status):
+        return {"method": method, "purity_mean": mean, "purity_std": std, "purity_ci_low": low,
+                "purity_ci_high": high, "status": status}
+
+    table = [row("Top", 0.9, 0.02, 0.75, 1.0, "ok"), row("Adj", 0.7, 0.1, np.nan, np.nan, "ok"),
+             row("WD", np.nan, np.nan, np.nan, np.nan, "skipped: over the time budget"),
+             row("CKA", np.nan, np.nan, np.nan, np.nan, "n/a: Study 2's groups are stimulus classes")]
+    result = StudyResult(table, np.repeat([0, 1], 4), ["a", "b"], {}, settings={"dataset": "digits"})
+    display = PurityDisplay.from_study(result)
+    assert display.notes == {"WD": "skipped", "CKA": "n/a"}
+    assert [t.get_text() for t in display.texts_] == ["0.90", "0.70", "skipped", "n/a"]
+    np.testing.assert_allclose(display.intervals_.get_segments()[0][:, 1], [0.75, 1.0])
+    assert display.intervals_.get_segments()[1].size == 0
+    assert display.ax_.get_title() == "Clustering purity (digits)"
+
+
+def test_purity_weight_display_birth_weight_curve():
+    from types import SimpleNamespace
+
+    curve = SimpleNamespace(birth_weights=np.array([0.0, 0.25, 0.5, 1.0]), purity_mean=np.array([0.6, 0.8, 0.9, 0.5]),
+                            purity_std=np.array([0.1, 0.05, 0.0, 0.2]), paper_purity=0.7,
+                            settings={"study": "training_strategies", "dataset": "digits"})
+    display = PurityWeightDisplay.from_curve(curve)
+    np.testing.assert_array_equal(display.line_.get_xydata(), np.column_stack([curve.birth_weights, curve.purity_mean]))
+    assert display.ax_.get_xlabel() == "birth weight β (0: deaths only, 1: births only)"
+    assert display.reference_.get_linestyle() == "--" and list(display.reference_.get_ydata()) == [0.7, 0.7]
+    assert [t.get_text() for t in display.legend_.get_texts()][1] == display.reference_.get_label()
+    assert "digits" in display.ax_.get_title() and "training strategies" in display.ax_.get_title()
+    _check_in_place(display, lambda i: display.update(means=curve.purity_mean - i / 100,
+                                                      reference=(0.7 - i / 100, "paper")))
+    assert list(display.reference_.get_ydata()) == [0.7 - 49 / 100] * 2
+    assert display.legend_.get_texts()[1].get_text() == "paper"
+
+    no_paper = SimpleNamespace(**{**vars(curve), "paper_purity": np.nan})
+    display = PurityWeightDisplay.from_curve(no_paper, title=None)
+    assert display.reference_ is None and display.legend_ is None and display.ax_.get_title() == ""
+    with pytest.raises(ValueError, match="has no reference line"):
+        display.update(reference=(0.5, "paper"))
+    default = PurityWeightDisplay([0, 1], [0.5, 0.9], [0, 0]).plot()
+    assert default.ax_.get_xlabel().startswith("topological weight w") and default.reference_ is None
+    with pytest.raises(ValueError, match="without \\['paper_purity'\\]"):
+        PurityWeightDisplay.from_curve(SimpleNamespace(birth_weights=[0], purity_mean=[1], purity_std=[0]))
+    with pytest.raises(ValueError, match="reference as a pair \\(purity, label\\)"):
+        PurityWeightDisplay([0, 1], [0.5, 0.9], [0, 0], reference=0.7).plot()
+
+
+def test_study_figures(graphs):
+    from types import SimpleNamespace
+
+    from fcviz.studies import StudyResult, run_methods
+    from fcviz.viz import study_figures
+
+    labels_true = np.repeat([0, 1], 4)
+    table, predictions = run_methods(graphs, labels_true, methods=("Top", "Adj"), n_repeats=2, n_bootstrap=5)
+    result = StudyResult(table, labels_true, ["a", "b"], predictions)
+    curve = SimpleNamespace(birth_weights=np.linspace(0, 1, 3), purity_mean=np.full(3, 0.8), purity_std=np.zeros(3),
+                            paper_purity=0.75, settings={"study": "training_strategies", "dataset": "digits"})
+    figures = study_figures(result, curve=curve)
+    assert list(figures) == ["purity", "contingency", "birth_weight"]
+    assert all(isinstance(f, Figure) for f in figures.values()) and plt.get_fignums() == []
+    image = figures["contingency"].axes[0].images[0]
+    np.testing.assert_array_equal(image.get_array(), contingency_matrix(labels_true, predictions["Top"][0]))
+    assert [t.get_text() for t in figures["contingency"].axes[0].get_yticklabels()] == ["a", "b"]
+    assert all(figure_to_png(f, dpi=20)[:4] == b"\x89PNG" for f in figures.values())
+    del predictions["Top"]
+    assert list(study_figures(result)) == ["purity"]
+
 def test_runtime_display():
     timings = {"Top": ([30, 60, 120], [1e-4, 3e-4, 1e-3]), "WD": ([30, 60, 120], [0.2, 3.0, None])}
     display = RuntimeDisplay(timings).plot()

@@ -15,7 +15,7 @@ from .explorers import ClusteringExplorer, ConnectomeExplorer
 from .matrices import ConnectomeDisplay, DistanceMatrixDisplay
 from .lessons import BarycenterSlider, FiltrationExplorer, LayerExplorer, ScalingExplorer
 from .network import SpanningTreeDisplay, mds_layout
-from .reports import group_figures
+from .reports import group_figures, study_figures
 from .scores import ClusteringDisplay, PurityDisplay, PurityWeightDisplay, RuntimeDisplay
 from .widgets import Explorer, Panel
 
@@ -44,4 +44,5 @@ __all__ = [
     "mds_layout",
     "new_figure",
     "save_animation",
+    "study_figures",
 ]

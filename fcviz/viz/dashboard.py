@@ -34,9 +34,7 @@ import datetime
 import html
 import inspect
 import io
-import os
 import re
-import tempfile
 import threading
 import time
 import traceback
@@ -50,6 +48,7 @@ from ..dynamics import default_snapshot_epochs
 from ..homology import birth_death
 from ..progress import BuildCancelled
 from ..registry import DATASETS, REGULARIZERS, canonical_dataset_name
+from .._files import write_atomic
 from .._validation import check_int
 from .base import check_option
 
@@ -67,20 +66,6 @@ _COLORS = {"info": "inherit", "ok": "#1a7f37", "warning": "#9a6700", "error": "#
 def _slug(text) -> str:
     """A file-name-safe lower-case version of ``text`` ("Top clustering" -> "top-clustering")."""
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "item"
-
-
-def _write_atomic(path: Path, write) -> Path:
-    """Call ``write(binary_file)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _csv_bytes(rows) -> bytes:
@@ -527,11 +512,11 @@ class Dashboard:
                     figure = getattr(figure, "figure_", figure)
                     stem = f"{_slug(title)}-{_slug(name)}"
                     for fmt in ("png", "svg"):
-                        written.append(_write_atomic(folder / f"{stem}.{fmt}",
+                        written.append(write_atomic(folder / f"{stem}.{fmt}",
                                                      lambda file, fig=figure, fmt=fmt: fig.savefig(file, format=fmt)))
             tables = self.tables()
         for stem, rows in tables.items():
-            written.append(_write_atomic(folder / f"{stem}.csv", lambda file, rows=rows: file.write(_csv_bytes(rows))))
+            written.append(write_atomic(folder / f"{stem}.csv", lambda file, rows=rows: file.write(_csv_bytes(rows))))
         self.last_error_ = None
         self._set_status(f"Exported {len(written)} files to {folder}", "ok")
         return written
