@@ -234,6 +234,49 @@ def test_clustering_explorer_shows_the_library_output(zoo):
     assert explorer.last_error_ is None and "purity" in explorer.status.value
 
 
+def test_clustering_explorer_births_deaths_slider_and_curve(zoo, monkeypatch):
+    from fcviz import studies
+
+    explorer = ClusteringExplorer(zoo, dpi=DPI)
+    truth, _ = zoo.group_labels("regularizer")
+    P = birth_death(zoo.graphs)
+    slider = explorer.birth_weight
+    assert slider.value == "paper" and slider.options[0] == ("paper", "paper") and slider.options[-1] == ("1.00", 1.0)
+    assert not slider.continuous_update and not slider.disabled
+    assert "curve" not in explorer.figures_  # nothing to export before the curve is asked for
+    slider.value = 0.3
+    expected = TopClustering(4, birth_weight=0.3, random_state=0).fit_predict(P)
+    np.testing.assert_array_equal(explorer.labels_, expected)
+    np.testing.assert_allclose(explorer.distances_, pairwise_distances(P, birth_weight=0.3))
+    assert "β = 0.30" in explorer.readout.value and "β-weighted distance (β = 0.30)" in \
+        explorer.displays_["distances"].ax_.get_title()
+    assert ("Top", 4, 0, 1.0, 0.3) in explorer.fits_
+    explorer.weight.value = 0.0  # no topology: the slider does not apply
+    assert slider.disabled and ("Top", 4, 0, 0.0, None) in explorer.fits_
+    explorer.weight.value = 1.0
+    explorer.method.value = "Adj"
+    assert slider.disabled
+    explorer.method.value = "Top"
+
+    calls = []
+    real = studies.birth_weight_curve
+    monkeypatch.setattr(studies, "birth_weight_curve", lambda *a, **k: calls.append(k) or real(*a, **k))
+    curve = explorer.show_curve()
+    assert explorer.show_curve() is curve and len(calls) == 1  # computed once, then cached
+    assert curve.birth_weights.tolist() == [round(0.05 * i, 2) for i in range(21)]
+    assert explorer.last_error_ is None and "curve" in explorer.figures_
+    marker = explorer._curve_marker
+    assert marker.get_visible() and marker.get_xdata()[0] == 0.3
+    np.testing.assert_allclose(explorer.displays_["curve"].line_.get_ydata(), curve.purity_mean)
+    drawn = _png(explorer, "curve")
+    slider.value = 0.8
+    assert marker.get_xdata()[0] == 0.8 and _png(explorer, "curve") != drawn
+    slider.value = "paper"
+    assert not marker.get_visible()
+    explorer.set_zoo(zoo)  # another zoo: the curve is not known yet
+    assert explorer.curve_ is None and "curve" not in explorer.panels_ and not explorer._curve_box.children
+
+
 @pytest.mark.skipif("WD" not in available_methods(), reason='needs pip install "fcviz[baselines]"')
 def test_clustering_explorer_runs_baselines_lazily(zoo):
     from fcviz.baselines import cluster_features, diagram_distances, diagram_features, persistence_diagrams
@@ -413,7 +456,7 @@ def test_clustering_explorer_caches_fits_and_draws_what_changed(zoo, monkeypatch
     explorer.seed.value = 0  # cached: no fit, no drawing
     assert fits == [(4, 0, 1.0), (4, 3, 1.0)]
     assert _pngs(explorer) == first and _renders(explorer)["contingency"] <= renders["contingency"] + 1
-    assert list(explorer.fits_) == [("Top", 4, 3, 1.0), ("Top", 4, 0, 1.0)]
+    assert list(explorer.fits_) == [("Top", 4, 3, 1.0, None), ("Top", 4, 0, 1.0, None)]
     labels = explorer.labels_.copy()
     explorer.weight.value = 0.95  # the same labels (clearly separated groups) redraw nothing
     if np.array_equal(explorer.labels_, labels):
@@ -425,12 +468,13 @@ def test_clustering_explorer_caches_fits_and_draws_what_changed(zoo, monkeypatch
                                                                   random_state=0).fit_predict(zoo.graphs))
     for control, value in ((explorer.seed, 5), (explorer.n_clusters, 3), (explorer.seed, 6), (explorer.seed, 7)):
         control.value = value  # drawn over kept backgrounds: the same bytes as full renders
-        for name, figure in explorer.figures_.items():
-            assert fcviz.viz.figure_to_png(figure, dpi=DPI) == _png(explorer, name), (value, name)
+        for name in ("contingency", "distances"):  # the curve panel is drawn only when asked for
+            assert fcviz.viz.figure_to_png(explorer.figures_[name], dpi=DPI) == _png(explorer, name), (value, name)
     explorer.n_clusters.value = 4
-    assert all(panel.blits_ > 0 for panel in explorer.panels_.values())
+    assert explorer.panels_["contingency"].blits_ > 0 and explorer.panels_["distances"].blits_ > 0
     explorer.set_zoo(zoo)
-    assert len(explorer.fits_) == 1 and all(len(panel.frames_) == 1 for panel in explorer.panels_.values())
+    assert len(explorer.fits_) == 1
+    assert len(explorer.panels_["contingency"].frames_) == len(explorer.panels_["distances"].frames_) == 1
 
 
 def test_clustering_explorer_fits_in_the_background(zoo, monkeypatch):
@@ -461,7 +505,7 @@ def test_clustering_explorer_fits_in_the_background(zoo, monkeypatch):
     np.testing.assert_array_equal(explorer.labels_, expected)
     assert explorer.scores_ == clustering_scores(zoo.group_labels("regularizer")[0], expected)
     assert "Top (w = 0.50): 4 clusters, seed 2" in explorer.status.value and "computing" not in explorer.status.value
-    assert ("Top", 4, 0, 0.5) in explorer.fits_ or ("Top", 4, 2, 0.5) in explorer.fits_
+    assert ("Top", 4, 0, 0.5, None) in explorer.fits_ or ("Top", 4, 2, 0.5, None) in explorer.fits_
     explorer.seed.value = 0
     explorer.seed.value = 2  # cached now: shown in the callback, no thread
     assert explorer.wait(0) and "computing" not in explorer.status.value

@@ -52,7 +52,7 @@ from ..wasserstein import barycenter, pairwise_distances
 from .curves import BettiCurveDisplay, PersistenceDisplay
 from .matrices import ConnectomeDisplay, DistanceMatrixDisplay, layer_boundaries
 from .network import SpanningTreeDisplay
-from .scores import ClusteringDisplay
+from .scores import ClusteringDisplay, PurityWeightDisplay
 from .widgets import Explorer
 
 __all__ = ["ConnectomeExplorer", "ClusteringExplorer", "available_methods", "zoo_layers", "BETTI_THRESHOLDS"]
@@ -66,6 +66,9 @@ _WIDE = {"description_width": "initial"}
 _OWN_STIMULI = "all"
 _FITS_KEPT = 256  # clusterings remembered per zoo (labels: a few hundred bytes each)
 _BACKGROUND_EDGES = 1_000_000  # background="auto": fits at 0 < w < 1 of larger zoos run in a thread
+_PAPER = "paper"  # the birth-weight slider's first stop: the paper's d_top (birth_weight=None)
+_BIRTH_WEIGHTS = [("paper", _PAPER)] + [(f"{0.05 * i:.2f}", round(0.05 * i, 2)) for i in range(21)]
+_CURVE_REPEATS = 10  # clusterings per birth weight of the purity-against-beta curve
 
 
 def available_methods():
@@ -519,6 +522,14 @@ class ClusteringExplorer(Explorer):
     weight : ipywidgets.FloatSlider
         ``top_relative_weight`` of :class:`fcviz.TopClustering`, 0 … 1 in steps of 0.05 (1: topology
         only, the paper's Top); enabled for "Top" only.
+    birth_weight : ipywidgets.SelectionSlider
+        Births ↔ deaths: ``"paper"`` (the paper's d_top, sums over all births and deaths), then
+        ``birth_weight`` beta = 0 (deaths only) … 1 (births only) in steps of 0.05 (see
+        :func:`fcviz.topological_distance`). For Top at w > 0; it also sets the distance shown.
+    curve_button : ipywidgets.Button
+        "purity against β": computes :func:`fcviz.studies.birth_weight_curve` for the zoo (once; the
+        groups' count of clusters, 10 repeats) and shows it in the ``"curve"`` panel, with the
+        slider's beta marked.
     n_clusters : ipywidgets.IntSlider
         2 … min(10, N); initially the number of true classes.
     seed : ipywidgets.IntText
@@ -545,13 +556,17 @@ class ClusteringExplorer(Explorer):
         Time of the last clustering (when it was computed; a clustering shown again comes from
         ``fits_``).
     fits_ : collections.OrderedDict
-        The clusterings computed for this zoo: ``(method, n_clusters, seed, weight)`` (weight None
-        for methods other than Top) -> (labels, seconds); the 256 most recently used are kept.
+        The clusterings computed for this zoo: ``(method, n_clusters, seed, weight, birth_weight)``
+        (weight and birth_weight None where they do not apply) -> (labels, seconds); the 256 most
+        recently used are kept.
+    curve_ : fcviz.studies.BirthWeightCurve or None
+        The purity-against-beta curve, once asked for (:meth:`show_curve`).
     figures_, images_, displays_ : dict
         Keys ``"contingency"`` (:class:`ClusteringDisplay`) and ``"distances"``
         (:class:`DistanceMatrixDisplay` in the order ``argsort(labels_)``). A panel is redrawn only
         when what it shows changes (the same labels from another seed or weight leave it alone), and
-        a frame shown before comes from its cache.
+        a frame shown before comes from its cache. ``"curve"`` (:class:`PurityWeightDisplay`, the
+        panel of :meth:`show_curve`) is added once the curve is asked for, until another zoo is set.
     """
 
     def __init__(self, zoo, *, persistence=None, by="regularizer", baseline_budget=60.0, background="auto",
@@ -573,6 +588,13 @@ class ClusteringExplorer(Explorer):
         self.weight = widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05, continuous_update=False,
                                           readout_format=".2f", description="topological weight w", style=_WIDE,
                                           layout=widgets.Layout(width="330px"))
+        self.birth_weight = widgets.SelectionSlider(
+            options=_BIRTH_WEIGHTS, value=_PAPER, continuous_update=False, description="deaths ← β → births",
+            style=_WIDE, layout=widgets.Layout(width="330px"),
+            tooltip="paper: sums over all births and deaths; beta: births weigh beta, deaths 1 - beta (as distributions)")
+        self.curve_button = widgets.Button(description="purity against β", icon="line-chart",
+                                           tooltip="Top purity for every birth weight (computed once)",
+                                           layout=widgets.Layout(width="auto"))
         self.n_clusters = widgets.IntSlider(value=2, min=2, max=2, continuous_update=False, description="clusters",
                                             style=_WIDE, layout=widgets.Layout(width="260px"))
         self.seed = widgets.IntText(value=0, description="seed", style=_WIDE, layout=widgets.Layout(width="120px"))
@@ -581,9 +603,11 @@ class ClusteringExplorer(Explorer):
         # (a new contingency display: reset) and the distance (thaw, see _show) stay.
         self.add_panel("contingency", figsize=(4.6, 4.0), freeze_layout_after=1, blit=True)
         self.add_panel("distances", figsize=(5.0, 4.4), freeze_layout_after=1, blit=True)
+        self._curve_box = widgets.Box([])  # holds the curve panel once asked for (exports hold it from then on)
         self.set_zoo(zoo, persistence=persistence)
-        for control in (self.method, self.weight, self.n_clusters, self.seed):
+        for control in (self.method, self.weight, self.birth_weight, self.n_clusters, self.seed):
             self.on_change(control, self._draw)
+        self.curve_button.on_click(lambda _: self.show_curve())
 
     def set_zoo(self, zoo, *, persistence=None):
         """Cluster another zoo (e.g. one just built): reset every cache, the controls and the panels.
@@ -608,7 +632,7 @@ class ClusteringExplorer(Explorer):
         zoo = _check_zoo(zoo, owner)
         labels_true, names = zoo.group_labels(self.by)
         P = _check_persistence(persistence, zoo, owner)
-        distances = {"Top": pairwise_distances(P)}
+        distances = {("Top", None): pairwise_distances(P)}
         with self._view_lock:
             self._generation += 1  # a fit still running for the previous zoo will not be shown
             self._wanted = None
@@ -620,6 +644,8 @@ class ClusteringExplorer(Explorer):
             self._distances = distances
             self._features = {}
             self.fits_ = OrderedDict()
+            self.curve_ = None
+            self._drop_curve_panel()
             self.forget_frames()
             top = min(10, len(zoo))
             with self.muted():
@@ -661,25 +687,29 @@ class ClusteringExplorer(Explorer):
             self._features[method] = diagram_features(self.diagrams_, method=method)
         return self._features[method]
 
-    def _distance(self, method):
-        """(distance matrix, title) shown for ``method``; computed once per zoo."""
-        if method not in self._distances:
-            if method == "Adj":
+    def _distance(self, method, birth_weight=None):
+        """(distance matrix, title) shown for ``method`` (Top: under ``birth_weight``); computed once per zoo."""
+        key = (method, birth_weight)
+        if key not in self._distances:
+            if method == "Top":
+                self._distances[key] = pairwise_distances(self.persistence_, birth_weight=birth_weight)
+            elif method == "Adj":
                 from ..wasserstein import edge_distances
 
-                self._distances[method] = edge_distances(self.zoo.graphs)
+                self._distances[key] = edge_distances(self.zoo.graphs)
             elif method == "PI":
                 from ..baselines import diagram_distances
 
                 self._baseline_features(method)
-                self._distances[method] = diagram_distances(self.diagrams_, method="PI")
+                self._distances[key] = diagram_distances(self.diagrams_, method="PI")
             else:
-                self._distances[method] = self._baseline_features(method)
-        titles = {"Top": "topological distance d_top", "Adj": "edge distance ‖A − B‖²",
-                  "PI": "persistence-image distance (PI)"}
-        return self._distances[method], titles.get(method, f"diagram distance ({method})")
+                self._distances[key] = self._baseline_features(method)
+        titles = {"Top": "topological distance d_top" if birth_weight is None
+                  else f"β-weighted distance (β = {birth_weight:.2f})",
+                  "Adj": "edge distance ‖A − B‖²", "PI": "persistence-image distance (PI)"}
+        return self._distances[key], titles.get(method, f"diagram distance ({method})")
 
-    def _fit(self, method, k, seed, weight):
+    def _fit(self, method, k, seed, weight, birth_weight=None):
         """Predicted clusters of the zoo, and the seconds the clustering took."""
         from ..baselines import cluster_features
 
@@ -687,7 +717,8 @@ class ClusteringExplorer(Explorer):
         if method in ("Top", "Adj"):
             w = weight if method == "Top" else 0.0
             data = self.persistence_ if w == 1.0 else self.zoo.graphs
-            labels = TopClustering(k, top_relative_weight=w, random_state=seed).fit_predict(data)
+            labels = TopClustering(k, top_relative_weight=w, birth_weight=birth_weight,
+                                   random_state=seed).fit_predict(data)
         else:
             features = self._baseline_features(method)
             tic = time.perf_counter()
@@ -721,7 +752,9 @@ class ClusteringExplorer(Explorer):
         method, k, seed = self.method.value, self.n_clusters.value, self.seed.value
         weight = float(self.weight.value)
         self.weight.disabled = method != "Top"
-        settings = (method, k, seed, weight if method == "Top" else None)
+        self.birth_weight.disabled = method != "Top" or weight == 0.0
+        beta = None if self.birth_weight.disabled else self._beta()
+        settings = (method, k, seed, weight if method == "Top" else None, beta)
         with self._view_lock:
             self._wanted = settings
             fit = self._recall(settings)
@@ -732,9 +765,44 @@ class ClusteringExplorer(Explorer):
             self.after_change(thread.start)  # after the status line says "computing …"
             return
         if fit is None:
-            fit = self._fit(method, k, seed, weight)
+            fit = self._fit(method, k, seed, weight, beta)
             self._remember(settings, fit)
         self._show(settings, *fit)
+
+    def _beta(self):
+        """The slider's birth weight: None for "paper"."""
+        value = self.birth_weight.value
+        return None if value == _PAPER else float(value)
+
+    def show_curve(self):
+        """Compute (once per zoo) and show Top purity against the birth weight, with the slider's beta marked.
+
+        Returns
+        -------
+        fcviz.studies.BirthWeightCurve
+        """
+        with self.guard("computing purity against β"):
+            if self.curve_ is None:
+                from ..studies import birth_weight_curve
+
+                self.notify(f"computing Top purity for {len(_BIRTH_WEIGHTS)} birth weights × {_CURVE_REPEATS} "
+                            "repeats …")
+                persistence = self.persistence_ if len(self.zoo.epochs) == 1 else None
+                self.curve_ = birth_weight_curve(self.zoo, by=self.by, birth_weights=[v for _, v in _BIRTH_WEIGHTS[1:]],
+                                                 n_repeats=_CURVE_REPEATS, persistence=persistence)
+            if "curve" not in self.panels_:
+                self._curve_box.children = (self.add_panel("curve", figsize=(5.2, 3.4), freeze_layout_after=1).widget,)
+            self._draw(now=True)
+        return self.curve_
+
+    def _drop_curve_panel(self):
+        """Remove the curve panel (another zoo: its curve is not computed yet)."""
+        panel = self.panels_.pop("curve", None)
+        if panel is not None:
+            for registry in (self.figures_, self.images_, self.displays_, self.shown_):
+                registry.pop("curve", None)
+            self._curve_box.children = ()
+            panel.close()
 
     def _fit_in_background(self, settings, generation):
         """A background thread: compute one clustering; show it if the controls still ask for it."""
@@ -761,15 +829,17 @@ class ClusteringExplorer(Explorer):
 
     def _show(self, settings, labels, seconds):
         """Move the displays to one clustering and render the panels whose frame changed."""
-        method, k, seed, weight = settings
+        method, k, seed, weight, beta = settings
         with self._view_lock:
             scores = clustering_scores(self.labels_true_, labels)
-            D, title = self._distance(method)
+            D, title = self._distance(method, beta)
             order = np.argsort(labels, kind="stable")
             names = np.array([str(c) for c in labels])  # as the contingency matrix's columns
             panels = self.panels_
             shown = np.asarray(labels).tobytes()  # the frames: what each figure depends on
-            keys = {"contingency": (k, shown), "distances": (method, shown)}
+            keys = {"contingency": (k, shown), "distances": (method, beta, shown)}
+            if "curve" in panels:
+                keys["curve"] = beta if method == "Top" else "none"
 
             def update(changed):
                 if "contingency" in changed and self._shown_clusters != k:  # columns: a new display
@@ -791,22 +861,43 @@ class ClusteringExplorer(Explorer):
                     panels["distances"].follow_data(ax.xaxis, ax.yaxis)  # a tick per cluster: they move
                 elif "distances" in changed:
                     self.displays_["distances"].update(D, labels=names, order=order, title=title)
-                    if self._drawn_distance != method:  # other distances: other colour-bar tick labels
+                    if self._drawn_distance != (method, beta):  # other distances: other colour-bar tick labels
                         panels["distances"].thaw()
-                self._drawn_distance = method if "distances" in changed else self._drawn_distance
+                self._drawn_distance = (method, beta) if "distances" in changed else self._drawn_distance
+                if "curve" in changed:
+                    self._update_curve(beta if method == "Top" else None)
                 for name in changed:
                     panels[name].displays = {name: self.displays_[name]}
 
             self.refresh(keys, update)
             self.labels_, self.scores_, self.distances_, self.fit_seconds_ = labels, scores, D, seconds
             self._settings = {"method": method, "n_clusters": k, "seed": seed, "weight": float(self.weight.value)
-                              if weight is None else weight}
+                              if weight is None else weight, "birth_weight": beta}
             self._shown_settings = settings
             self.readout.value = self._readout()
 
+    def _update_curve(self, beta):
+        """Draw the curve panel (first time) and move its marker to ``beta`` (hidden for None)."""
+        panel = self.panels_["curve"]
+        if "curve" not in self.displays_:
+            panel.reset()
+            ax = panel.axes[0]
+            display = PurityWeightDisplay.from_curve(self.curve_, ax=ax)
+            self._curve_marker = ax.axvline(0.0, color="crimson", lw=1.2, ls="-", alpha=0.8)
+            self.displays_["curve"] = display
+        self._curve_marker.set_xdata([beta or 0.0, beta or 0.0])
+        self._curve_marker.set_visible(beta is not None)
+
+    @staticmethod
+    def _how(s):
+        if s["method"] != "Top":
+            return s["method"]
+        beta = s.get("birth_weight")
+        return f"Top (w = {s['weight']:.2f}" + ("" if beta is None else f", β = {beta:.2f}") + ")"
+
     def _readout(self):
         s, scores = self._settings, self.scores_
-        how = f"Top, w = {s['weight']:.2f}" if s["method"] == "Top" else s["method"]
+        how = self._how(s)
         cells = [("purity", f"{scores['purity']:.3f}"), ("adjusted Rand", f"{scores['adjusted_rand']:.3f}"),
                  ("NMI", f"{scores['normalized_mutual_info']:.3f}"), ("fit", f"{1000 * self.fit_seconds_:.0f} ms")]
         body = "".join(f"<tr><td style='padding-right:1em'>{html.escape(k)}</td><td><b>{v}</b></td></tr>"
@@ -816,17 +907,18 @@ class ClusteringExplorer(Explorer):
 
     def _describe(self):
         s = self._settings
-        how = f"Top (w = {s['weight']:.2f})" if s["method"] == "Top" else s["method"]
-        shown = f"{how}: {s['n_clusters']} clusters, seed {s['seed']}, purity {self.scores_['purity']:.3f}"
+        shown = f"{self._how(s)}: {s['n_clusters']} clusters, seed {s['seed']}, purity {self.scores_['purity']:.3f}"
         wanted = self._wanted
         if wanted is None or wanted == self._shown_settings:
             return shown
-        method, k, seed, weight = wanted
-        how = f"Top (w = {weight:.2f})" if method == "Top" else method
+        method, k, seed, weight, beta = wanted
+        how = self._how({"method": method, "weight": weight, "birth_weight": beta})
         return f"computing {how}, {k} clusters, seed {seed} in the background … (showing {shown})"
 
     def _layout(self):
         controls = widgets.HBox([self.method, self.weight, self.n_clusters, self.seed])
+        topology = widgets.HBox([self.birth_weight, self.curve_button])
         panels = self.panels_
-        return [controls, self.status,
-                widgets.HBox([panels["contingency"].widget, panels["distances"].widget, self.readout])]
+        return [controls, topology, self.status,
+                widgets.HBox([panels["contingency"].widget, panels["distances"].widget, self.readout]),
+                self._curve_box]
