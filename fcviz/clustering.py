@@ -27,7 +27,6 @@ scaled points. The barycenter of a cluster is unchanged.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import warnings
@@ -47,6 +46,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._linalg import squared_euclidean
+from ._threads import one_thread_below
 from ._validation import check_birth_weight, check_graphs
 from .homology import Persistence, birth_death, check_persistence, mst_edges
 from .wasserstein import rank_weights
@@ -282,30 +282,6 @@ class _GramMeans:
         new[:, filled] = (labels[:, None] == filled[None, :]) / counts[filled]
         self.weights = new
         return new
-
-
-@lru_cache(maxsize=1)
-def _blas_controller():
-    """One threadpoolctl controller for the process (making one scans the loaded libraries: milliseconds)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-#: Below this many multiply-adds of the Gram matrix (N^2 d), a fit runs with one BLAS thread.
-_ONE_THREAD_WORK = 5e7
-
-
-def _few_blas_threads(n_samples, n_features):
-    """One BLAS thread for a small fit, the library's default otherwise.
-
-    A small fit makes thousands of small matrix products; with threaded BLAS each one wakes the
-    helper threads, and on busy cores they wait for them: the classroom zoo's fit (32 x 1128) took
-    10-24 ms with two threads on a loaded 2-core machine against 1.7-3 ms with one.
-    """
-    if n_samples * n_samples * n_features > _ONE_THREAD_WORK:
-        return contextlib.nullcontext()
-    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _barycenters(topo, labels, n_clusters, scaled_centers, scale):
@@ -865,7 +841,8 @@ class TopClustering(ClusterMixin, BaseEstimator):
         w = float(self.top_relative_weight)
         data = _read_input(X, w, type(self).__name__, self._birth_weight())
         n_features = data.topo.shape[1] if data.topo is not None else data.edges.shape[1]
-        with _few_blas_threads(data.n_samples, n_features * (1 + (0.0 < w < 1.0))):
+        # a small fit: its thousands of small products run faster on one thread (see fcviz._threads)
+        with one_thread_below(data.n_samples ** 2 * n_features * (1 + (0.0 < w < 1.0))):
             return self._fit_data(data, w)
 
     def _fit_data(self, data, w):

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._files import write_atomic
+from ._threads import on_one_thread
 from ._validation import check_int, check_option
 from .clustering import TopClustering, clustering_scores
 from .registry import METHODS, NETWORK_METHODS, stratified_indices
@@ -222,6 +223,7 @@ def _not_applicable(method, reason):
     return {**_skipped(method, reason), "status": f"n/a: {reason}"}
 
 
+@on_one_thread  # thousands of tiny clusterings: see fcviz._threads
 def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="fcviz", random_state=0,
                 baseline_budget=120.0, baseline_subsample=None, progress=False, activations=None,
                 network_weights=None, n_bootstrap=200, birth_weight=None):
@@ -490,10 +492,8 @@ def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget,
     network = [m for m in methods if m in NETWORK_METHODS]
     inputs, reasons, record_seconds = {}, {}, 0.0
     if network and by != "regularizer":
-        reasons = {"CKA": "Study 2's groups are stimulus classes; CKA compares networks over one shared "
-                          "stimulus set",
-                   "NP": "Study 2's groups are stimulus classes; neural persistence reads the weights, which "
-                         "do not depend on the stimuli"}
+        reasons = {"CKA": "groups are stimulus classes; CKA compares networks on shared stimuli",
+                   "NP": "groups are stimulus classes; weights do not depend on stimuli"}
     elif network:
         t0 = time.perf_counter()
         inputs, reasons = _network_inputs(zoo, network)
@@ -762,6 +762,7 @@ def _check_birth_weights(birth_weights):
     return np.unique([check_birth_weight(b) for b in given])
 
 
+@on_one_thread
 def birth_weight_curve(zoo, *, by="regularizer", birth_weights=None, n_repeats=20, protocol="fcviz", random_state=0,
                        persistence=None):
     """Top clustering's purity against ``birth_weight`` beta, and with the paper's distance.
