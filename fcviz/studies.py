@@ -704,6 +704,12 @@ class BirthWeightCurve:
                  for b, m, sd, a in zip(self.birth_weights, self.purity_mean, self.purity_std, self.ari_mean)]
         return rows
 
+    def __repr__(self):
+        best = int(np.argmax(self.purity_mean))
+        return (f"<BirthWeightCurve {self.settings.get('study', 'study')}: {len(self.birth_weights)} birth weights, "
+                f"best {self.birth_weights[best]:.2f} (purity {self.purity_mean[best]:.3f}); paper's distance "
+                f"{self.paper_purity:.3f}>")
+
     def _caption(self):
         study = self.settings.get("study", "study")
         return (f"{study}: Top purity against birth_weight (0: deaths only, 1: births only), "

@@ -381,8 +381,9 @@ class PurityDisplay:
                 notes[r["method"]] = "n/a" if status.startswith("n/a") else "skipped"
         labels = np.asarray(getattr(result, "labels_true", []))
         chance = float(np.unique(labels, return_counts=True)[1].max() / labels.size) if labels.size else None
-        dataset = getattr(result, "settings", {}).get("dataset")
-        title = title or ("Clustering purity" + (f" ({dataset})" if dataset else ""))
+        settings = getattr(result, "settings", {})
+        about = ", ".join(str(v).replace("_", " ") for v in (settings.get("dataset"), settings.get("study")) if v)
+        title = title or ("Clustering purity" + (f" ({about})" if about else ""))
         return cls(scores, intervals=intervals, notes=notes, title=title, chance=chance).plot(ax=ax, **plot_kw)
 
     def _tables(self, scores, intervals, notes):
