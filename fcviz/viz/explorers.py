@@ -902,10 +902,9 @@ class ClusteringExplorer(Explorer):
         how = self._how(s)
         cells = [("purity", f"{scores['purity']:.3f}"), ("adjusted Rand", f"{scores['adjusted_rand']:.3f}"),
                  ("NMI", f"{scores['normalized_mutual_info']:.3f}"), ("fit", f"{1000 * self.fit_seconds_:.0f} ms")]
-        body = "".join(f"<tr><td style='padding-right:1em'>{html.escape(k)}</td><td><b>{v}</b></td></tr>"
-                       for k, v in cells)
+        body = " · ".join(f"{html.escape(k)} <b>{v}</b>" for k, v in cells)
         return (f"<div style='font-size:90%'><b>{html.escape(how)}</b>, {s['n_clusters']} clusters, seed "
-                f"{s['seed']}, {len(self.labels_)} networks<table>{body}</table></div>")
+                f"{s['seed']}, {len(self.labels_)} networks: {body}</div>")
 
     def _describe(self):
         s = self._settings
@@ -921,6 +920,5 @@ class ClusteringExplorer(Explorer):
         controls = widgets.HBox([self.method, self.weight, self.n_clusters, self.seed])
         topology = widgets.HBox([self.birth_weight, self.curve_button])
         panels = self.panels_
-        return [controls, topology, self.status,
-                widgets.HBox([panels["contingency"].widget, panels["distances"].widget, self.readout]),
-                self._curve_box]
+        return [controls, topology, self.status, self.readout,
+                widgets.HBox([panels["contingency"].widget, panels["distances"].widget]), self._curve_box]

@@ -370,6 +370,41 @@ def test_04_dynamics_play_advances_the_frame(session):
     s.screenshot("04-dynamics")
 
 
+def test_04b_clustering_curve_appears(session):
+    s = session
+    s.require("build")
+    tabs = s.dashboard()["tabs"]
+    title = next((t for t in tabs if "cluster" in t.lower()), None)
+    if title is None:
+        s.fail(f"The dashboard has no Clustering tab (tabs: {tabs}).", "clustering")
+    s.mark("tab", title).click()
+
+    def drawn(v):
+        return len(v["images"]) >= 2 and all(i["digest"] for i in v["images"]) and v["idle"]
+
+    before = s.poll(f"the {title} tab shows its contingency and distance panels", "clustering",
+                    lambda: s.dashboard(title), drawn, 60,
+                    failed=lambda v: "\u26a0" in (v["text"] or "") and f"the tab reports an error: {v['text']!r}")
+    slider = s.page.evaluate("""(title) => {""" + _JS_PRELUDE + """
+      const content = tabContent(dashRoot(), title);
+      const box = content && [...content.querySelectorAll('.widget-slider')]
+        .find(d => (d.querySelector('label') || {}).textContent.includes('β'));
+      return box ? (box.querySelector('.widget-readout') || {}).textContent : null;
+    }""", title)
+    if slider is None:
+        s.fail(f"The {title} tab has no births-deaths (β) slider.", "clustering", s.dashboard(title))
+    assert slider.strip() == "paper", f"the β slider starts at {slider!r}, not at the paper's distance"
+    s.mark("button", "purity against β").click()
+
+    def curve(v):
+        return len(v["images"]) == len(before["images"]) + 1 and drawn(v)
+
+    s.poll("the purity-against-β curve appears under the panels", "clustering", lambda: s.dashboard(title), curve, 90,
+           failed=lambda v: "\u26a0" in (v["text"] or "") and f"the tab reports an error: {v['text']!r}")
+    s.no_widget_errors("clustering")
+    s.screenshot("04b-clustering-curve")
+
+
 def test_05_export_reports_its_folder(session):
     s = session
     s.require("build")
