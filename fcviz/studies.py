@@ -38,7 +38,7 @@ from ._threads import on_one_thread
 from ._validation import check_int, check_option
 from .clustering import TopClustering, clustering_scores
 from .registry import METHODS, NETWORK_METHODS, stratified_indices
-from .tables import format_table, html_table, markdown_table
+from .tables import CaptionedTable, format_table
 
 __all__ = ["StudyResult", "BirthWeightCurve", "METHODS", "CKA_MAX_STIMULI", "DEFAULT_BIRTH_WEIGHTS", "format_table",
            "run_methods", "training_strategies", "stimulus_classes", "stimuli", "birth_weight_curve"]
@@ -54,7 +54,7 @@ CKA_MAX_STIMULI = 500
 
 
 @dataclass(frozen=True, eq=False)
-class StudyResult:
+class StudyResult(CaptionedTable):
     """Outcome of a study.
 
     Attributes
@@ -145,18 +145,8 @@ class StudyResult:
         return f"{study}: {len(self.labels_true)} graphs in {len(self.group_names)} groups ({groups})"
 
     def to_text(self):
-        """The table as aligned text, like the paper's."""
+        """The table as aligned text, like the paper's (no caption)."""
         return format_table(self._rows(), self._HEADER)
-
-    def __str__(self):
-        return self.to_text()
-
-    def _repr_html_(self):
-        return html_table(self._rows(), self._HEADER, caption=self._caption())
-
-    def to_markdown(self):
-        """The table as Markdown, under the study's caption."""
-        return markdown_table(self._rows(), self._HEADER, caption=self._caption())
 
     def write_report(self, directory):
         """Write the table as CSV (every row field, numbers unrounded) and as Markdown into ``directory``.
@@ -661,7 +651,7 @@ _STUDY_OF = {"regularizer": "training_strategies", "stimulus_class": "stimulus_c
 
 
 @dataclass(frozen=True, eq=False)
-class BirthWeightCurve:
+class BirthWeightCurve(CaptionedTable):
     """Top clustering's purity against ``birth_weight``: how much births versus deaths separate the groups.
 
     Attributes
@@ -714,20 +704,6 @@ class BirthWeightCurve:
         study = self.settings.get("study", "study")
         return (f"{study}: Top purity against birth_weight (0: deaths only, 1: births only), "
                 f"{len(self.labels_true)} graphs in {len(self.group_names)} groups; best {self.best_birth_weight:.2f}")
-
-    def to_text(self):
-        """The curve as an aligned text table, the paper's distance first."""
-        return self._caption() + "\n" + format_table(self._rows(), self._HEADER)
-
-    def __str__(self):
-        return self.to_text()
-
-    def _repr_html_(self):
-        return html_table(self._rows(), self._HEADER, caption=self._caption())
-
-    def to_markdown(self):
-        """The curve as a Markdown table under its caption."""
-        return markdown_table(self._rows(), self._HEADER, caption=self._caption())
 
     def write_csv(self, directory):
         """Write ``<study>_birth_weight.csv`` (one row per beta, the paper's distance as ``None``) into ``directory``.

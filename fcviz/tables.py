@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-__all__ = ["format_table", "html_table", "markdown_table"]
+__all__ = ["format_table", "html_table", "markdown_table", "CaptionedTable"]
 
 
 def format_table(rows, header):
@@ -99,3 +99,25 @@ def markdown_table(rows, header, *, caption=None):
     if caption:
         lines[:0] = [caption, ""]
     return "\n".join(lines)
+
+
+class CaptionedTable:
+    """Mixin for results shown as one table under a caption: text, ``print``, HTML and Markdown.
+
+    A subclass defines ``_HEADER`` (tuple of str), ``_rows()`` (list of tuples of str) and
+    ``_caption()`` (str).
+    """
+
+    def to_text(self):
+        """The table as aligned text, under its caption."""
+        return self._caption() + "\n" + format_table(self._rows(), self._HEADER)
+
+    def __str__(self):
+        return self.to_text()
+
+    def _repr_html_(self):
+        return html_table(self._rows(), self._HEADER, caption=self._caption())
+
+    def to_markdown(self):
+        """The table as Markdown, under its caption."""
+        return markdown_table(self._rows(), self._HEADER, caption=self._caption())
