@@ -787,9 +787,10 @@ def cluster_features(features, n_clusters, *, method="WD", random_state=None, n_
     _check_n_clusters(n_clusters, len(features))
     check_int(n_init, "n_init", minimum=1)
     if method == "PI":
-        from sklearn.cluster import KMeans
+        from .clustering import kmeans
 
-        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit_predict(features).astype(np.int64)
+        # scikit-learn's KMeans (default tol) labels, without its per-call set-up
+        return kmeans(features, n_clusters, n_init=n_init, tol=1e-4, random_state=random_state).astype(np.int64)
     if features.ndim != 2 or features.shape[0] != features.shape[1]:
         raise ValueError(f"method {method!r} clusters a square distance matrix; got shape {features.shape}.")
     return _kmedoids_labels(features, n_clusters, random_state, n_init)

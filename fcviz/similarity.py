@@ -102,7 +102,7 @@ def cka_matrix(activations):
 
     The centred Gram matrices ``K_i = X_i X_iᵀ`` (m × m, whatever the widths) are compared all at once:
     ``CKA_ij = <K_i, K_j>_F / (||K_i||_F ||K_j||_F)``, accumulated over blocks of stimuli so that memory
-    stays bounded.
+    stays bounded, from the upper triangle of each Gram matrix only (they are symmetric).
 
     Parameters
     ----------
@@ -136,12 +136,7 @@ def cka_matrix(activations):
         _centred(_check_activations(A, f"activations[{i}]", n_rows=first.shape[0]))
         for i, A in enumerate(activations[1:], start=1)
     ]
-    m, n = first.shape[0], len(mats)
-    rows = max(1, min(m, _GRAM_CHUNK_BYTES // (8 * m * n)))
-    G = np.zeros((n, n))
-    for start in range(0, m, rows):
-        block = np.stack([(X[start:start + rows] @ X.T).ravel() for X in mats])  # (N, rows * m)
-        G += block @ block.T
+    G = _gram_inner_products(mats)
     norms = np.sqrt(np.clip(np.diag(G), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         C = G / np.outer(norms, norms)
@@ -149,6 +144,30 @@ def cka_matrix(activations):
     C = np.clip((C + C.T) / 2, 0.0, 1.0)
     np.fill_diagonal(C, (norms > 0).astype(float))
     return C
+
+
+def _gram_inner_products(mats):
+    """``G[i, j] = <K_i, K_j>_F`` for the Gram matrices ``K_i = X_i X_iᵀ`` of ``mats`` (m × p_i each).
+
+    A Gram matrix is symmetric, so each block of rows ``[s, e)`` is formed against the columns ``[s, m)``
+    only: the square block on the diagonal counts once and the part right of it also stands for its
+    mirror image below the diagonal, so it is scaled by √2 (its products then count twice). At least
+    four blocks (fewer stimuli per block where ``_GRAM_CHUNK_BYTES`` asks for it) leave out all but
+    about an eighth of the lower triangle. The products are written into one reused buffer.
+    """
+    m, n = mats[0].shape[0], len(mats)
+    rows = max(1, min(-(-m // 4), _GRAM_CHUNK_BYTES // (8 * m * n)))
+    buffer = np.empty(n * rows * m)
+    G = np.zeros((n, n))
+    for start in range(0, m, rows):
+        stop = min(m, start + rows)
+        block = buffer[:n * (stop - start) * (m - start)].reshape(n, stop - start, m - start)
+        for i, X in enumerate(mats):
+            np.matmul(X[start:stop], X[start:].T, out=block[i])
+        block[:, :, stop - start:] *= np.sqrt(2.0)
+        flat = block.reshape(n, -1)
+        G += flat @ flat.T
+    return G
 
 
 def neural_persistence(weights, *, p=2, normalize=True):
@@ -211,29 +230,31 @@ def neural_persistence(weights, *, p=2, normalize=True):
 def _bipartite_maximum_spanning_tree(A):
     """Edge weights of a maximum spanning tree of the complete bipartite graph with weights ``A`` (rows, cols).
 
-    Prim's algorithm: ``best_row[i]`` (``best_col[j]``) is the heaviest edge from the tree to row i (column j),
-    -inf once that vertex is in the tree. Returns the ``n_rows + n_cols - 1`` tree edge weights.
+    Prim's algorithm over the ``n_rows + n_cols`` vertices, rows first: ``best[v]`` is the heaviest edge
+    from the tree to vertex v, -inf once v is in the tree. ``by_row`` (``by_col``) holds the edges of
+    each row (column) with -inf towards the vertices already in the tree, so that adding a vertex
+    raises only the ``best`` of vertices still outside. Returns the ``n_rows + n_cols - 1`` tree edge
+    weights in the order they join the tree.
     """
     n_rows, n_cols = A.shape
-    best_row = np.full(n_rows, -np.inf)
-    best_col = A[0].copy()  # the tree starts at row 0
-    row_in = np.zeros(n_rows, bool)
-    col_in = np.zeros(n_cols, bool)
-    row_in[0] = True
-    tree = []
-    for _ in range(n_rows + n_cols - 1):
-        cand_row = np.where(row_in, -np.inf, best_row)
-        cand_col = np.where(col_in, -np.inf, best_col)
-        i, j = int(np.argmax(cand_row)), int(np.argmax(cand_col))
-        if cand_row[i] >= cand_col[j]:  # add row i
-            tree.append(cand_row[i])
-            row_in[i] = True
-            np.maximum(best_col, A[i], out=best_col)
-        else:  # add column j
-            tree.append(cand_col[j])
-            col_in[j] = True
-            np.maximum(best_row, A[:, j], out=best_row)
-    return np.array(tree)
+    by_row = A.copy()  # (n_rows, n_cols): column j set to -inf when column j joins
+    by_col = A.T.copy()  # (n_cols, n_rows): column i set to -inf when row i joins
+    best = np.full(n_rows + n_cols, -np.inf)
+    best_row, best_col = best[:n_rows], best[n_rows:]  # views
+    best_col[:] = by_row[0]  # the tree starts at row 0
+    by_col[:, 0] = -np.inf
+    tree = np.empty(n_rows + n_cols - 1)
+    for step in range(len(tree)):
+        v = int(best.argmax())  # the first maximum: a row before a column on ties
+        tree[step] = best[v]
+        best[v] = -np.inf
+        if v < n_rows:  # add row v
+            by_col[:, v] = -np.inf
+            np.maximum(best_col, by_row[v], out=best_col)
+        else:  # add column v - n_rows
+            by_row[:, v - n_rows] = -np.inf
+            np.maximum(best_row, by_col[v - n_rows], out=best_row)
+    return tree
 
 
 def network_neural_persistence(model_or_state_dict, *, p=2, normalize=True):

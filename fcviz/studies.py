@@ -380,7 +380,9 @@ def _counted_purity(labels_true, labels_pred, copies):
 
 def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, random_state, activations, weights,
                          clusterers):
-    from sklearn.cluster import AgglomerativeClustering, KMeans
+    from sklearn.cluster import AgglomerativeClustering
+
+    from .clustering import kmeans
 
     from .similarity import cka_matrix, network_neural_persistence
 
@@ -404,8 +406,8 @@ def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, rando
             if method == "CKA":  # deterministic: the seed is unused and the repeats only fill the columns
                 model = AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average")
                 return model.fit_predict(features[np.ix_(index, index)]).astype(np.int64)
-            model = KMeans(k, init=init, n_init=n_init, random_state=seed)
-            return model.fit_predict(features[index]).astype(np.int64)
+            # scikit-learn's KMeans labels without its per-call set-up (2.3 ms, 6x the fit here)
+            return kmeans(features[index], k, init=init, n_init=n_init, random_state=seed).astype(np.int64)
 
         labels, times = [], []
         everything = np.arange(len(labels_true))

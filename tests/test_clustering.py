@@ -605,3 +605,28 @@ def test_torch_and_list_of_tensors_input(two_groups):
     a = TopClustering(2, random_state=0).fit(X)
     np.testing.assert_array_equal(TopClustering(2, random_state=0).fit(torch.from_numpy(X)).labels_, a.labels_)
     np.testing.assert_array_equal(a.predict([torch.from_numpy(G) for G in X]), a.labels_)
+
+
+@pytest.mark.parametrize("shape, k", [((32, 3), 4), ((80, 5), 10), ((12, 40), 3), ((50, 2), 2)])
+@pytest.mark.parametrize("init, n_init", [("k-means++", 10), ("random", 1), ("random", 5)])
+def test_kmeans_gives_scikit_learns_labels(shape, k, init, n_init):
+    from fcviz.clustering import kmeans
+
+    rng = np.random.default_rng(shape[0])
+    X = rng.normal(size=shape) + np.repeat(rng.normal(scale=3, size=(k, shape[1])), -(-shape[0] // k), axis=0)[:shape[0]]
+    before = X.copy()
+    for seed in range(8):
+        ref = KMeans(k, init=init, n_init=n_init, tol=1e-6, algorithm="lloyd", random_state=seed).fit(X)
+        labels = kmeans(X, k, init=init, n_init=n_init, random_state=seed)
+        assert adjusted_rand_score(labels, ref.labels_) == 1.0, seed
+    assert np.array_equal(X, before)
+
+
+@pytest.mark.parametrize("X, k, match", [(np.zeros((3, 2)), 4, "n_clusters"), (np.zeros(5), 2, "shape"),
+                                         (np.array([[0.0], [np.nan]]), 1, "non-finite"),
+                                         (np.zeros((0, 2)), 1, "non-empty")])
+def test_kmeans_refuses_bad_input(X, k, match):
+    from fcviz.clustering import kmeans
+
+    with pytest.raises(ValueError, match=match):
+        kmeans(X, k)
