@@ -1,6 +1,5 @@
 """CKA and neural persistence against slow obvious implementations; the network methods in the studies."""
 
-
 import numpy as np
 import pytest
 
