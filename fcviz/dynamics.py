@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_int, check_real
+from ._validation import check_birth_weight, check_int, check_real
 from .clustering import TopClustering, purity_score
 from .homology import birth_death
 from .stats import permutation_test
@@ -181,7 +181,7 @@ def _check_by(by):
     return by
 
 
-def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999, random_state=0):
+def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999, random_state=0, birth_weight=None):
     """Barycenters, distances to the final connectome, Top purity and a permutation test per epoch.
 
     Parameters
@@ -199,6 +199,10 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
         Relabellings of the permutation test at each epoch (seeded with ``random_state``).
     random_state : int, default=0
         Base seed.
+    birth_weight : None or float in [0, 1], default=None
+        The topological distance of every number here (distances to the final connectome, spread,
+        Top clustering, permutation test): None is the paper's d_top; a float weighs births against
+        deaths (see :func:`fcviz.topological_distance`). The barycenters do not depend on it.
 
     Returns
     -------
@@ -232,6 +236,7 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
     n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
     n_permutations = check_int(n_permutations, "n_permutations", minimum=1)
     random_state = check_int(random_state, "random_state", minimum=0)
+    birth_weight = check_birth_weight(birth_weight)
     codes, names = zoo.group_labels(by)
     if len(names) < 2:
         raise ValueError(
@@ -252,7 +257,8 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
         )
 
     P = birth_death(zoo.graphs)
-    to_final = np.array([topological_distance(P[i], P[final_row[identity[i]]]) for i in range(len(zoo))])
+    to_final = np.array([topological_distance(P[i], P[final_row[identity[i]]], birth_weight)
+                         for i in range(len(zoo))])
 
     per_epoch, per_group, barycenters = [], [], {}
     purities = np.empty((len(epochs), n_repeats))
@@ -267,9 +273,11 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
             )
         P_epoch = P[rows]
         for r in range(n_repeats):
-            predicted = TopClustering(len(present), random_state=random_state + r).fit_predict(P_epoch)
+            predicted = TopClustering(len(present), birth_weight=birth_weight,
+                                      random_state=random_state + r).fit_predict(P_epoch)
             purities[e_index, r] = purity_score(groups, predicted)
-        test = permutation_test(P_epoch, groups, n_permutations=n_permutations, random_state=random_state)
+        test = permutation_test(P_epoch, groups, n_permutations=n_permutations, random_state=random_state,
+                                birth_weight=birth_weight)
         per_epoch.append({
             "epoch": epoch, "n_graphs": int(rows.size),
             "purity_mean": float(purities[e_index].mean()), "purity_std": float(purities[e_index].std()),
@@ -277,7 +285,7 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
         })
         for g in present:
             members = rows[groups == g]
-            B = barycenter(P[members])
+            B = barycenter(P[members], birth_weight=birth_weight)
             barycenters[epoch, names[g]] = B
             per_group.append({
                 "epoch": epoch, "group": names[g], "n_networks": int(members.size),

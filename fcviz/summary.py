@@ -63,7 +63,7 @@ class GroupSummary:
         return html_table(self._cells(), self._header(), caption=f"Connectome zoo by {self._header()[0]}")
 
 
-def group_summary(zoo, by="regularizer", *, persistence=None):
+def group_summary(zoo, by="regularizer", *, persistence=None, birth_weight=None):
     """Summarise every group of a connectome zoo.
 
     Parameters
@@ -75,6 +75,9 @@ def group_summary(zoo, by="regularizer", *, persistence=None):
         Label column(s) to group by (see :meth:`ConnectomeZoo.group_labels`).
     persistence : Persistence, optional
         ``fcviz.birth_death(zoo.graphs)`` when already computed (a batch of ``len(zoo)`` graphs).
+    birth_weight : None or float in [0, 1], default=None
+        The distance of the spread: None is d_top; a float weighs births against deaths (see
+        :func:`fcviz.topological_distance`).
 
     Returns
     -------
@@ -107,7 +110,7 @@ def group_summary(zoo, by="regularizer", *, persistence=None):
     rows = []
     for g, name in enumerate(names):
         members = np.flatnonzero(codes == g)
-        B = barycenter(P[members])
+        B = barycenter(P[members], birth_weight=birth_weight)
         rows.append({
             "group": name,
             "n_networks": int(members.size),

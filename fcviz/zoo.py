@@ -380,14 +380,14 @@ class ConnectomeZoo:
         monitor.report("done", n_graphs, n_graphs, f"recorded {n_graphs} connectomes")
         return zoo
 
-    def summary(self, by="regularizer", *, persistence=None):
+    def summary(self, by="regularizer", *, persistence=None, birth_weight=None):
         """Per-group numbers (networks, accuracy, mean |r|, mean birth and death, spread).
 
         See :func:`fcviz.summary.group_summary`; ``print`` it for a text table, or let Jupyter show it.
         """
         from .summary import group_summary
 
-        return group_summary(self, by, persistence=persistence)
+        return group_summary(self, by, persistence=persistence, birth_weight=birth_weight)
 
     def _repr_html_(self) -> str:
         from .tables import html_table

@@ -238,3 +238,34 @@ def test_inputs_are_not_modified(groups):
     TopClustering(3, top_relative_weight=0.9, birth_weight=0.3, n_init=1, random_state=0).fit(X)
     topological_features(P, 0.3)
     assert np.array_equal(X, before) and np.array_equal(P.vector, vector)
+
+
+def test_dynamics_summary_and_display_use_the_weighted_distance(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from fcviz import connectome_zoo, training_dynamics
+    from fcviz.viz import DistanceMatrixDisplay
+
+    zoo = connectome_zoo(regularizers=["vanilla", "batch_norm"], n_networks=2, epochs=2, n_stimuli=60,
+                         snapshot_epochs=[0, 1], cache=False, progress=False)
+    P = birth_death(zoo.graphs)
+    result = training_dynamics(zoo, n_repeats=2, n_permutations=19, birth_weight=0.7)
+    epoch_of = np.asarray(zoo.label_column("epoch"))
+    final = {(r["regularizer"], r["network"]): i for i, r in enumerate(zoo.labels) if r["epoch"] == 2}
+    for row in result.per_network:
+        i = next(j for j, r in enumerate(zoo.labels)
+                 if r["epoch"] == row["epoch"] and r["regularizer"] == row["regularizer"]
+                 and r["network"] == row["network"])
+        expected = topological_distance(P[i], P[final[(row["regularizer"], row["network"])]], birth_weight=0.7)
+        assert row["distance_to_final"] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    trained = np.flatnonzero(epoch_of == 2)
+    summary = zoo.summary(birth_weight=0.7)
+    codes, names = zoo.at_epoch(2).group_labels("regularizer")
+    for g, row in enumerate(summary.rows):
+        members = P[trained[codes == g]]
+        assert row["spread"] == pytest.approx(barycenter(members, birth_weight=0.7).mean_distance, rel=1e-12)
+    display = DistanceMatrixDisplay.from_persistence(P[trained], birth_weight=0.7)
+    np.testing.assert_allclose(display.distances, pairwise_distances(P[trained], birth_weight=0.7))
+    with pytest.raises(ValueError, match="birth_weight"):
+        training_dynamics(zoo, birth_weight=2)

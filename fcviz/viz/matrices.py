@@ -301,7 +301,7 @@ class DistanceMatrixDisplay:
 
     @classmethod
     def from_persistence(cls, persistence, *, labels=None, order=None, title="Topological distance", ax=None,
-                         **plot_kw):
+                         birth_weight=None, **plot_kw):
         """Compute :func:`fcviz.pairwise_distances` of graphs or persistences and draw it.
 
         Parameters
@@ -310,6 +310,9 @@ class DistanceMatrixDisplay:
         labels, order, title
             As in the constructor.
         ax : matplotlib.axes.Axes, optional
+        birth_weight : None or float in [0, 1], default=None
+            The distance drawn: None is d_top; a float weighs births against deaths (see
+            :func:`fcviz.topological_distance`).
         **plot_kw
             Passed to :meth:`plot`.
 
@@ -320,7 +323,7 @@ class DistanceMatrixDisplay:
         """
         from ..wasserstein import pairwise_distances
 
-        D = pairwise_distances(persistence)
+        D = pairwise_distances(persistence, birth_weight=birth_weight)
         return cls(D, labels=labels, order=order, title=title).plot(ax=ax, **plot_kw)
 
     def _prepare(self, distances, labels, order):
