@@ -105,11 +105,12 @@ class StudyResult(CaptionedTable):
         rows = [self.row(method), self.row(other)]
         boots = [r.get("purity_bootstrap") for r in rows]
         for r, boot in zip(rows, boots):
-            if boot is None or r["status"] != "ok":
+            if r["status"] != "ok":
                 raise ValueError(
-                    f"compare needs both methods run on every graph with a bootstrap; {r['method']!r} has status "
-                    f"{r['status']!r} and {'no' if boot is None else 'a'} bootstrap. Run the study with "
-                    "n_bootstrap > 0 (a subsampled baseline is resampled on its own rows and cannot be paired).")
+                    f"compare pairs methods run on every graph; {r['method']!r} has status {r['status']!r}. A "
+                    "subsampled baseline is resampled on its own rows; a skipped or n/a method has no scores.")
+            if boot is None:
+                raise ValueError(f"compare needs the bootstrap of {r['method']!r}: run the study with n_bootstrap > 0.")
         diff = boots[0] - boots[1]
         low, high = np.percentile(diff, [2.5, 97.5])
         return {"difference": rows[0]["purity_mean"] - rows[1]["purity_mean"], "ci_low": float(low),
