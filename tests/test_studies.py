@@ -199,7 +199,7 @@ def test_paired_comparison_of_two_methods(groups):
     with pytest.raises(ValueError, match="n_bootstrap > 0"):
         StudyResult(off, y, ["1", "2", "4"], {}).compare("Top", "Adj")
     na, _ = run_methods(graphs, y, methods=["Top", "CKA"], n_repeats=1, n_bootstrap=10)  # raw graphs: CKA is n/a
-    with pytest.raises(ValueError, match="'CKA' has status 'n/a"):
+    with pytest.raises(ValueError, match="'CKA' has status .n/a"):
         StudyResult(na, y, ["1", "2", "4"], {}).compare("Top", "CKA")
 
 
