@@ -145,6 +145,11 @@ class StudyResult(CaptionedTable):
         groups = ", ".join(str(g) for g in self.group_names)
         return f"{study}: {len(self.labels_true)} graphs in {len(self.group_names)} groups ({groups})"
 
+    def __repr__(self):
+        scores = ", ".join(f"{r['method']} {r['purity_mean']:.3f}" if r["status"] in ("ok", "subsample")
+                           else f"{r['method']} {r['status'].split(':')[0]}" for r in self.table)
+        return f"<StudyResult {self._caption()}; purity: {scores}>"
+
     def to_text(self):
         """The table as aligned text, like the paper's (no caption)."""
         return format_table(self._rows(), self._HEADER)
