@@ -99,7 +99,8 @@ class StudyResult(CaptionedTable):
         dict
             ``difference`` (purity of ``method`` minus ``other``, the table's means),
             ``ci_low``, ``ci_high`` (95 % percentile interval of the paired difference over the
-            resamples) and ``share_better`` (fraction of resamples where ``method`` scored higher;
+            resamples, bias-corrected as the table's intervals: shifted so that its mean is
+            ``difference``) and ``share_better`` (fraction of those corrected differences above 0;
             ties count half). An interval that contains 0 means the table does not tell them apart.
         """
         rows = [self.row(method), self.row(other)]
@@ -111,10 +112,12 @@ class StudyResult(CaptionedTable):
                     "subsampled baseline is resampled on its own rows; a skipped or n/a method has no scores.")
             if boot is None:
                 raise ValueError(f"compare needs the bootstrap of {r['method']!r}: run the study with n_bootstrap > 0.")
+        difference = rows[0]["purity_mean"] - rows[1]["purity_mean"]
         diff = boots[0] - boots[1]
+        diff = diff - diff.mean() + difference  # the bias correction of the intervals (see run_methods)
         low, high = np.percentile(diff, [2.5, 97.5])
-        return {"difference": rows[0]["purity_mean"] - rows[1]["purity_mean"], "ci_low": float(low),
-                "ci_high": float(high), "share_better": float(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))}
+        return {"difference": difference, "ci_low": float(low), "ci_high": float(high),
+                "share_better": float(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))}
 
     def row(self, method):
         """The table row of ``method``."""
@@ -262,9 +265,12 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
         was drawn. The interval is the 2.5th to 97.5th percentile of the resampled purities. 0 skips
         it (NaN). Clustering the copies of a graph as separate points would hand k-means ready-made
         tight clusters and bias purity upwards, hence the distinct graphs. A resample still holds
-        about 63 % distinct graphs, and fewer graphs are easier to split, so with many groups of few
-        graphs the interval can sit above ``purity_mean``: read it as the spread over networks, and
-        compare two methods with :meth:`StudyResult.compare`, which pairs them on the same resamples.
+        about 63 % distinct graphs, and fewer graphs are easier to split: on digits Study 2 the
+        resampled purities averaged 0.43 where the table's was 0.38, and their raw percentiles
+        [0.38, 0.50] missed it. So the interval is bias-corrected: the percentiles are shifted by
+        ``purity_mean`` minus the mean resampled purity (clipped to [0, 1]). The raw resampled
+        purities are kept in ``purity_bootstrap``; :meth:`StudyResult.compare` pairs two methods on
+        the same resamples, with the same correction.
     birth_weight : None or float in [0, 1], default=None
         The topological distance of ``"Top"`` (see :class:`fcviz.TopClustering`); None is the paper's.
 
@@ -336,7 +342,9 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
             if row["method"] in clusterers:
                 cluster, truth = clusterers[row["method"]]
                 purities = _bootstrap_purities(cluster, truth, labels_true, resamples, random_state)
-                low, high = np.percentile(purities, [2.5, 97.5])
+                # percentile interval, shifted by the bootstrap's estimate of bias (see n_bootstrap above)
+                shift = row["purity_mean"] - purities.mean()
+                low, high = np.clip(np.percentile(purities, [2.5, 97.5]) + shift, 0.0, 1.0)
                 row.update(purity_ci_low=float(low), purity_ci_high=float(high), purity_bootstrap=purities)
     order = {m: i for i, m in enumerate(METHODS)}
     table.sort(key=lambda r: order[r["method"]])

@@ -113,6 +113,9 @@ def test_bootstrap_interval_of_purity(groups):
     b, _ = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=2, random_state=5, n_bootstrap=50)
     for row, again in zip(a, b):
         assert row["purity_ci_low"] <= row["purity_mean"] <= row["purity_ci_high"]
+        boot = row["purity_bootstrap"]  # the percentile interval shifted by the bootstrap's bias estimate
+        expected = np.clip(np.percentile(boot, [2.5, 97.5]) + row["purity_mean"] - boot.mean(), 0, 1)
+        np.testing.assert_allclose([row["purity_ci_low"], row["purity_ci_high"]], expected)
         assert 1 / 3 <= row["purity_ci_low"] and row["purity_ci_high"] <= 1
         assert (row["purity_ci_low"], row["purity_ci_high"]) == (again["purity_ci_low"], again["purity_ci_high"])
     assert (a[0]["purity_ci_low"], a[0]["purity_ci_high"]) == (1.0, 1.0)  # Top: clear groups, every resample
@@ -192,8 +195,9 @@ def test_paired_comparison_of_two_methods(groups):
     c = result.compare("Top", "Adj")
     assert c["difference"] == pytest.approx(result.row("Top")["purity_mean"] - result.row("Adj")["purity_mean"])
     assert c["ci_low"] <= c["ci_high"]
-    diff = top - adj
+    diff = top - adj - (top - adj).mean() + c["difference"]  # bias-corrected as the intervals
     assert c["share_better"] == pytest.approx(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))
+    assert (c["ci_low"], c["ci_high"]) == tuple(np.percentile(diff, [2.5, 97.5]))
     assert result.compare("Adj", "Top")["share_better"] == pytest.approx(1 - c["share_better"])
     off, _ = run_methods(graphs, y, methods=["Top", "Adj"], n_repeats=1, n_bootstrap=0)
     with pytest.raises(ValueError, match="n_bootstrap > 0"):
