@@ -27,6 +27,8 @@ __all__ = [
     "check_option",
     "check_square",
     "check_labels",
+    "check_permutation",
+    "require_plotted",
 ]
 
 # Axes -> the display drawn on it last; lets the plot_* wrappers update instead of piling up.
@@ -172,3 +174,21 @@ def check_labels(labels, n, name, *, owner):
     if labels.ndim != 1 or len(labels) != n:
         raise ValueError(f"{owner} got {name} of shape {labels.shape} for {n} items; pass one per item.")
     return labels
+
+
+def check_permutation(order, n, *, expected="a permutation of range(n)"):
+    """``order`` as an index array that reorders ``n`` items, or a ValueError naming ``expected``."""
+    perm = np.asarray(order)
+    if perm.shape != (n,) or not np.array_equal(np.sort(perm), np.arange(n)):
+        raise ValueError(
+            f"order must be {expected.replace('range(n)', f'range({n})')}; got an array of shape {perm.shape}"
+            f"{'' if perm.shape != (n,) else ' that is not a permutation'}."
+        )
+    return perm
+
+
+def require_plotted(display, artist):
+    """Raise the ValueError of ``update`` on a display whose ``plot()`` has not run (no ``artist`` yet)."""
+    if not hasattr(display, artist):
+        name = type(display).__name__
+        raise ValueError(f"{name}.update needs a plotted display; call plot() first.")

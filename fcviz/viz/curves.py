@@ -7,7 +7,7 @@ import numpy as np
 from .._validation import check_int
 from ..homology import Persistence, as_persistence, betti_curves
 from ..wasserstein import Barycenter, barycenter
-from .base import check_option, check_labels, register_display, resolve_axes
+from .base import check_labels, check_option, register_display, require_plotted, resolve_axes
 
 __all__ = ["PersistenceDisplay", "BettiCurveDisplay", "MAX_CURVE_POINTS", "rank_samples"]
 
@@ -349,8 +349,7 @@ class PersistenceDisplay:
         -------
         self
         """
-        if not hasattr(self, "lines_"):
-            raise ValueError("PersistenceDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "lines_")
         if persistences is not None:
             items = _as_items(persistences)
             structure = [self._shape(P) for P in items]
@@ -531,8 +530,7 @@ class BettiCurveDisplay:
         -------
         self
         """
-        if not hasattr(self, "lines_"):
-            raise ValueError("BettiCurveDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "lines_")
         thresholds = self.thresholds if thresholds is None else thresholds
         betti0 = self.betti0 if betti0 is None else betti0
         betti1 = self.betti1 if betti1 is None else betti1

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..homology import spanning_tree_order
-from .base import check_option, check_labels, check_square, register_display, resolve_axes
+from .base import (check_labels, check_option, check_permutation, check_square, register_display, require_plotted,
+                   resolve_axes)
 
 __all__ = ["ConnectomeDisplay", "DistanceMatrixDisplay", "layer_boundaries", "read_connectome"]
 
@@ -166,12 +167,7 @@ class ConnectomeDisplay:
             check_option(order, "order", _ORDERS)
             perm = np.arange(n) if order == "layer" else spanning_tree_order(A)
         else:
-            perm = np.asarray(order)
-            if perm.shape != (n,) or not np.array_equal(np.sort(perm), np.arange(n)):
-                raise ValueError(
-                    f"order must be 'layer', 'tree' or a permutation of range({n}); got an array of shape "
-                    f"{perm.shape}{'' if perm.shape != (n,) else ' that is not a permutation'}."
-                )
+            perm = check_permutation(order, n, expected="'layer', 'tree' or a permutation of range(n)")
         return A, perm
 
     def plot(self, ax=None, *, cmap="magma", colorbar=True, vmin=0.0, vmax=None, separator_color="white",
@@ -244,8 +240,7 @@ class ConnectomeDisplay:
         -------
         self
         """
-        if not hasattr(self, "im_"):
-            raise ValueError("ConnectomeDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "im_")
         A, perm = self._prepare(graph, self.order if order is None else order)
         n = A.shape[0]
         if n != self._n_nodes:
@@ -333,12 +328,7 @@ class DistanceMatrixDisplay:
         if order is None:
             perm = np.arange(N)
         else:
-            perm = np.asarray(order)
-            if perm.shape != (N,) or not np.array_equal(np.sort(perm), np.arange(N)):
-                raise ValueError(
-                    f"order must be a permutation of range({N}) (one index per item); got an array of shape "
-                    f"{perm.shape}{'' if perm.shape != (N,) else ' that is not a permutation'}."
-                )
+            perm = check_permutation(order, N, expected="a permutation of range(n) (one index per item)")
         return D, labels, perm
 
     def plot(self, ax=None, *, cmap="viridis", colorbar=True, separator_color="white"):
@@ -407,8 +397,7 @@ class DistanceMatrixDisplay:
         -------
         self
         """
-        if not hasattr(self, "im_"):
-            raise ValueError("DistanceMatrixDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "im_")
         new_distances = self.distances if distances is None else distances
         new_labels = self.labels if labels is None else labels
         new_order = self.order if order is None else order

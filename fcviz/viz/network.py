@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..homology import mst_edges
-from .base import check_labels, check_square, register_display, resolve_axes
+from .base import check_labels, check_square, register_display, require_plotted, resolve_axes
 from .matrices import layer_boundaries, read_connectome
 
 __all__ = ["SpanningTreeDisplay", "mds_layout"]
@@ -205,8 +205,7 @@ class SpanningTreeDisplay:
         -------
         self
         """
-        if not hasattr(self, "nodes_"):
-            raise ValueError("SpanningTreeDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "nodes_")
         A, tree, weights, positions, segments = self._layout(graph)
         if A.shape[0] != self._n_nodes:
             raise ValueError(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..clustering import purity_score
-from .base import register_display, resolve_axes
+from .base import register_display, require_plotted, resolve_axes
 
 __all__ = ["ClusteringDisplay", "PurityDisplay", "PurityWeightDisplay", "RuntimeDisplay"]
 
@@ -209,8 +209,7 @@ class ClusteringDisplay:
         -------
         self
         """
-        if not hasattr(self, "im_"):
-            raise ValueError("ClusteringDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "im_")
         M = self._prepare(contingency)
         if M.shape != self.texts_.shape:
             raise ValueError(
@@ -484,8 +483,7 @@ class PurityDisplay:
         -------
         self
         """
-        if not hasattr(self, "bars_"):
-            raise ValueError("PurityDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "bars_")
         methods, means, stds, lows, highs, labels = self._tables(scores, intervals, notes)
         if [str(m) for m in methods] != self.methods_:
             raise ValueError(f"PurityDisplay shows methods {self.methods_}; got {list(methods)}. Make a new display.")
@@ -697,8 +695,7 @@ class PurityWeightDisplay:
         -------
         self
         """
-        if not hasattr(self, "line_"):
-            raise ValueError("PurityWeightDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "line_")
         new = [old if a is None else a for a, old in zip((weights, means, stds), (self.weights, self.means, self.stds))]
         w, m, s = self._prepare(*new)
         if reference is not None:
@@ -813,8 +810,7 @@ class RuntimeDisplay:
         -------
         self
         """
-        if not hasattr(self, "lines_"):
-            raise ValueError("RuntimeDisplay.update needs a plotted display; call plot() first.")
+        require_plotted(self, "lines_")
         data = self._prepare(timings)
         if list(data) != list(self.lines_):
             raise ValueError(f"RuntimeDisplay shows methods {list(self.lines_)}; got {list(data)}. Make a new display.")
