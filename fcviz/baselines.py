@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._linalg import squared_euclidean
+from ._threads import one_thread_below
 from ._validation import check_graphs, check_int, check_option, check_real
 from .registry import BASELINE_METHODS
 
@@ -793,7 +794,8 @@ def cluster_features(features, n_clusters, *, method="WD", random_state=None, n_
         return kmeans(features, n_clusters, n_init=n_init, tol=1e-4, random_state=random_state).astype(np.int64)
     if features.ndim != 2 or features.shape[0] != features.shape[1]:
         raise ValueError(f"method {method!r} clusters a square distance matrix; got shape {features.shape}.")
-    return _kmedoids_labels(features, n_clusters, random_state, n_init)
+    with one_thread_below(features.size * len(features)):  # a few dozen points: see fcviz._threads
+        return _kmedoids_labels(features, n_clusters, random_state, n_init)
 
 
 def require_baselines():

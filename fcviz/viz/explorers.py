@@ -44,7 +44,6 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import FormatStrFormatter, FuncFormatter, MaxNLocator
 
-from .._threads import one_thread
 from .._validation import check_bool, check_real
 from ..clustering import TopClustering, clustering_scores
 from ..homology import as_persistence, betti_curves, birth_death
@@ -723,8 +722,7 @@ class ClusteringExplorer(Explorer):
         else:
             features = self._baseline_features(method)
             tic = time.perf_counter()
-            with one_thread():  # a k-means or k-medoids of a few dozen points: see fcviz._threads
-                labels = cluster_features(features, k, method=method, random_state=seed)
+            labels = cluster_features(features, k, method=method, random_state=seed)
         return np.asarray(labels), time.perf_counter() - tic
 
     def _recall(self, settings):
