@@ -47,7 +47,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._linalg import squared_euclidean
 from ._threads import one_thread_below
-from ._validation import check_birth_weight, check_graphs
+from ._validation import check_birth_weight, check_graphs, check_int, check_option
 from .homology import Persistence, birth_death, check_persistence, mst_edges
 from .wasserstein import rank_weights
 
@@ -743,8 +743,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=10, max_iter=300, tol=1e-6
     The same seeding, iterations and stopping rule as :class:`sklearn.cluster.KMeans` (hence, for
     the same ``random_state``, the same labels up to ties in floating point), without its per-call
     set-up: studies cluster a few dozen networks thousands of times (repeats and bootstrap
-    resamples), where that set-up costs more than the clustering (2.3 ms against 0.4 ms per call on
-    32 x 3 features).
+    resamples), where that set-up costs more than the clustering (32 x 3 features, 10 seedings:
+    2.3 ms a call with scikit-learn, 1.4 ms here).
 
     Parameters
     ----------
@@ -773,8 +773,6 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=10, max_iter=300, tol=1e-6
     >>> bool(labels[0] == labels[1] != labels[2] == labels[3])
     True
     """
-    from ._validation import check_int, check_option
-
     Z = np.array(X, dtype=np.float64)  # a copy: centring never touches the caller's array
     if Z.ndim != 2 or Z.shape[0] == 0 or not np.all(np.isfinite(Z)):
         raise ValueError(f"kmeans needs a finite, non-empty table of shape (n_samples, n_features); got shape "

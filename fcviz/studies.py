@@ -36,7 +36,7 @@ import numpy as np
 from ._files import write_atomic
 from ._threads import on_one_thread
 from ._validation import check_int, check_option
-from .clustering import TopClustering, clustering_scores
+from .clustering import TopClustering, clustering_scores, purity_score
 from .registry import METHODS, NETWORK_METHODS, stratified_indices
 from .tables import CaptionedTable, format_table
 
@@ -379,17 +379,10 @@ def _bootstrap_purities(cluster, truth, labels_true, resamples, seed):
         warnings.simplefilter("ignore", ConvergenceWarning)  # a resample may hold fewer distinct graphs than k
         for b, index in enumerate(resamples):
             distinct, copies = np.unique(index, return_counts=True)
-            purities[b] = _counted_purity(truth[distinct], cluster(distinct, seed + b), copies)
+            # every drawn copy counts, with the cluster of its network
+            labels = cluster(distinct, seed + b)
+            purities[b] = purity_score(np.repeat(truth[distinct], copies), np.repeat(labels, copies))
     return purities
-
-
-def _counted_purity(labels_true, labels_pred, copies):
-    """Purity with graph i counted ``copies[i]`` times: the share of the draws in their cluster's majority class."""
-    classes = np.unique(labels_true, return_inverse=True)[1]
-    clusters = np.unique(labels_pred, return_inverse=True)[1]
-    table = np.zeros((clusters.max() + 1, classes.max() + 1))
-    np.add.at(table, (clusters, classes), copies)
-    return float(table.max(axis=1).sum() / copies.sum())
 
 
 def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, random_state, activations, weights,
@@ -523,8 +516,7 @@ def _trained(zoo):
     if len(zoo.epochs) > 1:
         logger.info("The zoo holds epochs %s; the study uses the trained networks (epoch %d).", zoo.epochs,
                     zoo.epochs[-1])
-        zoo = zoo.at_epoch(zoo.epochs[-1])
-    return zoo
+    return zoo.trained()
 
 
 def _network_inputs(zoo, methods):

@@ -103,7 +103,7 @@ def group_summary(zoo, by="regularizer", *, persistence=None, birth_weight=None)
             )
     columns = (by,) if isinstance(by, str) else tuple(by)
     if len(zoo.epochs) > 1 and "epoch" not in columns:  # training snapshots: summarise the trained networks
-        zoo, P = zoo.at_epoch(zoo.epochs[-1]), P[zoo.rows(epoch=zoo.epochs[-1])]
+        zoo, P = zoo.trained(), P[zoo.rows(epoch=zoo.epochs[-1])]
     codes, names = zoo.group_labels(by)
     accuracy = np.array([np.nan if row.get("train_accuracy") is None else row["train_accuracy"]
                          for row in zoo.labels], dtype=float)

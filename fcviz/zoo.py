@@ -194,6 +194,10 @@ class ConnectomeZoo:
         snapshots, e.g. ``[0, 1, 2, 5, 10, 15]`` with ``snapshot_epochs=[0, 1, 2, 5, 10]`` and 15 epochs."""
         return sorted({int(e) for e in self.label_column("epoch")})
 
+    def trained(self) -> ConnectomeZoo:
+        """The trained networks: :meth:`at_epoch` of the last epoch, or the zoo itself without snapshots."""
+        return self.at_epoch(self.epochs[-1]) if len(self.epochs) > 1 else self
+
     def at_epoch(self, epoch: int) -> ConnectomeZoo:
         """The connectomes recorded after ``epoch`` epochs of training, in grid order.
 
@@ -394,7 +398,7 @@ class ConnectomeZoo:
 
         settings = self.metadata.get("settings", {})
         epochs = self.epochs
-        final = self.at_epoch(epochs[-1]) if len(epochs) > 1 else self  # count networks, not snapshots
+        final = self.trained()  # count networks, not snapshots
         codes, names = final.group_labels(("regularizer", "stimulus_class"))
         counts = np.bincount(codes, minlength=len(names))
         rows = [(reg, "all" if cls is None else cls, int(count)) for (reg, cls), count in zip(names, counts)]

@@ -452,8 +452,7 @@ class Dashboard:
         """The trained networks of a zoo (its last epoch) and their persistence: what most views show."""
         if len(zoo.epochs) < 2:
             return zoo, persistence
-        final = zoo.epochs[-1]
-        return zoo.at_epoch(final), (None if persistence is None else persistence[zoo.rows(epoch=final)])
+        return zoo.trained(), (None if persistence is None else persistence[zoo.rows(epoch=zoo.epochs[-1])])
 
     @staticmethod
     def _explorer_class(factory):
