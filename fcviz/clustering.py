@@ -35,6 +35,7 @@ from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import kmeans_plusplus
@@ -199,6 +200,12 @@ def _read_input(X, w, estimator_name, birth_weight=None):
                 "n_nodes) instead."
             )
         return _Data(P.n_nodes, None, np.asarray(P.vector, dtype=np.float64), _rank_weights(P.n_nodes, birth_weight))
+    if issparse(X) or (isinstance(X, (list, tuple)) and any(issparse(item) for item in X)):
+        seen = type(X).__name__ if issparse(X) else "a list of sparse matrices"
+        raise ValueError(
+            f"{estimator_name} takes dense graphs; got scipy sparse input ({seen}). Pass dense arrays, "
+            "e.g. np.stack([G.toarray() for G in graphs])."
+        )
     ndim = None
     if isinstance(X, (list, tuple)):
         if len(X) > 0 and not isinstance(X[0], Persistence):
