@@ -14,6 +14,8 @@ from fcviz import (
     topological_distance,
 )
 from fcviz.dynamics import DynamicsResult, training_dynamics
+from fcviz.synthetic import random_modular_graphs
+from fcviz.zoo import ConnectomeZoo
 
 TINY = dict(regularizers=["vanilla", "batch_norm"], n_networks=3, epochs=2, n_stimuli=60, n_train=200,
             snapshot_epochs=[0, 1, 2], cache=False, progress=False)
@@ -42,8 +44,13 @@ def test_shapes_and_rows(zoo, result):
     assert result.purities.shape == (3, 3) and not result.purities.flags.writeable
     assert set(result.barycenters) == {(e, g) for e in (0, 1, 2) for g in ("vanilla", "batch_norm")}
     assert result.settings == {"by": "regularizer", **ANALYSIS}
-    for r in result.per_epoch:
-        assert 0.5 <= r["purity_mean"] <= 1 and 0 < r["pvalue"] <= 1
+    for e_index, r in enumerate(result.per_epoch):
+        # the values a correct score can take: 6 graphs, so a purity counts 3 to 6 of them; a p-value
+        # with the +1 correction over 49 relabellings is k / 50 with k = 1 .. 50
+        counts = result.purities[e_index] * 6
+        np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
+        assert np.all((counts > 3 - 1e-9) & (counts < 6 + 1e-9))
+        assert r["pvalue"] * 50 == pytest.approx(round(r["pvalue"] * 50)) and 1 <= round(r["pvalue"] * 50) <= 50
 
 
 def test_values_equal_direct_library_calls(zoo, result):
@@ -90,17 +97,51 @@ def test_text_and_html_show_every_epoch(result):
 
 
 def test_first_separation(result):
-    purities = [r["purity_mean"] for r in result.per_epoch]
-    assert result.first_separation(0.0) == 0
-    assert result.first_separation(1.0) == (next((e for e, p in zip((0, 1, 2), purities) if p >= 1.0), None))
-    low = min(purities)
-    assert result.first_separation(low) == 0
-    above = max(purities) + 1e-9
-    if above <= 1:
-        assert result.first_separation(above) is None
+    from dataclasses import replace
+
+    # purities set by hand, so that every branch is taken whatever the tiny zoo's clusterings gave
+    rows = [{**r, "purity_mean": p} for r, p in zip(result.per_epoch, (0.5, 5 / 6, 2 / 3))]
+    made = replace(result, per_epoch=rows)
+    assert made.first_separation(0.0) == 0 and made.first_separation(0.5) == 0
+    assert made.first_separation(0.6) == 1  # the first epoch to reach it, not the last
+    assert made.first_separation(5 / 6) == 1 and made.first_separation(0.84) is None
+    assert made.first_separation() == 1  # default threshold 0.6
+    assert replace(result, per_epoch=[{**r, "purity_mean": 1.0} for r in rows]).first_separation(1.0) == 0
     for bad in (1.5, -0.1, "high", None):
         with pytest.raises(ValueError, match="threshold must be a number in \\[0, 1\\]"):
             result.first_separation(bad)
+
+
+def _planted_zoo(n_networks=6):
+    """Two groups whose connectomes are alike at epoch 0 and far apart at epoch 3, as training could make them.
+
+    Epoch 0: every network's graph is drawn from one distribution (2 modules). Epoch 3: group "one"
+    has 1 module, group "four" 4 modules, with a strong signal.
+    """
+    graphs, labels = [], []
+    for epoch in (0, 3):
+        for g, (name, modules) in enumerate((("one", 1), ("four", 4))):
+            k = 2 if epoch == 0 else modules
+            graphs.append(random_modular_graphs(n_networks, 20, k, signal=2.0, random_state=10 * epoch + g))
+            labels += [{"regularizer": name, "stimulus_class": None, "network": i, "network_seed": i, "epoch": epoch,
+                        "train_accuracy": None} for i in range(n_networks)]
+    return ConnectomeZoo(np.concatenate(graphs), labels, {})
+
+
+def test_separation_found_when_training_separates_the_groups():
+    """Top must split groups built to differ (purity 1, every repeat) and the permutation test must
+    reject; before, where the groups share one distribution, purity 1 would need k-means to hit the one
+    true split of 12 graphs out of 462 by chance in every repeat."""
+    zoo = _planted_zoo()
+    result = training_dynamics(zoo, n_repeats=3, n_permutations=99, random_state=0)
+    assert result.epochs == (0, 3)
+    final = result.row(3)
+    assert final["purity_mean"] == 1.0 and np.all(result.purities[1] == 1.0)
+    # the true split is the largest between/within ratio there is; a relabelling draws it back with
+    # probability 1/462, so p stays at or next to its smallest value 1/100 (uniform under no effect)
+    assert final["pvalue"] <= 0.03 and final["statistic"] > 1.5
+    assert 0.8 < result.row(0)["statistic"] < 1.25  # one distribution: between and within alike
+    assert result.first_separation(1.0) == 3 and result.row(0)["purity_mean"] < 1.0
 
 
 def test_same_seed_same_result_and_a_zoo_without_snapshots(zoo, result):

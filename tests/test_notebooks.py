@@ -1,6 +1,6 @@
-"""Every notebook runs top to bottom in fast mode (FCVIZ_FAST=1)."""
+"""Every notebook runs top to bottom in fast mode (FCVIZ_FAST=1): no error, its self-checks hold, its figures show."""
 
-import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,17 +10,45 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 
+# A printed self-check of a lesson, e.g. "same as fcviz: True" or "sorted matching 0.05 <= cheapest of 1,000
+# shuffles 0.12": the lesson states it holds, so it must.
+CLAIM = re.compile(r":\s+(True|False)\b")
+INEQUALITY = re.compile(r"(-?\d+\.?\d*) <= \D*?(-?\d+\.?\d*)\s*$")
+
+
+def _text(output):
+    if output.output_type == "stream":
+        return output.text
+    return output.get("data", {}).get("text/plain", "")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("FCVIZ_FAST", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    # the kernel's own inline backend, as in JupyterLab: every pyplot figure comes back as a PNG output
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     monkeypatch.setenv("FCVIZ_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("FCVIZ_NOTEBOOK_AUTOBUILD", "1")  # no browser to click Build: 00 builds from code
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.get("kernelspec"), f"{path.name} has no kernelspec: JupyterLab would ask for one"
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors
+    # allow_errors: run every cell and inspect the outputs below (else execute() raises at the first error)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    errors = [(i, o.ename, o.evalue) for i, c in enumerate(code) for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name}: code cells raised {errors}"
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{path.name}: not every cell ran"
+    for i, c in enumerate(code):
+        text = "".join(_text(o) for o in c.outputs)
+        assert "Traceback" not in text, f"{path.name}, code cell {i} printed a traceback:\n{text}"
+        for claim in CLAIM.finditer(text):
+            assert claim.group(1) == "True", f"{path.name}, code cell {i}: a self-check failed:\n{text}"
+        for line in text.splitlines():
+            if (pair := INEQUALITY.search(line)):
+                assert float(pair.group(1)) <= float(pair.group(2)), f"{path.name}, code cell {i}: {line}"
+        kinds = {key for o in c.outputs for key in o.get("data", {})}
+        if re.search(r"plt\.(subplots|figure)\(", c.source):  # a cell that draws with pyplot shows its figure
+            assert "image/png" in kinds, f"{path.name}, code cell {i} draws a figure but shows none"
 
 
 def test_notebooks_exist():

@@ -7,9 +7,18 @@ import fcviz
 
 
 def test_every_exported_name_resolves():
+    from importlib import import_module
+
+    assert len(fcviz.__all__) == len(set(fcviz.__all__)) and set(fcviz.__all__) <= set(dir(fcviz))
     for name in fcviz.__all__:
-        assert getattr(fcviz, name) is not None, name
-    assert set(fcviz.__all__) <= set(dir(fcviz))
+        value = getattr(fcviz, name)  # raises AttributeError for a name that does not resolve
+        # fcviz's own function or class under its own name, not a stray re-export or a placeholder
+        assert callable(value) and value.__name__ == name, name
+        sklearn_scores = {"adjusted_rand_score", "normalized_mutual_info_score"}  # re-exported from scikit-learn
+        home = "sklearn.metrics." if name in sklearn_scores else "fcviz."
+        assert value.__module__.startswith(home), (name, value.__module__)
+        if name in fcviz._LAZY:  # a lazy name comes from the submodule it is listed under
+            assert value is getattr(import_module(f"fcviz.{fcviz._LAZY[name]}"), name), name
 
 
 def test_topology_core_imports_without_torch():

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from clustering_checks import matching_labels
 
-from fcviz import similarity
+from fcviz import purity_score, similarity
 from fcviz.similarity import cka_matrix, linear_cka, network_neural_persistence, neural_persistence
 
 
@@ -151,9 +152,21 @@ def test_network_methods_in_the_studies(tmp_path):
     assert [r["method"] for r in result.table] == ["Top", "CKA", "NP"]
     for method in ("CKA", "NP"):
         row = result.row(method)
-        assert row["status"] == "ok" and row["n_graphs"] == 8 and np.isfinite(row["purity_mean"])
-        assert 0.25 <= row["purity_mean"] <= 1 and result.predictions[method].shape == (2, 8)
+        assert row["status"] == "ok" and row["n_graphs"] == 8 and result.predictions[method].shape == (2, 8)
+        purities = [purity_score(result.labels_true, labels) for labels in result.predictions[method]]
+        assert row["purity_mean"] == pytest.approx(np.mean(purities))  # the row scores its own labels
     assert result.row("CKA")["purity_std"] == 0  # agglomerative clustering is deterministic
+    # CKA's labels are average linkage on 1 - CKA of the recorded activations (scipy's linkage here)
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from fcviz.studies import _network_inputs
+
+    acts = _network_inputs(result.zoo, ["CKA"])[0]["activations"]
+    D = 1 - np.array([[linear_cka(a, b) for b in acts] for a in acts])
+    np.fill_diagonal(D, 0.0)
+    expected = fcluster(linkage(squareform((D + D.T) / 2, checks=False), "average"), 4, "maxclust")
+    matching_labels(result.predictions["CKA"][0], expected, "CKA against scipy's average linkage")
     assert "CKA" in result.to_text() and "NP" in result._repr_html_()
 
     result2 = stimulus_classes("digits", "vanilla", classes=[0, 1], methods=["Top", "CKA", "NP"], n_repeats=2,
@@ -170,3 +183,44 @@ def test_network_methods_in_the_studies(tmp_path):
     np.testing.assert_array_equal(predictions["NP"], result.predictions["NP"])
     with pytest.raises(ValueError, match="network_weights must have one entry per graph"):
         run_methods(graphs, y, methods=["NP"], network_weights=weights[:3])
+
+
+def _planted_networks(rng, n_per_group=4, m=40):
+    """Three groups of networks built to differ in what CKA and NP read.
+
+    Activations: the networks of group g encode g's own three latent features over the same m stimuli
+    (tanh of a random per-network mixing, 6 to 11 units, plus noise), so CKA is high within a group and
+    near 0 across. Weights: magnitudes all near 1 (NP near 0), uniform in [0, 1] (NP in between), or one
+    spike above small weights (NP near its maximum).
+    """
+    latents = [rng.normal(size=(m, 3)) for _ in range(3)]
+    activations, weights = [], []
+    for g in range(3):
+        for _ in range(n_per_group):
+            width = int(rng.integers(6, 12))
+            activations.append(np.tanh(latents[g] @ rng.normal(size=(3, width))) + 0.1 * rng.normal(size=(m, width)))
+            low, high = [(0.9, 1.0), (0.0, 1.0), (0.0, 0.1)][g]
+            W = rng.choice([-1.0, 1.0], size=(8, 10)) * rng.uniform(low, high, size=(8, 10))
+            if g == 2:
+                W[0, 0] = 1.0
+            weights.append({"hidden1.linear.weight": W, "hidden1.linear.bias": np.zeros(8),
+                            "output.weight": W[:2].T.copy()})
+    return activations, weights, np.repeat([0, 1, 2], n_per_group)
+
+
+def test_network_methods_recover_planted_groups():
+    """CKA and NP must find groups built to be separable. Purity 1 with 3 clusters is the true partition:
+    a method that ignores its input (constant features: one cluster) scores 1/3, random labels hit the
+    true partition with probability 3! / 3^12 (about 1e-5) per run."""
+    from fcviz.studies import run_methods
+    from fcviz.synthetic import random_modular_graphs
+
+    activations, weights, y = _planted_networks(np.random.default_rng(0))
+    graphs = random_modular_graphs(len(y), 6, 2, random_state=0)  # not read by the network methods
+    table, predictions = run_methods(graphs, y, methods=["CKA", "NP"], n_repeats=3, random_state=1, n_bootstrap=20,
+                                     activations=activations, network_weights=weights)
+    for row in table:
+        assert row["status"] == "ok" and row["purity_mean"] == 1.0 and row["ari_mean"] == pytest.approx(1.0), row
+        assert (row["purity_ci_low"], row["purity_ci_high"]) == (1.0, 1.0)  # every resample too
+        for labels in predictions[row["method"]]:
+            matching_labels(labels, y, row["method"])
