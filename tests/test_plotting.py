@@ -24,6 +24,8 @@ def test_plot_persistence_single_batch_and_barycenter(graphs):
 
     ax2 = plot_persistence(graphs, which="deaths")  # batch: one curve per graph, new figure
     assert len(ax2.lines) == 4 and ax2.figure is not fig
+    for line, graph in zip(ax2.lines, graphs):
+        np.testing.assert_array_equal(line.get_ydata(), birth_death(graph).deaths)
 
     B = barycenter(graphs)
     ax3 = plot_persistence(B, which="deaths", label="group")
@@ -34,6 +36,7 @@ def test_plot_persistence_single_batch_and_barycenter(graphs):
 
     with pytest.raises(ValueError, match="which"):
         plot_persistence(P, which="edges")
+    plt.close("all")
 
 
 def test_plot_connectome_and_distance_matrix(graphs):
@@ -44,6 +47,8 @@ def test_plot_connectome_and_distance_matrix(graphs):
         plot_connectome(graphs)
     D = np.arange(16.0).reshape(4, 4)
     ax = plot_distance_matrix(D, labels=["a", "a", "b", "b"], colorbar=False)
+    np.testing.assert_array_equal(ax.images[0].get_array(), D)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
     with pytest.raises(ValueError, match="labels"):
         plot_distance_matrix(D, labels=["a"])
+    plt.close("all")

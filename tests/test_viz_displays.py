@@ -348,6 +348,10 @@ def test_betti_curve_display(graphs):
         return display.update(*betti_curves(birth_death(graphs[[i % 8, (i + 1) % 8, (i + 2) % 8]]), e))
 
     _check_in_place(display, step)
+    b0, b1 = betti_curves(birth_death(graphs[[49 % 8, 50 % 8, 51 % 8]]), e)  # what step 49 drew
+    for k in range(3):
+        np.testing.assert_array_equal(display.lines_["betti0"][k].get_ydata(), b0[k])
+        np.testing.assert_array_equal(display.lines_["betti1"][k].get_ydata(), b1[k])
     with pytest.raises(ValueError, match="T = 21 thresholds; got shape \\(3, 5\\)"):
         display.update(b0[:, :5], b1[:, :5])
     with pytest.raises(ValueError, match="draws 3 curve\\(s\\); got 1"):
@@ -406,7 +410,16 @@ def test_distance_matrix_display(graphs):
     assert len(display.separators_.get_segments()) == 14
 
     rng = np.random.default_rng(0)
-    _check_in_place(display, lambda i: display.update(D * (1 + i), order=rng.permutation(8)))
+    drawn = {}
+
+    def step(i):
+        drawn["D"], drawn["order"] = D * (1 + i), rng.permutation(8)
+        return display.update(drawn["D"], order=drawn["order"])
+
+    _check_in_place(display, step)
+    np.testing.assert_array_equal(display.im_.get_array(), drawn["D"][np.ix_(drawn["order"], drawn["order"])])
+    assert [t.get_text() for t in display.ax_.get_xticklabels()] == [
+        label for k, label in enumerate(labels[drawn["order"]]) if k == 0 or label != labels[drawn["order"]][k - 1]]
     with pytest.raises(ValueError, match="permutation of range\\(8\\)"):
         display.update(order=[0, 1])
     with pytest.raises(ValueError, match="labels do not fit 3 items"):
@@ -429,7 +442,18 @@ def test_clustering_display(graphs):
     assert [t.get_text() for t in display.ax_.get_yticklabels()] == ["x", "y", "z"]
 
     rng = np.random.default_rng(1)
-    _check_in_place(display, lambda i: display.update_from_predictions(labels_true, rng.permutation(labels_pred)))
+    drawn = {}
+
+    def step(i):
+        drawn["pred"] = rng.permutation(labels_pred)
+        return display.update_from_predictions(labels_true, drawn["pred"])
+
+    _check_in_place(display, step)
+    M = contingency_matrix(labels_true, drawn["pred"])
+    np.testing.assert_array_equal(display.im_.get_array(), M)
+    texts = np.vectorize(lambda t: t.get_text())(display.texts_)
+    assert texts.tolist() == [[str(v) if v else "" for v in row] for row in M.tolist()]
+    assert display.ax_.get_title().startswith(f"purity {purity_score(labels_true, drawn['pred']):.3f}, ")
     with pytest.raises(ValueError, match="values \\[7\\] that this display has no row or column for"):
         display.update_from_predictions(labels_true, np.r_[labels_pred[:-1], 7])
     with pytest.raises(ValueError, match="shows a \\(3, 3\\) matrix; got shape \\(2, 2\\)"):
@@ -456,6 +480,9 @@ def test_purity_displays(graphs):
     assert display.ax_.lines[0].get_ydata()[0] == 0.5  # chance: the largest class share
 
     _check_in_place(display, lambda i: display.update({"Top": (1 - i / 100, 0.01), "Adj": None}))
+    assert display.bars_[0].get_height() == pytest.approx(0.51)  # step 49
+    np.testing.assert_allclose(display.errorbars_.get_segments()[0][:, 1], [0.50, 0.52])
+    assert display.texts_[0].get_text() == "0.51"
     assert display.texts_[1].get_text() == "skipped" and display.bars_[1].get_height() == 0
     with pytest.raises(ValueError, match="shows methods \\['Top', 'Adj'\\]"):
         display.update({"WD": (0.5, 0.1)})
@@ -468,6 +495,7 @@ def test_purity_displays(graphs):
     np.testing.assert_array_equal(sweep.line_.get_xydata(), [[0.0, 0.5], [0.5, 0.7], [1.0, 0.9]])
     np.testing.assert_allclose(sweep.band_.get_paths()[0].vertices[:3, 1], [0.6, 0.7, 0.95])
     _check_in_place(sweep, lambda i: sweep.update(means=[0.5, 0.6, 0.9 - i / 100]))
+    np.testing.assert_allclose(sweep.line_.get_xydata(), [[0.0, 0.5], [0.5, 0.6], [1.0, 0.41]])  # step 49
     with pytest.raises(ValueError, match="one equal, non-zero length"):
         sweep.update(means=[0.5])
 
@@ -547,6 +575,7 @@ def test_purity_weight_display_birth_weight_curve():
     _check_in_place(display, lambda i: display.update(means=curve.purity_mean - i / 100,
                                                       reference=(0.7 - i / 100, "paper")))
     assert list(display.reference_.get_ydata()) == [0.7 - 49 / 100] * 2
+    np.testing.assert_allclose(display.line_.get_ydata(), curve.purity_mean - 49 / 100)
     assert display.legend_.get_texts()[1].get_text() == "paper"
 
     no_paper = SimpleNamespace(**{**vars(curve), "paper_purity": np.nan})
@@ -591,6 +620,9 @@ def test_runtime_display():
     assert np.isnan(display.lines_["WD"].get_ydata()[2])  # over budget: not drawn
     _check_in_place(display, lambda i: display.update({m: (n, np.asarray(t, dtype=float) * (1 + i))
                                                        for m, (n, t) in timings.items()}))
+    np.testing.assert_allclose(display.lines_["Top"].get_xydata(), [[30, 5e-3], [60, 1.5e-2], [120, 5e-2]])  # x 50
+    np.testing.assert_allclose(display.lines_["WD"].get_ydata()[:2], [10.0, 150.0])
+    assert np.isnan(display.lines_["WD"].get_ydata()[2])
     with pytest.raises(ValueError, match="positive for log axes"):
         RuntimeDisplay({"Top": ([0, 10], [1.0, 2.0])}).plot()
     with pytest.raises(ValueError, match="one equal length"):

@@ -3,9 +3,11 @@
 A tiny digits zoo recorded at epochs 0, 1, 2 and 3 (the trained networks). Setting ``epoch.value``
 fires the callbacks synchronously; each test checks that the panels show exactly what the library
 returns at that epoch, that frames are rendered once, that the Play button is linked to the slider
-in the browser, and that the GIF has one frame per epoch.
+in the browser (each slider value Play sets shows its epoch), and that GIF frame k is the picture of
+epoch k.
 """
 
+import io
 import threading
 
 import ipywidgets as widgets
@@ -160,12 +162,36 @@ def test_frames_are_rendered_once_and_cached(zoo, explorer):
     assert _renders(explorer) == renders and explorer.last_error_ is None
 
 
-def test_play_is_linked_to_the_slider_in_the_browser(explorer):
+def test_play_is_linked_to_the_slider_in_the_browser(zoo, explorer):
     link = explorer.link_
     assert isinstance(link, widgets.widget_link.Link)  # jslink: the front end steps the slider, no kernel round trip
     assert link.source == (explorer.play, "value") and link.target == (explorer.epoch, "value")
-    assert (explorer.play.min, explorer.play.max, explorer.play.step) == (0, 3, 1)
-    assert explorer.play.interval == 500  # fps=2
+    play, epoch = explorer.play, explorer.epoch
+    assert (play.min, play.max, play.step) == (epoch.min, epoch.max, epoch.step) == (0, 3, 1)  # Play's values fit
+    assert play.interval == 500  # fps=2
+    play.value = 2  # the link lives in the browser: in the kernel, the slider does not follow Play
+    assert epoch.value == 0 and explorer.selection_["epoch"] == 0
+    # What the browser's link does on each tick of Play: set the slider to the next value. Each value
+    # shows its epoch: the artists hold that epoch's data, and the images are those figures.
+    network = explorer.network.value
+    start = _pngs(explorer)
+    for index in (0, 1, 2, 3):
+        epoch.value = index
+        when = "epoch 0 (initialisation)" if EPOCHS[index] == 0 else f"epoch {EPOCHS[index]}"
+        graph = _graph(zoo, "vanilla", 0, EPOCHS[index])
+        assert explorer.selection_["epoch"] == EPOCHS[index]
+        assert f"<b>{when}</b> of 3" in explorer.epoch_label.value and f"({index + 1}/4)" in explorer.epoch_label.value
+        np.testing.assert_array_equal(explorer.graph_, graph)
+        np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), graph)
+        assert explorer.displays_["connectome"].ax_.get_title().endswith(f"connectome at {when}")
+        assert list(explorer.epoch_line_.get_xdata()) == [EPOCHS[index]] * 2
+        shown = _pngs(explorer)
+        assert shown == explorer.frames_[(EPOCHS[index], "vanilla", network, "layer")]
+        for name, figure in explorer.figures_.items():
+            assert shown[name] == fcviz.viz.figure_to_png(figure, dpi=DPI), (index, name)
+    assert len({_pngs(explorer)["connectome"]} | {frame["connectome"] for frame in explorer.frames_.values()}) == 4
+    epoch.value = 0  # Play's repeat: back to the first frame, from the cache
+    assert _pngs(explorer) == start and explorer.selection_["epoch"] == 0
     box = explorer.show()
     assert isinstance(box, widgets.VBox)
     controls = box.children[0].children
@@ -243,30 +269,56 @@ def test_many_changes_add_no_artists_and_no_pyplot_figure(explorer):
     assert explorer.last_error_ is None and plt.get_fignums() == []
 
 
-def test_gif_has_one_frame_per_epoch(zoo, dynamics, explorer, tmp_path):
+def _gif_frames(path):
+    """Every frame of a GIF, decoded to RGB arrays, and their durations in ms."""
+    frames, durations = [], []
+    with Image.open(path) as gif:
+        assert gif.format == "GIF"
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            frames.append(np.asarray(gif.convert("RGB"), dtype=float))
+            durations.append(gif.info["duration"])
+    return frames, durations
+
+
+def test_gif_shows_each_epoch_in_turn(zoo, dynamics, explorer, tmp_path):
     path = save_animation(zoo, tmp_path / "anim" / "l2.gif", strategy="l2", network=1, order="final",
                           dynamics=dynamics, fps=4, dpi=DPI)
     assert path == tmp_path / "anim" / "l2.gif"
-    with Image.open(path) as gif:
-        assert gif.format == "GIF" and gif.n_frames == 4
-        durations = []
-        for k in range(gif.n_frames):
-            gif.seek(k)
-            durations.append(gif.info["duration"])
-        assert durations == [250, 250, 250, 500]  # the trained network stays twice as long
+    decoded, durations = _gif_frames(path)
+    assert len(decoded) == 4 and durations == [250, 250, 250, 500]  # the trained network stays twice as long
 
+    # the same selection in the explorer: every epoch drawn from that epoch's data
     explorer.strategy.value = "l2"
     explorer.network.value = explorer.network.options[1][1]
     explorer.order.value = "final"
-    frames = explorer.animation_frames()
+    order = spanning_tree_order(_graph(zoo, "l2", 1, 3))
+    for index, epoch in enumerate(EPOCHS):
+        explorer.epoch.value = index
+        graph = _graph(zoo, "l2", 1, epoch)
+        np.testing.assert_array_equal(explorer.displays_["connectome"].im_.get_array(), graph[np.ix_(order, order)])
+        np.testing.assert_array_equal(explorer.displays_["persistence"].highlight_["deaths"].get_ydata(),
+                                      birth_death(graph).deaths)
+    frames = explorer.animation_frames()  # those PNGs, composed as on screen
     assert len(frames) == 4 and len(explorer.frames_) >= 4
     width = explorer.panels_["connectome"].image.layout.width  # the panels composed as on screen
     assert frames[0].width == 2 * int(width.removesuffix("px"))
+    key = (EPOCHS[2], "l2", explorer.network.value, "final")
+    top_left = np.asarray(Image.open(io.BytesIO(explorer.frames_[key]["connectome"])).convert("RGB"))
+    np.testing.assert_array_equal(np.asarray(frames[2])[:top_left.shape[0], :top_left.shape[1]], top_left)
+    expected = [np.asarray(frame, dtype=float) for frame in frames]
+    # GIF frame k is the picture of epoch k: equal up to the GIF palette's rounding (mean error well
+    # under 2 of 255), and far from every other epoch's picture (the epochs' pictures differ)
+    error = np.array([[np.abs(gif - picture).mean() for picture in expected] for gif in decoded])
+    assert np.all(np.diag(error) < 2.0), error
+    assert np.all(error[~np.eye(4, dtype=bool)] > 4.0), error
+
     renders = _renders(explorer)
     explorer.save_gif(tmp_path / "again.gif")
     assert _renders(explorer) == renders  # from the cache
-    with Image.open(tmp_path / "again.gif") as gif:
-        assert gif.n_frames == 4
+    again, _ = _gif_frames(tmp_path / "again.gif")
+    assert len(again) == 4
+    assert all(np.abs(a - e).mean() < 2.0 for a, e in zip(again, expected))
 
     with pytest.raises(ValueError, match="strategy must be one of"):
         save_animation(zoo, tmp_path / "x.gif", strategy="sgd", dynamics=dynamics, dpi=DPI)
@@ -288,5 +340,6 @@ def test_command_line_writes_the_table_and_the_gif(tmp_path, monkeypatch, capsys
     assert f"Table written to {(out / 'dynamics.txt').resolve()}" in printed
     assert f"Animation written to {(out / 'dynamics.gif').resolve()}" in printed
     assert (out / "dynamics.txt").read_text().startswith("epoch")
-    with Image.open(out / "dynamics.gif") as gif:
-        assert gif.n_frames == 3  # epochs 0, 1, 2
+    frames, _ = _gif_frames(out / "dynamics.gif")
+    assert len(frames) == 3  # epochs 0, 1, 2, each its own picture
+    assert all(np.abs(frames[i] - frames[j]).mean() > 1.0 for i, j in ((0, 1), (0, 2), (1, 2)))

@@ -103,14 +103,19 @@ def test_filtration_image_changes_and_errors_land_in_the_status_line(graph, monk
     first = explorer.images_["filtration"].value
     assert first[:4] == b"\x89PNG"
     explorer.slider.index = 6
-    assert explorer.images_["filtration"].value != first
+    at_six = explorer.images_["filtration"].value
+    assert at_six != first
+    drawn = len(explorer.birth_lines_.get_segments()) + len(explorer.death_lines_.get_segments())
+    assert explorer.kept_.sum() == drawn == 6  # one edge per step: the six heaviest edges are drawn
     with monkeypatch.context() as patch:
         _break_rendering(patch)
         explorer.slider.index = 7
         assert "RuntimeError" in explorer.status.value and "the renderer broke" in explorer.status.value
         assert isinstance(explorer.error_, RuntimeError)
+        assert explorer.images_["filtration"].value == at_six  # the last good image stays
     explorer.slider.index = 8
     assert explorer.status.value == "" and explorer.error_ is None
+    assert explorer.kept_.sum() == 8 and explorer.images_["filtration"].value not in (first, at_six)
 
 
 def test_filtration_rejects_an_invalid_graph(graph):
