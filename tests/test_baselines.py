@@ -231,31 +231,113 @@ def test_importing_fcviz_does_not_need_the_extra():
 # --------------------------------------------------------------------------- time budget
 
 
-def test_estimate_grows_with_size_and_count():
+FIXED = (80, 0.02, 3.0)  # a calibration: 80 nodes took 20 ms and the cost grows as n ** 3
+
+
+@pytest.fixture
+def fixed_calibration(monkeypatch):
+    """Calibrations return FIXED instead of timing anything; records what was calibrated on."""
+    seen = []
+
+    def calibrate(D, dim):
+        seen.append((np.array(D), dim))
+        return FIXED
+
+    def reference(dim, transform):
+        seen.append(("reference", dim, transform))
+        return FIXED
+
+    monkeypatch.setattr(B, "_calibrate", calibrate)
+    monkeypatch.setattr(B, "_reference_calibration", reference)
+    return seen
+
+
+def test_estimate_extrapolates_the_calibration(fixed_calibration):
     A = random_modular_graphs(1, 30, 3, random_state=0)[0]
-    small = estimate_baseline_cost(100, 1, graph=A)
-    assert 0 < small < estimate_baseline_cost(1000, 1, graph=A)
-    assert estimate_baseline_cost(100, 10, graph=A) > small
+    n_ref, t_ref, a = FIXED
+    assert estimate_baseline_cost(100, 1, graph=A) == pytest.approx(t_ref * (100 / n_ref) ** a, rel=1e-12)
+    assert estimate_baseline_cost(1000, 10, graph=A) == pytest.approx(10 * t_ref * (1000 / n_ref) ** a, rel=1e-12)
+    assert estimate_baseline_cost(80, 3, graph=A) == pytest.approx(3 * t_ref, rel=1e-12)
+    assert len(fixed_calibration) == 3
+    for D, dim in fixed_calibration:  # calibrated on the graph given, as distances
+        np.testing.assert_array_equal(D, weights_to_distance(A))
+        assert dim == 1
+    assert estimate_baseline_cost(160, dim=0, transform="linear") == pytest.approx(t_ref * 2**a, rel=1e-12)
+    assert fixed_calibration[-1] == ("reference", 0, "linear")  # no graph: the fixed reference graph
 
 
-def test_budget_error_for_huge_graphs():
+@pytest.mark.parametrize("growth, exponent", [(3.0, 4.0), (0.5, 2.0), (6.5, 7.0)])
+def test_calibration_fits_the_growth_of_the_timings(monkeypatch, growth, exponent):
+    # timings that grow exactly as n ** growth: the exponent is growth + 1 (the margin), kept in [2, 7]
+    timed = []
+
+    def best_time(D, dim):
+        timed.append(len(D))
+        return 1e-4 * len(D) ** growth
+
+    monkeypatch.setattr(B, "_best_time", best_time)
+    D = weights_to_distance(random_modular_graphs(1, 100, 2, random_state=0)[0])
+    n_ref, t_ref, a = B._calibrate(D, 1)
+    assert timed == [40, 60, 80] and n_ref == 80
+    assert t_ref == pytest.approx(1e-4 * 80**growth, rel=1e-12)
+    assert a == pytest.approx(exponent, rel=1e-9)
+    timed.clear()  # a graph smaller than every calibration size: timed whole, the largest exponent
+    assert B._calibrate(D[:30, :30], 1) == pytest.approx((30, 1e-4 * 30**growth, 7.0), rel=1e-12)
+    assert timed == [30]
+
+
+def test_real_calibration_runs():
+    # the timed path itself (what it measures is reported by benchmarks/bench_baseline_estimate.py)
+    A = random_modular_graphs(1, 30, 3, random_state=0)[0]
+    n_ref, t_ref, a = B._calibrate(weights_to_distance(A), 1)
+    assert n_ref == 30 and a == 7.0 and np.isfinite(t_ref) and t_ref > 0
+    assert np.isfinite(estimate_baseline_cost(100, 2, graph=A))
+
+
+def _no_diagram(D, dim):
+    raise AssertionError("a diagram was computed despite the budget")
+
+
+def test_budget_error_for_huge_graphs(fixed_calibration, monkeypatch):
+    monkeypatch.setattr(B, "_rips_diagram", _no_diagram)
+    n_ref, t_ref, a = FIXED
     with pytest.raises(BaselineBudgetError, match="time budget") as info:
         check_baseline_budget(100_000, 10, 60.0)
-    assert info.value.estimate > 60 and info.value.n_nodes == 100_000
-    big = random_modular_graphs(1, 1500, 4, random_state=0)[0]
-    with pytest.raises(BaselineBudgetError, match="1500 nodes"):
-        persistence_diagrams(big, time_budget=1.0)
+    assert info.value.estimate == pytest.approx(10 * t_ref * (100_000 / n_ref) ** a, rel=1e-12)
+    assert (info.value.budget, info.value.n_nodes, info.value.n_graphs) == (60.0, 100_000, 10)
+    assert check_baseline_budget(100, 1, 1.0) == pytest.approx(t_ref * (100 / n_ref) ** a, rel=1e-12)  # within
+    big = random_modular_graphs(1, 200, 4, random_state=0)[0]  # estimated 0.02 * 2.5 ** 3 = 0.3125 s
+    with pytest.raises(BaselineBudgetError, match="200 nodes") as info:
+        persistence_diagrams(big, time_budget=0.3)
+    assert info.value.estimate == pytest.approx(0.3125, rel=1e-12)
+    np.testing.assert_array_equal(fixed_calibration[-1][0], weights_to_distance(big))  # calibrated on it
     with pytest.raises(ValueError, match="time_budget"):
         check_baseline_budget(10, 1, -1.0)
 
 
+class FakeClock:
+    """Stands in for the time module: every perf_counter() call advances by ``step`` seconds."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def perf_counter(self):
+        self.now += self.step
+        return self.now
+
+
 def test_budget_rechecked_after_first_diagram(monkeypatch):
-    # The up-front estimate says "instant"; the first real diagram shows the work cannot fit.
+    # The up-front estimate says "instant"; the first real diagram "takes" 1 s on a fake clock, so the
+    # three graphs are projected at 3 s.
     monkeypatch.setattr(B, "_calibrate", lambda D, dim: (80, 1e-12, 2.0))
+    monkeypatch.setattr(B, "time", FakeClock(1.0))
+    computed, real = [], B._rips_diagram
+    monkeypatch.setattr(B, "_rips_diagram", lambda D, dim: computed.append(len(D)) or real(D, dim))
     graphs = random_modular_graphs(3, 20, 2, random_state=0)
-    with pytest.raises(BaselineBudgetError, match="3 graph"):
-        persistence_diagrams(graphs, time_budget=1e-7)
-    assert len(persistence_diagrams(graphs, time_budget=60.0)) == 3
+    with pytest.raises(BaselineBudgetError, match="3 graph") as info:
+        persistence_diagrams(graphs, time_budget=2.9)
+    assert info.value.estimate == pytest.approx(3.0) and computed == [20]  # only the first diagram
+    assert len(persistence_diagrams(graphs, time_budget=3.1)) == 3 and computed == [20] * 4
 
 
 @pytest.mark.parametrize("method", ["WD", "SWK", "PI"])

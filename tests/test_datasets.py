@@ -1,13 +1,21 @@
 """Tests of fcviz.datasets and fcviz._paths: digits loading, the stimuli split, filters, offline errors."""
 
-import time
+import socket
+import urllib.error
+import urllib.request
 
 import numpy as np
 import pytest
 import torch
 
 from fcviz import _paths
-from fcviz.datasets import DatasetNotAvailableError, canonical_dataset_name, list_datasets, load_stimuli
+from fcviz.datasets import (
+    DOWNLOAD_TIMEOUT_S,
+    DatasetNotAvailableError,
+    canonical_dataset_name,
+    list_datasets,
+    load_stimuli,
+)
 
 
 def test_digits_shapes_dtypes_and_range():
@@ -126,12 +134,33 @@ def test_list_datasets(tmp_path):
     assert list_datasets(data_dir=tmp_path)["mnist"].available_offline
 
 
-def test_offline_download_fails_fast_with_a_helpful_message(tmp_path):
-    start = time.perf_counter()
+def _close_network(monkeypatch, error):
+    """Make every URL that torchvision opens fail with ``error``, as on a machine without a network;
+    return the list of (URL, socket timeout in force) of the attempts."""
+    opened = []
+
+    def urlopen(request, *args, **kwargs):
+        opened.append((getattr(request, "full_url", request), socket.getdefaulttimeout()))
+        raise error
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    return opened
+
+
+@pytest.mark.parametrize("error", [
+    urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution")),  # no DNS
+    TimeoutError("timed out"),  # an OSError: what the socket timeout raises
+], ids=["dns", "timeout"])
+def test_offline_download_fails_with_a_helpful_message(tmp_path, monkeypatch, error):
+    opened = _close_network(monkeypatch, error)
+    before = socket.getdefaulttimeout()
     with pytest.raises(DatasetNotAvailableError) as err:
         load_stimuli("mnist", data_dir=tmp_path)
-    assert time.perf_counter() - start < 30
+    assert opened and all("train-images-idx3-ubyte" in url for url, _ in opened)  # the download was tried
+    # fails fast: every attempt ran under fcviz's socket timeout, which is restored afterwards
+    assert {timeout for _, timeout in opened} == {DOWNLOAD_TIMEOUT_S} and socket.getdefaulttimeout() == before
     msg = str(err.value)
+    assert "The download failed" in msg and "is this machine offline?" in msg
     assert str(tmp_path) in msg
     assert "train-images-idx3-ubyte" in msg and "MNIST" in msg
     assert "digits" in msg and "FCVIZ_DATA_DIR" in msg

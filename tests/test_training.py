@@ -2,14 +2,15 @@
 
 import copy
 import threading
-import time
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 import fcviz
+from fcviz.datasets import load_stimuli
 from fcviz.models import make_model
 from fcviz.progress import BuildCancelled, BuildProgress
 from fcviz.training import TrainingResult, _Stacked, network_seeds, train_networks
@@ -26,13 +27,44 @@ def assert_same_weights(models_a, models_b, atol=1e-5):
             torch.testing.assert_close(sa[key], sb[key], atol=atol, rtol=0, msg=key)
 
 
+def _assert_image_counts(accuracy, n):
+    """Each accuracy is a count of correctly classified images out of the ``n`` seen in an epoch."""
+    counts = accuracy * n
+    np.testing.assert_allclose(counts, np.round(counts), rtol=0, atol=1e-9)
+    assert ((counts >= 0) & (counts <= n)).all()
+
+
+def _assert_same_predictions(models_a, models_b, X):
+    """Where one network's top logit leads by more than twice the largest logit difference between the
+    two versions of the network, both versions must predict the same class (only near-ties may flip)."""
+    for a, b in zip(models_a, models_b):
+        with torch.no_grad():
+            la, lb = a(X), b(X)
+        delta = float((la - lb).abs().max())
+        assert delta < 1e-3, f"the logits differ by {delta}"
+        top2 = la.topk(2, dim=1).values
+        clear = (top2[:, 0] - top2[:, 1]) > 2 * delta
+        assert clear.float().mean() > 0.9  # the comparison covers nearly every image
+        assert torch.equal(la.argmax(1)[clear], lb.argmax(1)[clear])
+
+
+def _assert_stops_at_first_epoch_reaching(result, target):
+    """Each network stopped after the first epoch whose accuracy reached ``target`` (or after the last)."""
+    acc, epochs = result.history["accuracy"], result.settings["epochs"]
+    for k, e in enumerate(result.epochs_trained):
+        assert 1 <= e <= epochs
+        assert (acc[k, : e - 1] < target).all(), (k, e, acc[k])
+        assert acc[k, e - 1] >= target or e == epochs, (k, e, acc[k])
+        assert np.isnan(acc[k, e:]).all()
+
+
 def test_result_structure():
     result = train_networks("digits", "vanilla", 3, seed=0, **SMALL)
     assert isinstance(result, TrainingResult)
     assert len(result.models) == 3 and len(result.seeds) == 3 and len(set(result.seeds)) == 3
     assert result.history["loss"].shape == result.history["accuracy"].shape == (3, 2)
     assert np.isfinite(result.history["loss"]).all()
-    assert ((result.history["accuracy"] >= 0) & (result.history["accuracy"] <= 1)).all()
+    _assert_image_counts(result.history["accuracy"], 150)
     assert list(result.epochs_trained) == [2, 2, 2]
     assert result.dataset == "digits" and result.regularizer == "vanilla"
     assert result.settings["lr"] == 0.01 and result.settings["momentum"] == 0.9
@@ -48,8 +80,8 @@ def test_same_seed_same_weights_and_different_seeds_differ():
     b = train_networks("digits", "batch_norm", 2, seed=7, **SMALL)
     c = train_networks("digits", "batch_norm", 2, seed=8, **SMALL)
     assert_same_weights(a.models, b.models, atol=0)
-    assert not torch.equal(a.models[0].hidden1.linear.weight, c.models[0].hidden1.linear.weight)
-    assert not torch.equal(a.models[0].hidden1.linear.weight, a.models[1].hidden1.linear.weight)
+    assert not torch.allclose(a.models[0].hidden1.linear.weight, c.models[0].hidden1.linear.weight, atol=1e-3)
+    assert not torch.allclose(a.models[0].hidden1.linear.weight, a.models[1].hidden1.linear.weight, atol=1e-3)
 
 
 def test_global_rng_untouched():
@@ -66,7 +98,13 @@ def test_batched_equals_sequential(regularizer):
     sequential = train_networks("digits", regularizer, 3, seed=1, batched=False, **SMALL)
     assert_same_weights(batched.models, sequential.models)
     np.testing.assert_allclose(batched.history["loss"], sequential.history["loss"], atol=1e-5)
-    np.testing.assert_array_equal(batched.history["accuracy"], sequential.history["accuracy"])
+    # An accuracy counts argmax hits: the paths' weights differ by ~1e-5, which can flip a near-tie image,
+    # so the counts (out of 150) may differ by one image per epoch, not more.
+    for result in (batched, sequential):
+        _assert_image_counts(result.history["accuracy"], 150)
+    assert np.abs(batched.history["accuracy"] - sequential.history["accuracy"]).max() * 150 <= 1 + 1e-9
+    X, _ = load_stimuli("digits", split="train", n=150)
+    _assert_same_predictions(batched.models, sequential.models, X)
 
 
 @pytest.mark.parametrize("regularizer", ["vanilla", "dropout"])
@@ -89,16 +127,23 @@ def test_dropout_is_deterministic_and_active():
     assert_same_weights(seq_a.models, seq_b.models, atol=0)
 
 
+EARLY_EXIT = dict(epochs=8, n_train=300, lr=0.1, target_accuracy=0.6, progress=False, seed=0)
+
+
 def test_early_exit_batched_equals_sequential():
-    kwargs = dict(epochs=8, n_train=300, lr=0.1, target_accuracy=0.55, progress=False, seed=0)
-    batched = train_networks("digits", "vanilla", 4, **kwargs)
-    sequential = train_networks("digits", "vanilla", 4, batched=False, **kwargs)
+    batched = train_networks("digits", "vanilla", 4, **EARLY_EXIT)
+    sequential = train_networks("digits", "vanilla", 4, batched=False, **EARLY_EXIT)
+    for result in (batched, sequential):  # each path against its own history
+        _assert_stops_at_first_epoch_reaching(result, 0.6)
     done = batched.epochs_trained
-    assert list(done) == list(sequential.epochs_trained)
-    assert len(set(done.tolist())) > 1, "networks should stop at different epochs in this setting"
-    for k, e in enumerate(done):
-        assert batched.history["accuracy"][k, e - 1] >= 0.55
-        assert np.isnan(batched.history["accuracy"][k, e:]).all()
+    assert len(set(done.tolist())) > 1 and done.min() < 8, "networks should stop at different epochs here"
+    a, b = batched.history["accuracy"], sequential.history["accuracy"]
+    both = ~np.isnan(a) & ~np.isnan(b)
+    assert np.abs(a - b)[both].max() * 300 <= 1 + 1e-9  # one near-tie image at most, as in the test above
+    # Every batched accuracy here is more than one image away from the target, so a one-image difference
+    # cannot move a stop: both paths must stop at the same epochs, with the same weights.
+    assert np.nanmin(np.abs(a - 0.6)) * 300 > 1, "choose a target away from the accuracies of this setting"
+    assert done.tolist() == sequential.epochs_trained.tolist()
     assert_same_weights(batched.models, sequential.models)
 
 
@@ -193,25 +238,64 @@ def test_progress_callback_with_early_exit_ends_at_the_total():
     assert done == sorted(done) and reports[-1] == BuildProgress("done", 8, 8, reports[-1].message)
 
 
-def test_cancel_stops_training_within_a_second():
-    stop = threading.Event()
-    fired = []
+@pytest.fixture
+def optimizer_steps():
+    """The number of optimizer steps (training batches) taken so far, by any torch optimizer."""
+    steps = []
+    handle = register_optimizer_step_post_hook(lambda optimizer, args, kwargs: steps.append(1))
+    yield lambda: len(steps)
+    handle.remove()
 
-    def cancel():
-        fired.append(time.perf_counter())
-        stop.set()
 
-    timer = threading.Timer(0.3, cancel)
-    timer.start()
-    try:
-        with pytest.raises(BuildCancelled, match="cancelled"):
-            train_networks("digits", "vanilla", 2, epochs=100_000, seed=0, n_train=300, progress=False, cancel=stop)
-        latency = time.perf_counter() - fired[0]
-    finally:
-        timer.cancel()
-    assert latency < 1.0
+class CancelEvent(threading.Event):
+    """A cancel event that notes the optimizer steps taken when it was set and counts the looks at it after."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps, self.steps_at_set, self.checks_after = steps, None, 0
+
+    def set(self):
+        self.steps_at_set = self.steps()
+        super().set()
+
+    def is_set(self):
+        value = super().is_set()
+        self.checks_after += value
+        return value
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_cancel_stops_training_at_the_next_batch(batched, optimizer_steps):
+    stop = CancelEvent(optimizer_steps)
+    reports = []
+
+    def on_report(report):
+        reports.append(report)
+        stop.set()  # cancel at the end of the first epoch
+
+    with pytest.raises(BuildCancelled, match="cancelled"):
+        train_networks("digits", "vanilla", 2, epochs=100_000, seed=0, n_train=300, progress=False, cancel=stop,
+                       batched=batched, progress_callback=on_report)
+    assert [(r.stage, r.done) for r in reports] == [("train", 1)]  # no epoch ended after the cancel, no "done"
+    assert stop.steps_at_set == 300 // 50  # one epoch: 6 batches (batched: one step for both networks)
+    assert optimizer_steps() == stop.steps_at_set and stop.checks_after == 1  # no batch ran after the cancel
     assert issubclass(fcviz.BuildCancelled, RuntimeError) and fcviz.BuildCancelled is BuildCancelled
     assert fcviz.BuildProgress is BuildProgress
+
+
+def test_cancel_from_another_thread_stops_training(optimizer_steps):
+    stop, first_epoch = CancelEvent(optimizer_steps), threading.Event()
+    canceller = threading.Thread(target=lambda: first_epoch.wait(60) and stop.set())
+    canceller.start()
+    try:
+        with pytest.raises(BuildCancelled, match="cancelled"):
+            train_networks("digits", "vanilla", 2, epochs=100_000, seed=0, n_train=300, progress=False, cancel=stop,
+                           progress_callback=lambda report: first_epoch.set())
+    finally:
+        first_epoch.set()
+        canceller.join()
+    # set at any moment: the batch in flight may finish, no other one starts; the first look after the set raised
+    assert optimizer_steps() - stop.steps_at_set <= 1 and stop.checks_after == 1
 
 
 def test_cancel_already_set_trains_nothing():
@@ -281,14 +365,18 @@ def test_snapshot_models_are_fresh_copies_in_eval_mode():
 
 
 def test_snapshot_after_an_early_exit_keeps_the_final_weights():
-    kwargs = dict(epochs=8, n_train=300, lr=0.1, target_accuracy=0.55, progress=False, seed=0)
-    result = train_networks("digits", "vanilla", 4, snapshot_epochs=[6, 7, 8], **kwargs)
-    assert result.epochs_trained.tolist() == [7, 7, 7, 6]  # as in test_early_exit_batched_equals_sequential
-    for epoch in (7, 8):  # every network had stopped: its final weights
-        assert_same_weights(result.snapshot_models(epoch), result.models, atol=0)
-    at_six = result.snapshot_models(6)
-    assert_same_weights(at_six[3:], result.models[3:], atol=0)
-    assert not torch.equal(at_six[0].output.weight, result.models[0].output.weight)
+    result = train_networks("digits", "vanilla", 4, snapshot_epochs=range(9), **EARLY_EXIT)
+    _assert_stops_at_first_epoch_reaching(result, 0.6)
+    done = result.epochs_trained
+    assert len(set(done.tolist())) > 1 and done.min() < 8, "networks should stop at different epochs here"
+    for epoch in range(9):
+        snapshot = result.snapshot_models(epoch)
+        for k, e in enumerate(done):
+            if epoch >= e:  # stopped: its final weights
+                assert_same_weights(snapshot[k : k + 1], result.models[k : k + 1], atol=0)
+            else:  # still training: the last update came later
+                assert not torch.allclose(snapshot[k].output.weight, result.models[k].output.weight,
+                                          atol=1e-4), (epoch, k)
 
 
 @pytest.mark.parametrize(
