@@ -86,7 +86,7 @@ _MAX_TIE_RUNS = 256  # runs of equal values re-sorted one by one before the plai
 
 
 def _stable_argsort(values):
-    """``np.argsort(values, kind="stable")`` of a 1-D float array, several times faster.
+    """``np.argsort(values, kind="stable")`` of a 1-D float array, from numpy's faster default sort.
 
     An introsort (numpy's default) orders distinct values exactly as a stable sort does; only runs
     of equal values may come out in another order, so each run is put back in index order. Many
@@ -109,8 +109,8 @@ def _stable_argsort(values):
 def _sqnorm(x):
     """``x @ x`` of a 1-D array without BLAS, whose thread wake-ups cost more than the sum here.
 
-    On a machine with busy cores a threaded BLAS dot of some 10^5 numbers can wait milliseconds for
-    its helper threads; the interpolation below takes a few of them per step.
+    On a machine with busy cores a threaded BLAS dot of some 10^5 numbers can wait for its helper
+    threads longer than the sum takes; the interpolation below takes a few of them per step.
     """
     return float(np.einsum("i,i->", x, x))
 
