@@ -552,6 +552,8 @@ def check_estimator_params(estimator, allowed: dict) -> None:
     Traceback (most recent call last):
     ...
     fcviz._validation.InvalidParameterError: The 'n_init' parameter of KMeans must be an int in the range [1, inf). Got 0 instead.
+    >>> issubclass(InvalidParameterError, ValueError) and issubclass(InvalidParameterError, TypeError)
+    True
     """
     params = estimator.get_params(deep=False)
     for name, kinds in allowed.items():
