@@ -1,6 +1,6 @@
 """Matplotlib figures of connectomes, birth and death sets, barycenters and distance matrices.
 
-Thin wrappers over the display objects of :mod:`fcviz.viz`, kept for notebooks: each builds a display,
+Thin wrappers over the display objects of :mod:`fcviz.viz.displays`, kept for notebooks: each builds a display,
 draws it on the axes it is given (``ax=``) and returns the axes. Without ``ax`` they create a *pyplot*
 figure, so that a notebook shows it inline (the displays themselves never use pyplot). They never call
 ``plt.show`` or change global style. Widgets and code that redraw should use the displays, whose
@@ -9,10 +9,11 @@ figure, so that a notebook shows it inline (the displays themselves never use py
 
 from __future__ import annotations
 
-from ._validation import check_option
-from .homology import Persistence, as_persistence
-from .viz import ConnectomeDisplay, DistanceMatrixDisplay, PersistenceDisplay
-from .viz.base import check_labels, check_square, display_on
+from ..._validation import check_option
+from ...homology import Persistence, as_persistence
+from .curves import PersistenceDisplay
+from .matrices import ConnectomeDisplay, DistanceMatrixDisplay
+from .base import check_labels, check_square, display_on
 
 __all__ = ["plot_connectome", "plot_persistence", "plot_distance_matrix"]
 
