@@ -1,6 +1,6 @@
 """k-means on the rows of a table, with scikit-learn's seeding and iterations and without its set-up.
 
-:func:`kmeans` is the public entry point (re-exported by :mod:`fcviz.clustering`); :func:`_best_of_runs`
+:func:`kmeans` is the public entry point (re-exported by :mod:`fcviz.clustering`); :func:`best_of_runs`
 is its engine, shared with :class:`fcviz.TopClustering`, whose centroid updates plug in through
 ``make_centroids``. Mean centroids with fewer points than features run in the Gram space
 (kernel k-means with the linear kernel): the same steps and random draws, in other coordinates.
@@ -17,10 +17,10 @@ from ._linalg import squared_euclidean
 from ._threads import one_thread_below
 from ._validation import check_int, check_option
 
-__all__ = ["kmeans"]
+__all__ = ["kmeans", "best_of_runs", "MeanCentroids"]
 
 
-class _MeanCentroids:
+class MeanCentroids:
     """Centroids at w = 0 or w = 1: the closed-form mean of the members' features."""
 
     def __init__(self, Z):
@@ -210,7 +210,7 @@ def _lloyd(space, centroids, seeds, k, max_iter, tol_abs):
 _SMALL_GRAM = 512
 
 
-def _best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_space=True, mean_centroids=True,
+def best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_space=True, mean_centroids=True,
                   make_centroids=None):
     """Lloyd's k-means from ``n_init`` seedings on the rows of ``Z_raw``; the run of lowest inertia.
 
@@ -223,7 +223,7 @@ def _best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_s
         features, seeding and iterations then run in the N x N Gram space (see :class:`TopClustering`).
     make_centroids : callable, optional
         ``make_centroids(Z, z_mean)`` gives the centroid updater of a run when not in the Gram space;
-        default: the members' mean (:class:`_MeanCentroids`).
+        default: the members' mean (:class:`MeanCentroids`).
 
     Returns
     -------
@@ -247,7 +247,7 @@ def _best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_s
     K = Z @ Z.T if gram or gram_seeds else None
     space = _GramSpace(K, z_norms) if gram else _FeatureSpace(Z, z_norms)
     if make_centroids is None:
-        make_centroids = lambda Z, z_mean: _MeanCentroids(Z)  # noqa: E731
+        make_centroids = lambda Z, z_mean: MeanCentroids(Z)  # noqa: E731
 
     best = None
     for _ in range(n_init):
@@ -320,5 +320,5 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=10, max_iter=300, tol=1e-6
     n_init = check_int(n_init, "n_init", minimum=1)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     with one_thread_below(Z.shape[0] ** 2 * Z.shape[1]):
-        return _best_of_runs(Z, n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=float(tol),
+        return best_of_runs(Z, n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=float(tol),
                              rng=check_random_state(random_state))[0]

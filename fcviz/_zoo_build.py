@@ -1,9 +1,9 @@
 """The zoo's build: train every group of networks, record their connectomes, report progress.
 
-:func:`_build` trains the networks of a settings dict (:func:`fcviz._zoo_cache._resolve_settings`)
+:func:`build` trains the networks of a settings dict (:func:`fcviz._zoo_cache.resolve_settings`)
 with :func:`fcviz.train_networks` and records their connectomes (and those of the snapshots) with
-:func:`fcviz.functional_connectomes`; :func:`_record_networks` records a zoo's stored networks over
-other stimuli without training. :class:`_Monitor` carries the progress bar, the progress callback and
+:func:`fcviz.functional_connectomes`; :func:`record_networks` records a zoo's stored networks over
+other stimuli without training. :class:`Monitor` carries the progress bar, the progress callback and
 the cancel event through both.
 """
 
@@ -20,6 +20,8 @@ import zlib
 import numpy as np
 
 from .progress import BuildProgress, raise_if_cancelled
+
+__all__ = ["build", "record_networks", "training_runs", "Monitor"]
 
 logger = logging.getLogger("fcviz.zoo")  # the zoo's modules log under the public module's name
 
@@ -51,7 +53,7 @@ def _torch_threads(n: int | None):
         torch.set_num_threads(before)
 
 
-class _Monitor:
+class Monitor:
     """What a build reports to and listens to: the tqdm flag, the progress callback, the cancel event.
 
     ``done`` is the work reported so far; :meth:`report` never lets it decrease and advances a given
@@ -82,7 +84,7 @@ class _Monitor:
         return on_epoch
 
 
-def _training_runs(settings: dict) -> list[tuple[str, int, list]]:
+def training_runs(settings: dict) -> list[tuple[str, int, list]]:
     """The training runs of a zoo: ``(regularizer, run index, stimulus classes recorded)``.
 
     One run per (regularizer, class) with pairing="fresh", else per regularizer. Fresh sets of one
@@ -121,17 +123,17 @@ def _state_arrays(model) -> dict[str, np.ndarray]:
     return out
 
 
-def _build(settings: dict, progress) -> tuple[np.ndarray, list, dict, dict]:
+def build(settings: dict, progress) -> tuple[np.ndarray, list, dict, dict]:
     """Train every group, record its connectomes; return graphs, label rows, metadata and weights.
 
-    ``progress`` is a bool (show a bar) or a :class:`_Monitor` (bar, callback and cancel event).
+    ``progress`` is a bool (show a bar) or a :class:`Monitor` (bar, callback and cancel event).
     The weights map ``(regularizer, network)`` to the network's ``state_dict`` as numpy arrays.
 
     The digits networks (64-32-16-10) are so small that intra-op threads only add synchronisation,
     so their build runs on one torch thread (restored afterwards); the other data sets keep torch's
     setting.
     """
-    monitor = progress if isinstance(progress, _Monitor) else _Monitor(bool(progress))
+    monitor = progress if isinstance(progress, Monitor) else Monitor(bool(progress))
     threads = 1 if settings["dataset"] == "digits" else None
     with _torch_threads(threads):
         graphs, labels, metadata, states = _build_grid(settings, monitor)
@@ -141,14 +143,14 @@ def _build(settings: dict, progress) -> tuple[np.ndarray, list, dict, dict]:
 
 
 
-def _build_grid(settings: dict, monitor: _Monitor) -> tuple[np.ndarray, list, dict, dict]:
-    """The work of :func:`_build`: one training run after the other, each recorded at once."""
+def _build_grid(settings: dict, monitor: Monitor) -> tuple[np.ndarray, list, dict, dict]:
+    """The work of :func:`build`: one training run after the other, each recorded at once."""
     from tqdm.auto import tqdm
 
     t_start = time.perf_counter()
-    runs, n_epochs = _training_runs(settings), settings["epochs"]
+    runs, n_epochs = training_runs(settings), settings["epochs"]
     total = len(runs) * n_epochs  # progress counts training epochs
-    snapshot_epochs = list(settings.get("snapshot_epochs", ()))  # never the last epoch (see _resolve_settings)
+    snapshot_epochs = list(settings.get("snapshot_epochs", ()))  # never the last epoch (see resolve_settings)
     timings = {"stimuli_s": 0.0, "train_s": 0.0, "connectome_s": 0.0}
     if snapshot_epochs:
         timings["snapshot_s"] = 0.0
@@ -195,8 +197,8 @@ def _build_grid(settings: dict, monitor: _Monitor) -> tuple[np.ndarray, list, di
     return _frozen_stack(graphs), labels, metadata, states
 
 
-def _train_run(settings: dict, reg: str, k: int, on_epoch, monitor: _Monitor):
-    """Train run ``k`` of regularizer ``reg`` (its networks ``k * n_networks`` on); see :func:`_training_runs`."""
+def _train_run(settings: dict, reg: str, k: int, on_epoch, monitor: Monitor):
+    """Train run ``k`` of regularizer ``reg`` (its networks ``k * n_networks`` on); see :func:`training_runs`."""
     from .training import train_networks
 
     seed, n_networks = settings["seed"], settings["n_networks"]
@@ -236,7 +238,7 @@ class _RecordedRun:
         conn = self._record(self.result.models, into, None, _final_accuracy(self.result))
         return list(conn.layer_names), list(conn.layer_sizes)
 
-    def record_snapshots(self, into: dict, monitor: _Monitor) -> None:
+    def record_snapshots(self, into: dict, monitor: Monitor) -> None:
         """Record every snapshot epoch ``e`` into ``into[e]``, over the same stimuli as the trained networks.
 
         One set of copies is reloaded with each snapshot's weights (copying the modules costs more
@@ -293,7 +295,7 @@ def _metadata(settings: dict, labels: list, n_dead: list, layers: tuple, timings
     }
 
 
-def _record_networks(zoo, class_list, networks: list, monitor: _Monitor):
+def record_networks(zoo, class_list, networks: list, monitor: Monitor):
     """Record the stored networks of ``zoo`` over the stimuli of each class set; no training.
 
     Networks are recorded in groups of the zoo's ``n_networks`` (as they were trained), on the zoo's
@@ -319,7 +321,7 @@ def _record_networks(zoo, class_list, networks: list, monitor: _Monitor):
     device, group = settings["training"].get("device"), settings["n_networks"]
     graphs, labels, n_dead = [], [], []
     conn = None
-    threads = 1 if settings["dataset"] == "digits" else None  # as in _build: same kernels, same bits
+    threads = 1 if settings["dataset"] == "digits" else None  # as in build: same kernels, same bits
     with _torch_threads(threads), tqdm(total=total, desc="recording", disable=not monitor.bar, unit="network") as bar:
         for reg in dict.fromkeys(reg for reg, _ in networks):
             nets = [net for net in networks if net[0] == reg]

@@ -1,6 +1,6 @@
 """The zoo's cache: the settings that name an entry, their key, and the ``.npz`` file that holds it.
 
-:func:`_resolve_settings` validates the arguments of :func:`fcviz.connectome_zoo` into the settings
+:func:`resolve_settings` validates the arguments of :func:`fcviz.connectome_zoo` into the settings
 dict that :func:`zoo_cache_key` hashes. An entry is one ``.npz`` file (no pickle; metadata as JSON
 text) with a checksum over its arrays, written whole or not at all by :func:`fcviz._files.write_atomic`;
 a corrupt entry is logged, deleted and rebuilt. Reading gives the parts of a zoo, not the container,
@@ -25,7 +25,11 @@ from ._paths import cache_dir as resolve_cache_dir
 from ._validation import check_int, check_option, check_real
 from .registry import REGULARIZER_PARAMS, REGULARIZERS
 
-__all__ = ["FORMAT_VERSION", "PRESETS", "zoo_cache_key"]
+__all__ = [
+    "FORMAT_VERSION", "PRESETS", "COLUMNS", "zoo_cache_key", "resolve_settings", "check_classes", "resolve_classes",
+    "check_cache_dir", "expected_rows", "recording_settings", "zoo_folder", "entry_path", "load_entry", "store_entry",
+    "network_keys", "checksum",
+]
 
 logger = logging.getLogger("fcviz.zoo")  # the zoo's modules log under the public module's name
 
@@ -47,10 +51,10 @@ _CLASSROOM_LARGE = {"n_stimuli": 500, "n_train": 5000}
 _TRAINING_KEYS = ("batch_size", "lr", "momentum", "device")
 _PAIRINGS = ("fresh", "shared")
 _NO_CLASS = -1  # how "all classes" (None) is stored in the cache file
-_COLUMNS = ("regularizer", "stimulus_class", "network_seed", "network", "epoch")
+COLUMNS = ("regularizer", "stimulus_class", "network_seed", "network", "epoch")
 # Label arrays every cache entry has; entries written before the epoch column lack "epoch" (read as the
 # number of epochs trained: such entries hold trained networks only).
-_STORED_COLUMNS = _COLUMNS[:4]
+_STORED_COLUMNS = COLUMNS[:4]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -82,7 +86,7 @@ def _check_regularizers(regularizers) -> tuple[str, ...]:
     return regs
 
 
-def _check_classes(classes):
+def check_classes(classes):
     """None (one stimulus set of all classes), "all", or a tuple of distinct non-negative ints."""
     if classes is None or (isinstance(classes, str) and classes == "all"):
         return classes
@@ -144,7 +148,7 @@ def _route_hyperparameters(dataset: str, regs: tuple[str, ...], hyper: dict) -> 
     return routed
 
 
-def _resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, overrides,
+def resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, pairing, overrides,
                       snapshot_epochs=None) -> dict:
     """Validate every argument and return the settings dict that the cache key hashes.
 
@@ -215,8 +219,8 @@ def zoo_cache_key(settings: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _resolve_classes(dataset: str, classes):
-    """Checked ``classes`` (None, "all" or a tuple from :func:`_check_classes`) as None or a tuple of labels."""
+def resolve_classes(dataset: str, classes):
+    """Checked ``classes`` (None, "all" or a tuple from :func:`check_classes`) as None or a tuple of labels."""
     from .registry import DATASETS
 
     n_classes = DATASETS[dataset].n_classes
@@ -228,31 +232,31 @@ def _resolve_classes(dataset: str, classes):
 
 
 
-def _check_cache_dir(cache_dir) -> None:
+def check_cache_dir(cache_dir) -> None:
     if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
         raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")
 
 
-def _expected_rows(settings: dict) -> int:
+def expected_rows(settings: dict) -> int:
     """Number of connectomes in the zoo of ``settings``: regularizers x class sets x networks x epochs."""
     n_sets = 1 if settings["classes"] is None else len(settings["classes"])
     n_epochs = 1 + len(settings.get("snapshot_epochs", ()))
     return len(settings["regularizers"]) * n_sets * settings["n_networks"] * n_epochs
 
 
-def _recording_settings(zoo_key: str, class_list, networks: list) -> dict:
+def recording_settings(zoo_key: str, class_list, networks: list) -> dict:
     """What names a zoo's networks recorded over other stimuli (:meth:`fcviz.ConnectomeZoo.recorded_over`)."""
     return {"format_version": FORMAT_VERSION, "recorded_from": zoo_key,
             "recorded_over": None if class_list is None else list(class_list),
             "networks": [[reg, net] for reg, net in networks]}
 
 
-def _zoo_folder(cache_dir=None) -> Path:
+def zoo_folder(cache_dir=None) -> Path:
     """``zoo/`` under the cache root (the argument, then ``FCVIZ_CACHE_DIR``, then the user cache dir)."""
     return Path(resolve_cache_dir(cache_dir)) / "zoo"
 
 
-def _entry_path(folder: Path, settings: dict, key: str, *, recorded: bool = False) -> Path:
+def entry_path(folder: Path, settings: dict, key: str, *, recorded: bool = False) -> Path:
     """The cache file of ``key`` in ``folder``: ``<dataset>-<preset>-[recorded-]<key[:24]>.npz``."""
     return folder / f"{settings['dataset']}-{settings['preset']}-{'recorded-' if recorded else ''}{key[:24]}.npz"
 
@@ -265,7 +269,7 @@ class _CorruptEntry(Exception):
     """A cache file that cannot be trusted."""
 
 
-def _checksum(arrays: dict[str, np.ndarray]) -> str:
+def checksum(arrays: dict[str, np.ndarray]) -> str:
     digest = hashlib.sha256()
     for name in sorted(arrays):
         a = np.ascontiguousarray(arrays[name])
@@ -311,7 +315,7 @@ def _states_from_arrays(arrays: dict[str, np.ndarray], labels: list) -> dict | N
             arrays[k].setflags(write=False)
         for j, row in enumerate(rows):
             states[reg, int(nets[row])] = {k[len(prefix):]: arrays[k][j] for k in names}
-    missing = [net for net in _network_keys(labels) if net not in states]
+    missing = [net for net in network_keys(labels) if net not in states]
     if missing:
         raise _CorruptEntry(f"no weights for the networks {missing[:3]}{' ...' if len(missing) > 3 else ''}")
     return states
@@ -334,7 +338,7 @@ def _to_arrays(zoo, key: str, *, with_states: bool = True) -> dict[str, np.ndarr
     }
     if with_states and zoo.network_states:
         arrays.update(_states_to_arrays(zoo.network_states))
-    arrays["checksum"] = np.array(_checksum(arrays))
+    arrays["checksum"] = np.array(checksum(arrays))
     return arrays
 
 
@@ -353,8 +357,8 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> tuple[np.ndarray, list, 
         raise
     except Exception as exc:  # truncated zip, bad CRC, bad header ...: any unreadable file is rebuilt
         raise _CorruptEntry(f"unreadable ({type(exc).__name__}: {exc})") from None
-    checksum = str(arrays.pop("checksum"))
-    if _checksum(arrays) != checksum:
+    stored = str(arrays.pop("checksum"))
+    if checksum(arrays) != stored:
         raise _CorruptEntry("checksum mismatch")
     if str(arrays["key"]) != key:
         raise _CorruptEntry("key mismatch")
@@ -371,7 +375,7 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> tuple[np.ndarray, list, 
         if not isinstance(settings, dict) or "epochs" not in settings or "snapshot_epochs" in settings:
             raise _CorruptEntry("missing arrays ['epoch']")
         arrays["epoch"] = np.full(max(N, 0), settings["epochs"], dtype=np.int64)
-    if N != n_graphs or any(arrays[c].shape != (N,) for c in _COLUMNS):
+    if N != n_graphs or any(arrays[c].shape != (N,) for c in COLUMNS):
         raise _CorruptEntry(f"expected {n_graphs} graphs and labels; found {N} graphs")
     accuracy = metadata.get("train_accuracy") or [None] * N
     labels = [
@@ -390,7 +394,7 @@ def _read_entry(path: Path, key: str, n_graphs: int) -> tuple[np.ndarray, list, 
     return graphs, labels, metadata, states
 
 
-def _load_entry(path: Path | None, key: str, n_graphs: int) -> tuple[np.ndarray, list, dict, dict | None] | None:
+def load_entry(path: Path | None, key: str, n_graphs: int) -> tuple[np.ndarray, list, dict, dict | None] | None:
     """The parts of the cached zoo at ``path`` (see :func:`_read_entry`), or None when there is none.
 
     A corrupt entry is logged and deleted.
@@ -408,7 +412,7 @@ def _load_entry(path: Path | None, key: str, n_graphs: int) -> tuple[np.ndarray,
     return parts
 
 
-def _store_entry(zoo, path: Path | None, key: str, *, with_states: bool = True) -> str | None:
+def store_entry(zoo, path: Path | None, key: str, *, with_states: bool = True) -> str | None:
     """Write ``zoo`` to ``path`` atomically; return the path written, or None (``path`` None, or not writable).
 
     The folder is created first. The file is flushed to disk before it takes its name, so a crash
@@ -432,6 +436,6 @@ def _store_entry(zoo, path: Path | None, key: str, *, with_states: bool = True) 
     return str(path)
 
 
-def _network_keys(labels: list) -> list[tuple[str, int]]:
+def network_keys(labels: list) -> list[tuple[str, int]]:
     """The distinct ``(regularizer, network)`` of label rows, in order of first appearance."""
     return list(dict.fromkeys((row["regularizer"], int(row["network"])) for row in labels))

@@ -42,7 +42,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._kmeans import _best_of_runs, _MeanCentroids, kmeans
+from ._kmeans import MeanCentroids, best_of_runs, kmeans
 from ._linalg import squared_euclidean
 from ._threads import one_thread_below
 from ._validation import RANDOM_STATE, IntIn, OneOf, RealIn, check_birth_weight, check_estimator_params, check_graphs
@@ -660,7 +660,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
             )
         rng = check_random_state(self.random_state)
         memo = _CentroidMemo() if 0.0 < w < 1.0 else None  # centroid updates shared by the n_init runs
-        labels, inertia, centers, n_iter, centroids, z_mean = _best_of_runs(
+        labels, inertia, centers, n_iter, centroids, z_mean = best_of_runs(
             data.features(w), self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
             tol=self.tol, rng=rng, gram_space=self._gram_space, mean_centroids=w in (0.0, 1.0),
             make_centroids=lambda Z, z_mean: self._centroids(data, w, Z, z_mean, memo=memo),
@@ -703,7 +703,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
 
     def _centroids(self, data, w, Z, z_mean, memo=None):
         if w in (0.0, 1.0):
-            return _MeanCentroids(Z)
+            return MeanCentroids(Z)
         return _InterpolatedCentroids(
             data, w, step_size=float(self.centroid_step_size), max_iter=self.centroid_max_iter,
             tol=float(self.tol), z_mean=z_mean, memo=memo,

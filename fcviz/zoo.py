@@ -19,25 +19,27 @@ from pathlib import Path
 import numpy as np
 
 from ._validation import check_bool
-from ._zoo_build import _build, _Monitor, _record_networks, _training_runs
+from ._zoo_build import Monitor, training_runs
+from ._zoo_build import build as _build  # the zoo's own steps, by the names its tests patch
+from ._zoo_build import record_networks as _record_networks
 from ._zoo_cache import (
-    _COLUMNS,
+    COLUMNS,
     FORMAT_VERSION,
     PRESETS,
-    _check_cache_dir,
-    _check_classes,
-    _checksum,  # noqa: F401 (tests forge cache entries with it)
-    _entry_path,
-    _expected_rows,
-    _load_entry,
-    _network_keys,
-    _recording_settings,
-    _resolve_classes,
-    _resolve_settings,
-    _store_entry,
-    _zoo_folder,
+    check_cache_dir,
+    entry_path,
+    expected_rows,
+    load_entry,
+    network_keys,
+    recording_settings,
+    resolve_classes,
+    store_entry,
     zoo_cache_key,
+    zoo_folder,
 )
+from ._zoo_cache import check_classes as _check_classes
+from ._zoo_cache import checksum as _checksum  # noqa: F401 (tests forge cache entries with it)
+from ._zoo_cache import resolve_settings as _resolve_settings
 from .progress import check_cancel, check_progress_callback
 from .registry import REGULARIZERS
 
@@ -113,7 +115,7 @@ class ConnectomeZoo:
     def label_column(self, name: str) -> np.ndarray:
         """One label for every row, as an array (object dtype for ``stimulus_class``, which may be None)."""
         if not self.labels or name not in self.labels[0]:
-            known = list(self.labels[0]) if self.labels else list(_COLUMNS)
+            known = list(self.labels[0]) if self.labels else list(COLUMNS)
             raise ValueError(f"Unknown label column {name!r}; expected one of {known}.")
         values = [row[name] for row in self.labels]
         return np.array(values, dtype=object if name == "stimulus_class" else None)
@@ -135,8 +137,8 @@ class ConnectomeZoo:
             The group values (tuples when ``by`` is a tuple); ``names[codes[i]]`` labels row i.
         """
         columns = (by,) if isinstance(by, str) else tuple(by) if isinstance(by, (tuple, list)) else ()
-        if not columns or any(not isinstance(c, str) or c not in _COLUMNS for c in columns):
-            raise ValueError(f"by must be one of {list(_COLUMNS)} or a tuple of them; got {by!r}.")
+        if not columns or any(not isinstance(c, str) or c not in COLUMNS for c in columns):
+            raise ValueError(f"by must be one of {list(COLUMNS)} or a tuple of them; got {by!r}.")
         index: dict = {}
         codes = np.empty(len(self), dtype=np.int64)
         for i, row in enumerate(self.labels):
@@ -156,8 +158,8 @@ class ConnectomeZoo:
             Ascending; empty when no row matches.
         """
         for name in criteria:
-            if name not in _COLUMNS:
-                raise ValueError(f"Cannot select by {name!r}; expected one of {list(_COLUMNS)}.")
+            if name not in COLUMNS:
+                raise ValueError(f"Cannot select by {name!r}; expected one of {list(COLUMNS)}.")
         return np.array([i for i, row in enumerate(self.labels) if all(row.get(k) == v for k, v in criteria.items())],
                         dtype=np.int64)
 
@@ -173,7 +175,7 @@ class ConnectomeZoo:
         labels = [dict(self.labels[i]) for i in keep]
         states = None
         if self.network_states is not None:
-            states = {net: self.network_states[net] for net in _network_keys(labels) if net in self.network_states}
+            states = {net: self.network_states[net] for net in network_keys(labels) if net in self.network_states}
         return ConnectomeZoo(self.graphs[keep], labels, meta, self.cache_path, self.from_cache, states)
 
     @property
@@ -221,7 +223,7 @@ class ConnectomeZoo:
 
     def _require_states(self, what: str) -> dict:
         """The trained weights of every network of this zoo, or a ValueError saying why they are missing."""
-        networks = _network_keys(self.labels)
+        networks = network_keys(self.labels)
         states = self.network_states or {}
         missing = [net for net in networks if net not in states]
         model_settings = self.metadata.get("model_settings")
@@ -270,7 +272,7 @@ class ConnectomeZoo:
         dataset = self.metadata["settings"]["dataset"]
         hyper = self.metadata["model_settings"]["hyperparameters"]
         out = {}
-        for reg, net in _network_keys(self.labels):
+        for reg, net in network_keys(self.labels):
             with torch.random.fork_rng(devices=[]):
                 model = make_model(dataset, reg, **hyper[reg])
             model.load_state_dict({name: torch.from_numpy(np.array(value)) for name, value in states[reg, net].items()})
@@ -343,19 +345,19 @@ class ConnectomeZoo:
         states = self._require_states("ConnectomeZoo.recorded_over()")
         cache = self.cache_path is not None if cache is None else check_bool(cache, "cache")
         progress = check_bool(progress, "progress")
-        _check_cache_dir(cache_dir)
-        monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel),
+        check_cache_dir(cache_dir)
+        monitor = Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel),
                            what="Recording the zoo's networks")
         settings = self.metadata["settings"]
-        class_list = _resolve_classes(settings["dataset"], _check_classes(classes))
-        networks = _network_keys(self.labels)
-        child = _recording_settings(self.metadata["key"], class_list, networks)
+        class_list = resolve_classes(settings["dataset"], _check_classes(classes))
+        networks = network_keys(self.labels)
+        child = recording_settings(self.metadata["key"], class_list, networks)
         key = zoo_cache_key(child)
         n_graphs = len(networks) * (1 if class_list is None else len(class_list))
         path = None
         if cache:
-            folder = Path(self.cache_path).parent if cache_dir is None and self.cache_path else _zoo_folder(cache_dir)
-            path = _entry_path(folder, settings, key, recorded=True)
+            folder = Path(self.cache_path).parent if cache_dir is None and self.cache_path else zoo_folder(cache_dir)
+            path = entry_path(folder, settings, key, recorded=True)
             zoo = ConnectomeZoo._cached(path, key, n_graphs, states)
             if zoo is not None:
                 monitor.report("done", n_graphs, n_graphs, f"loaded {n_graphs} connectomes from the cache")
@@ -372,7 +374,7 @@ class ConnectomeZoo:
     def _cached(cls, path, key: str, n_graphs: int, states: dict | None = None) -> ConnectomeZoo | None:
         """The zoo in the cache file ``path`` (None when there is none, or ``path`` is None); with ``states``
         instead of the entry's own weights when given."""
-        parts = _load_entry(path, key, n_graphs)
+        parts = load_entry(path, key, n_graphs)
         if parts is None:
             return None
         graphs, labels, metadata, own = parts
@@ -380,7 +382,7 @@ class ConnectomeZoo:
 
     def _stored(self, path, key: str, *, with_states: bool = True) -> ConnectomeZoo:
         """This zoo written to the cache file ``path`` (nothing when None); with its ``cache_path`` once written."""
-        written = _store_entry(self, path, key, with_states=with_states)
+        written = store_entry(self, path, key, with_states=with_states)
         if written is None:
             return self
         return ConnectomeZoo(self.graphs, self.labels, self.metadata, written, False, self.network_states)
@@ -505,13 +507,13 @@ def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=N
     ([0, 0, 1, 1, 2, 2, 3, 3], ['vanilla', 'batch_norm', 'l2', 'dropout'])
     """
     cache, progress = check_bool(cache, "cache"), check_bool(progress, "progress")
-    _check_cache_dir(cache_dir)
+    check_cache_dir(cache_dir)
     settings = _resolve_settings(dataset, regularizers, _check_classes(classes), n_networks, preset, seed, pairing,
                                  dict(overrides), snapshot_epochs)
-    monitor = _Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
-    key, total = zoo_cache_key(settings), len(_training_runs(settings)) * settings["epochs"]  # progress: epochs
-    path = _entry_path(_zoo_folder(cache_dir), settings, key) if cache else None
-    zoo = ConnectomeZoo._cached(path, key, _expected_rows(settings))
+    monitor = Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
+    key, total = zoo_cache_key(settings), len(training_runs(settings)) * settings["epochs"]  # progress: epochs
+    path = entry_path(zoo_folder(cache_dir), settings, key) if cache else None
+    zoo = ConnectomeZoo._cached(path, key, expected_rows(settings))
     if zoo is not None:
         monitor.report("done", total, total, f"loaded {len(zoo)} connectomes from the cache")
         return zoo
