@@ -548,10 +548,11 @@ def check_estimator_params(estimator, allowed: dict) -> None:
     Examples
     --------
     >>> from sklearn.cluster import KMeans
-    >>> check_estimator_params(KMeans(n_init=0), {"n_init": [IntIn(1)]})
-    Traceback (most recent call last):
-    ...
-    fcviz._validation.InvalidParameterError: The 'n_init' parameter of KMeans must be an int in the range [1, inf). Got 0 instead.
+    >>> try:
+    ...     check_estimator_params(KMeans(n_init=0), {"n_init": [IntIn(1)]})
+    ... except InvalidParameterError as exc:
+    ...     print(exc)
+    The 'n_init' parameter of KMeans must be an int in the range [1, inf). Got 0 instead.
     >>> issubclass(InvalidParameterError, ValueError) and issubclass(InvalidParameterError, TypeError)
     True
     """

@@ -133,7 +133,8 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
     check_option(protocol, "protocol", PROTOCOLS)
     graphs, labels_true = np.asarray(graphs), np.asarray(labels_true)
     if graphs.ndim != 3 or len(labels_true) != len(graphs):
-        raise ValueError(f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
+        raise ValueError(
+            f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
     k = len(np.unique(labels_true))
     if baseline_subsample is not None:
         baseline_subsample = check_int(baseline_subsample, "baseline_subsample", minimum=k, maximum=len(graphs),
