@@ -6,7 +6,8 @@ hit the controls — strategy, stimulus class, network, clustering method and we
 0 < w < 1 is fitted in a background thread), the Dynamics tab's epoch, Cancel, Build and Export — as
 fast as the kernel takes them. Afterwards (once the background work is done): no exception in any
 thread, nothing in any error log, and every tab's views show what its controls ask for now, checked
-on the displays' artists, the public state and the image bytes.
+on the displays' artists, the public state and the image bytes (each image is its panel's frame of
+the current choice).
 """
 
 import threading
@@ -17,7 +18,6 @@ from sklearn.metrics.cluster import contingency_matrix
 
 import fcviz
 from fcviz import TopClustering, birth_death, clustering_scores, pairwise_distances
-from fcviz.viz import figure_to_png
 from fcviz.viz.widgets.clustering import ClusteringExplorer
 from fcviz.viz.widgets.connectome import ConnectomeExplorer
 from fcviz.viz.widgets.dashboard import Dashboard
@@ -25,6 +25,7 @@ from fcviz.viz.widgets.dynamics import DynamicsExplorer
 
 DPI = 30
 N_INTERACTIONS = 300
+SEED = 19
 SMALL = {"strategies": ("vanilla", "l2"), "epochs": 2, "n_stimuli": 40}
 
 
@@ -86,9 +87,13 @@ def _interactions(dash, rng, folder):
                            dash.export_button.click()),
     }
     names = list(actions)
-    weights = np.array([3, 1, 3, 2, 3, 3, 0.5, 0.5, 0.3])
-    for _ in range(N_INTERACTIONS):
-        yield actions[names[rng.choice(len(names), p=weights / weights.sum())]]
+    weights = np.array([2, 0.25, 2, 2, 6, 3, 0.3, 0.1, 0.05])  # drawing, builds and exports cost: rarer
+    chosen = rng.choice(len(names), size=N_INTERACTIONS, p=weights / weights.sum())
+    for k, late in zip(range(6, 9), (150, 200, 250)):  # Cancel, Build and Export at least once each
+        if k not in chosen:
+            chosen[late] = k
+    for k in chosen:
+        yield names[k], actions[names[k]]
 
 
 def _check_connectomes(explorer):
@@ -151,9 +156,14 @@ def test_the_views_end_on_the_last_choices_while_builds_and_fits_run(tmp_path, t
     assert dash.wait(300) and dash.last_error_ is None, dash.last_error_
     dash.n_networks.value = 3  # a zoo not cached yet: this build trains while the controls are hit
     dash.build()
-    rng = np.random.default_rng(19)
-    for interact in _interactions(dash, rng, tmp_path):
+    rng = np.random.default_rng(SEED)
+    during_build = during_fit = 0
+    clustering = dash.explorers_["Clustering"]
+    for _, interact in _interactions(dash, rng, tmp_path):
         interact()
+        during_build += dash.building_
+        during_fit += not clustering.wait(0)
+    assert during_build > 10 and during_fit > 10, (during_build, during_fit)  # the work really ran behind
     assert dash.wait(300), "the build did not end"
     for explorer in dash.explorers_.values():
         assert explorer.wait(120), "a background fit did not end"
@@ -166,6 +176,12 @@ def test_the_views_end_on_the_last_choices_while_builds_and_fits_run(tmp_path, t
     _check_connectomes(dash.explorers_["Connectomes"])
     _check_clustering(dash.explorers_["Clustering"])
     _check_dynamics(dash.explorers_["Dynamics"])
-    for explorer in (dash.explorers_["Connectomes"], dash.explorers_["Clustering"]):
-        for name, figure in explorer.figures_.items():  # each image shows its figure as drawn now
-            assert bytes(explorer.images_[name].value) == figure_to_png(figure, dpi=DPI), name
+    connectomes, clustering = dash.explorers_["Connectomes"], dash.explorers_["Clustering"]
+    labels = clustering.labels_.tobytes()
+    method, k, beta = clustering.method.value, clustering.n_clusters.value, clustering._shown_settings[4]
+    expected = {connectomes: connectomes._keys(connectomes.selection_),
+                clustering: {"contingency": (k, labels), "distances": (method, beta, labels)}}
+    for explorer, keys in expected.items():  # each image shows the frame of the current choice
+        assert explorer.shown_ == keys
+        for name, key in keys.items():
+            assert bytes(explorer.images_[name].value) == explorer.panels_[name].frames_[key], name
