@@ -35,11 +35,9 @@ def require(module):
         ) from exc
 
 
-
 def check_method(method, allowed=BASELINE_METHODS):
     """``method`` if it is one of ``allowed`` (the baselines), else a ValueError listing them."""
     return check_option(method, "method", allowed)
-
 
 
 def _check_diagram(dgm, name="diagram"):

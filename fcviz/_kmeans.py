@@ -20,6 +20,11 @@ from ._validation import check_int, check_option
 __all__ = ["kmeans", "best_of_runs", "MeanCentroids"]
 
 
+# ----------------------------------------------------------------------------------------------
+# Mean centroids: as points, or as weights over the points (Gram space)
+# ----------------------------------------------------------------------------------------------
+
+
 class MeanCentroids:
     """Centroids at w = 0 or w = 1: the closed-form mean of the members' features."""
 
@@ -74,7 +79,6 @@ class _GramMeans:
 def _weighted_means(Z, weights):
     """The centres (k, d) of :class:`_GramMeans` weights as points: the mean of each column's support."""
     return np.stack([Z[column != 0].mean(axis=0) for column in weights.T])
-
 
 
 # ----------------------------------------------------------------------------------------------

@@ -141,8 +141,6 @@ def build(settings: dict, progress) -> tuple[np.ndarray, list, dict, dict]:
     return graphs, labels, metadata, states
 
 
-
-
 def _build_grid(settings: dict, monitor: Monitor) -> tuple[np.ndarray, list, dict, dict]:
     """The work of :func:`build`: one training run after the other, each recorded at once."""
     from tqdm.auto import tqdm

@@ -231,8 +231,8 @@ def resolve_classes(dataset: str, classes):
     return classes
 
 
-
 def check_cache_dir(cache_dir) -> None:
+    """Refuse a ``cache_dir`` that is neither a path nor None."""
     if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
         raise ValueError(f"cache_dir must be a path (str or os.PathLike) or None; got {cache_dir!r}.")
 

@@ -422,7 +422,6 @@ class ConnectomeZoo:
         )
 
 
-
 def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=None, n_networks: int | None = None,
                    preset: str = "classroom", *, seed: int = 0, cache: bool = True, cache_dir=None,
                    progress: bool = True, pairing: str = "fresh", progress_callback=None, cancel=None,
