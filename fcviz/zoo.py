@@ -358,17 +358,14 @@ class ConnectomeZoo:
         if cache:
             folder = Path(self.cache_path).parent if cache_dir is None and self.cache_path else zoo_folder(cache_dir)
             path = entry_path(folder, settings, key, recorded=True)
-            zoo = ConnectomeZoo._cached(path, key, n_graphs, states)
-            if zoo is not None:
-                monitor.report("done", n_graphs, n_graphs, f"loaded {n_graphs} connectomes from the cache")
-                return zoo
-        graphs, labels, metadata = _record_networks(self, class_list, networks, monitor)
-        metadata.update(key=key, recorded_from=child["recorded_from"], recorded_over=child["recorded_over"])
-        monitor.check()
-        zoo = ConnectomeZoo(graphs, labels, metadata, None, False, states)
-        zoo = zoo._stored(path, key, with_states=False)
-        monitor.report("done", n_graphs, n_graphs, f"recorded {n_graphs} connectomes")
-        return zoo
+
+        def record():
+            graphs, labels, metadata = _record_networks(self, class_list, networks, monitor)
+            metadata.update(key=key, recorded_from=child["recorded_from"], recorded_over=child["recorded_over"])
+            return ConnectomeZoo(graphs, labels, metadata, None, False, states)
+
+        return _cached_or_made(path, key, n_graphs, monitor, n_graphs, record, "recorded", states=states,
+                               with_states=False)
 
     @classmethod
     def _cached(cls, path, key: str, n_graphs: int, states: dict | None = None) -> ConnectomeZoo | None:
@@ -512,13 +509,28 @@ def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=N
     monitor = Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
     key, total = zoo_cache_key(settings), len(training_runs(settings)) * settings["epochs"]  # progress: epochs
     path = entry_path(zoo_folder(cache_dir), settings, key) if cache else None
-    zoo = ConnectomeZoo._cached(path, key, expected_rows(settings))
+
+    def build():
+        graphs, labels, metadata, *weights = _build(settings, monitor)
+        return ConnectomeZoo(graphs, labels, {**metadata, "key": key}, None, False, weights[0] if weights else None)
+
+    return _cached_or_made(path, key, expected_rows(settings), monitor, total, build, "built")
+
+
+def _cached_or_made(path, key: str, n_graphs: int, monitor: Monitor, total: int, make, verb: str, *,
+                    states=None, with_states: bool = True) -> ConnectomeZoo:
+    """The zoo in the cache entry ``path`` (None: no cache), or ``make()`` written there.
+
+    ``monitor`` reports ``"done"`` with ``total`` either way; a build cancelled at its very end is
+    still cancelled, and nothing is written. ``states`` replace the weights of an entry read back,
+    ``with_states`` decides whether a written entry holds them.
+    """
+    zoo = ConnectomeZoo._cached(path, key, n_graphs, states)
     if zoo is not None:
         monitor.report("done", total, total, f"loaded {len(zoo)} connectomes from the cache")
         return zoo
-    graphs, labels, metadata, *weights = _build(settings, monitor)
-    monitor.check()  # a build cancelled at its very end is still cancelled: nothing is written
-    zoo = ConnectomeZoo(graphs, labels, {**metadata, "key": key}, None, False, weights[0] if weights else None)
-    zoo = zoo._stored(path, key)
-    monitor.report("done", total, total, f"built {len(zoo)} connectomes")
+    zoo = make()
+    monitor.check()
+    zoo = zoo._stored(path, key, with_states=with_states)
+    monitor.report("done", total, total, f"{verb} {len(zoo)} connectomes")
     return zoo
