@@ -263,16 +263,21 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
                 "mean_birth": float(B.births.mean()), "mean_death": float(B.deaths.mean()),
                 "spread": B.mean_distance, "distance_to_final": float(to_final[members].mean()),
             })
-    per_network = [
+    purities.setflags(write=False)
+    settings = {"by": by, "n_repeats": n_repeats, "n_permutations": n_permutations, "random_state": random_state}
+    per_network = _per_network(zoo, epoch_of, codes, names, to_final)
+    return DynamicsResult(by, epochs, list(names), per_epoch, per_group, per_network, barycenters, purities,
+                          settings)
+
+
+def _per_network(zoo, epoch_of, codes, names, to_final) -> list:
+    """The rows of :attr:`DynamicsResult.per_network`: each connectome's labels and distance to its final one."""
+    return [
         {"epoch": int(epoch_of[i]), "group": names[codes[i]], "regularizer": row["regularizer"],
          "stimulus_class": row["stimulus_class"], "network": int(row["network"]),
          "network_seed": int(row["network_seed"]), "distance_to_final": float(to_final[i])}
         for i, row in enumerate(zoo.labels)
     ]
-    purities.setflags(write=False)
-    settings = {"by": by, "n_repeats": n_repeats, "n_permutations": n_permutations, "random_state": random_state}
-    return DynamicsResult(by, epochs, list(names), per_epoch, per_group, per_network, barycenters, purities,
-                          settings)
 
 
 def _distances_to_final(zoo, P, epoch_of, final, birth_weight):

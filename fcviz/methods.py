@@ -127,21 +127,9 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
         One row per method (see :class:`StudyResult`).
     predictions : dict of str to ndarray of shape (n_repeats, n)
     """
-    methods = check_methods(methods)
-    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
-    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=0)
-    check_option(protocol, "protocol", PROTOCOLS)
-    graphs, labels_true = np.asarray(graphs), np.asarray(labels_true)
-    if graphs.ndim != 3 or len(labels_true) != len(graphs):
-        raise ValueError(
-            f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
-    k = len(np.unique(labels_true))
-    if baseline_subsample is not None:
-        baseline_subsample = check_int(baseline_subsample, "baseline_subsample", minimum=k, maximum=len(graphs),
-                                       hint="It is the number of graphs the baselines run on, at least one per "
-                                            "group.")
-    run = dict(k=k, n_repeats=n_repeats, random_state=random_state,
-               **(dict(n_init=1, init="random") if protocol == "paper" else dict(n_init=10, init="k-means++")))
+    methods, graphs, labels_true, run, baseline_subsample = _checked_inputs(
+        graphs, labels_true, methods, n_repeats, n_bootstrap, protocol, random_state, baseline_subsample)
+    k, n_repeats = run["k"], run["n_repeats"]
     table, predictions = [], {}
     clusterers = {}  # method -> (cluster(positions, seed) -> labels, true labels of its rows)
     top_methods = [m for m in methods if m in ("Top", "Adj")]
@@ -162,11 +150,32 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
                                            baseline_budget, baseline_subsample, clusterers)
         table.extend(table_rows)
         predictions.update(preds)
-    if n_bootstrap:
-        _add_bootstrap_intervals(table, clusterers, labels_true, n_bootstrap, random_state)
+    if run["n_bootstrap"]:
+        _add_bootstrap_intervals(table, clusterers, labels_true, run["n_bootstrap"], random_state)
     order = {m: i for i, m in enumerate(METHODS)}
     table.sort(key=lambda r: order[r["method"]])
     return table, predictions
+
+
+def _checked_inputs(graphs, labels_true, methods, n_repeats, n_bootstrap, protocol, random_state, baseline_subsample):
+    """The validated arguments of :func:`run_methods`: methods, graphs, labels, the run's settings and the
+    baselines' subsample (``run``: ``k``, ``n_repeats``, ``n_bootstrap``, ``random_state``, ``n_init``, ``init``)."""
+    methods = check_methods(methods)
+    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=0)
+    check_option(protocol, "protocol", PROTOCOLS)
+    graphs, labels_true = np.asarray(graphs), np.asarray(labels_true)
+    if graphs.ndim != 3 or len(labels_true) != len(graphs):
+        raise ValueError(
+            f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
+    k = len(np.unique(labels_true))
+    if baseline_subsample is not None:
+        baseline_subsample = check_int(baseline_subsample, "baseline_subsample", minimum=k, maximum=len(graphs),
+                                       hint="It is the number of graphs the baselines run on, at least one per "
+                                            "group.")
+    run = dict(k=k, n_repeats=n_repeats, n_bootstrap=n_bootstrap, random_state=random_state,
+               **(dict(n_init=1, init="random") if protocol == "paper" else dict(n_init=10, init="k-means++")))
+    return methods, graphs, labels_true, run, baseline_subsample
 
 
 def _run_top_methods(methods, graphs, labels_true, run, birth_weight, progress, table, predictions, clusterers):
