@@ -11,10 +11,11 @@
 use. The old module paths (``fcviz.viz.explorers``, ``fcviz.viz.dashboard`` …) still import.
 """
 
-from . import _moved
 from ._lazy import lazy_names
+from ._moved import install as install_old_paths
 
-_moved.install()
+install_old_paths()
+del install_old_paths
 
 _LAZY = {
     "figure_to_png": "displays.base",

@@ -56,7 +56,7 @@ class ClusteringExplorer(Explorer):
     dpi : int, default=100
     backend : {"image", "ipympl"}, default="image"
     frame_cache : int, default=64
-        Frames kept per panel, see :class:`fcviz.viz.widgets.Explorer`.
+        Frames kept per panel, see :class:`fcviz.viz.widgets.base.Explorer`.
 
     Attributes
     ----------

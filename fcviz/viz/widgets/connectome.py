@@ -40,9 +40,9 @@ class ConnectomeExplorer(Explorer):
     dpi : int, default=100
         Resolution of the panels.
     backend : {"image", "ipympl"}, default="image"
-        How panels are shown, see :class:`fcviz.viz.widgets.Panel`.
+        How panels are shown, see :class:`fcviz.viz.widgets.panel.Panel`.
     frame_cache : int, default=64
-        Frames kept per panel (see :class:`fcviz.viz.widgets.Explorer`): a selection shown before
+        Frames kept per panel (see :class:`fcviz.viz.widgets.base.Explorer`): a selection shown before
         comes back without drawing. Emptied by :meth:`set_zoo`.
 
     Attributes

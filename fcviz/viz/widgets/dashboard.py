@@ -159,7 +159,7 @@ class Dashboard(Widget):
 
     Examples
     --------
-    >>> from fcviz.viz.dashboard import Dashboard
+    >>> from fcviz.viz.widgets.dashboard import Dashboard
     >>> dash = Dashboard(n_networks=2, strategies=("vanilla", "l2"), epochs=1, n_stimuli=30, cache=False)
     >>> dash.dataset.value, dash.strategies.value, dash.n_networks.value
     ('digits', ('vanilla', 'l2'), 2)

@@ -105,7 +105,7 @@ class Panel:
 
     Examples
     --------
-    >>> from fcviz.viz.widgets import Panel
+    >>> from fcviz.viz.widgets.panel import Panel
     >>> panel = Panel(figsize=(2, 1.5), dpi=40)
     >>> _ = panel.axes[0].plot([0, 1], [1, 0])
     >>> bytes(panel.render().image.value[:4]), panel.image.layout.width
