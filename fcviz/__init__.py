@@ -12,15 +12,10 @@ first use of one of its names, so ``import fcviz`` stays fast.
 
 from importlib import import_module
 
-from .clustering import (
-    TopClustering,
-    adjusted_rand_score,
-    clustering_scores,
-    normalized_mutual_info_score,
-    purity_score,
-)
+from .clustering import TopClustering
 from .dynamics import DynamicsResult, training_dynamics
 from .homology import Persistence, betti_curves, birth_death, mst_edges, spanning_tree_order
+from .scores import adjusted_rand_score, clustering_scores, normalized_mutual_info_score, purity_score
 from .stats import PermutationTestResult, permutation_test
 from .summary import GroupSummary, group_summary
 from .wasserstein import (

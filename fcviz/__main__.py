@@ -135,11 +135,7 @@ def _zoo_options(args):
     return options
 
 
-def main(argv=None):
-    """Entry point of ``python -m fcviz`` and the ``fcviz`` script."""
-    parser = argparse.ArgumentParser(prog="fcviz", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_demo(sub):
     demo = sub.add_parser("demo", help="the classroom pipeline on the embedded digits (offline)")
     demo.add_argument("--output", type=Path, default=Path("fcviz-output"), help="folder for figures and tables")
     demo.add_argument("--networks", type=int, default=None, help="networks per strategy (default 8)")
@@ -148,12 +144,16 @@ def main(argv=None):
     demo.add_argument("--methods", type=_methods, default="all", help="comma-separated, e.g. Top,Adj,WD")
     demo.add_argument("--seed", type=int, default=0)
 
+
+def _add_zoo(sub):
     zoo = sub.add_parser("zoo", help="build or load a connectome zoo")
     _add_zoo_arguments(zoo)
     zoo.add_argument("--regularizers", type=_regularizers, default="all", help="'all' or e.g. vanilla,l2")
     zoo.add_argument("--classes", type=_classes, default=None, help="'all' or e.g. 0,1,2 (one stimulus set each)")
     zoo.add_argument("--pairing", default="fresh", choices=("fresh", "shared"))
 
+
+def _add_study(sub):
     study = sub.add_parser("study", help="run Study 1 (training strategies) or 2 (stimuli)")
     study.add_argument("number", type=int, choices=(1, 2))
     _add_zoo_arguments(study)
@@ -175,6 +175,8 @@ def main(argv=None):
     study.add_argument("--report", type=Path, default=None,
                        help="also write the table (CSV, Markdown) and the figures (PNG) here")
 
+
+def _add_dynamics(sub):
     dynamics = sub.add_parser("dynamics", help="watch topology emerge: the analyses at several epochs of training")
     _add_zoo_arguments(dynamics)
     dynamics.add_argument("--regularizers", type=_regularizers, default="all", help="'all' or e.g. vanilla,l2")
@@ -188,88 +190,127 @@ def main(argv=None):
                           help="folder for dynamics.txt (the table) and dynamics.gif (the first network's epochs "
                                "animated); a path ending in .txt names the table file, the GIF goes beside it")
 
+
+def _add_bench(sub):
     bench = sub.add_parser("bench", help="run benchmarks/bench_*.py of a source checkout")
     bench.add_argument("name", nargs="?", default="homology",
                        help="homology, training, zoo, clustering, runtime, dynamics")
 
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="fcviz", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench):
+        add(sub)
+    return parser
+
+
+def _demo(args, parser):
+    paths = run_demo(args.output, n_networks=args.networks, epochs=args.epochs, n_repeats=args.repeats,
+                     methods=args.methods, seed=args.seed)
+    print(f"\nOutput written to {args.output.resolve()}: " + ", ".join(p.name for p in paths))
+
+
+def _zoo(args, parser):
+    from .zoo import connectome_zoo
+
+    result = connectome_zoo(args.dataset, args.regularizers, args.classes, preset=args.preset,
+                            pairing=args.pairing, **_zoo_options(args))
+    print(result)
+    print(f"timings: {result.metadata.get('timings')}")
+    print(f"cache: {result.cache_path}")
+
+
+def _study(args, parser):
+    from . import studies
+
+    common = dict(preset=args.preset, methods=args.methods, n_repeats=args.repeats, protocol=args.protocol,
+                  baseline_budget=args.budget, baseline_subsample=args.subsample, n_bootstrap=args.bootstrap,
+                  birth_weight=args.birth_weight, **_zoo_options(args))
+    if args.number == 1:
+        result = studies.training_strategies(args.dataset, **common)
+    else:
+        result = studies.stimulus_classes(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
+                                          **common)
+    print(result.to_text())
+    curve = None
+    if args.weight_curve:
+        by = "regularizer" if args.number == 1 else "stimulus_class"
+        curve = studies.birth_weight_curve(result.zoo, by=by, n_repeats=args.repeats, random_state=0)
+        print()
+        print(curve.to_text())
+    if args.report is not None:
+        written = _write_study_report(result, curve, Path(args.report))
+        print("Report written:")
+        for path in written:
+            print(f"  {path}")
+
+
+def _write_study_report(result, curve, folder):
+    """The study's table, its birth-weight curve (when computed) and its figures in ``folder``; the paths."""
+    from .viz.reports import study_figures
+
+    written = list(result.write_report(folder).values())
+    if curve is not None:
+        written.append(Path(curve.write_csv(folder)))
+    stem = result.settings.get("study", "study")
+    for name, figure in study_figures(result, curve=curve).items():
+        written.append(_write_figure(figure, folder / f"{stem}_{name}.png"))
+    return written
+
+
+def _dynamics(args, parser):
+    from . import training_dynamics
+    from .zoo import connectome_zoo
+
+    epochs = args.epochs_list
+    if epochs is None:
+        epochs = [e for e in _DYNAMICS_EPOCHS if args.epochs is None or e <= args.epochs]
+    zoo = connectome_zoo(args.dataset, args.regularizers, preset=args.preset, snapshot_epochs=epochs,
+                         **_zoo_options(args))
+    result = training_dynamics(zoo, n_repeats=args.repeats, n_permutations=args.permutations,
+                               random_state=args.seed)
+    print(zoo)
+    print(result.to_text())
+    first = result.first_separation(args.threshold)
+    print(f"First separation (Top purity >= {args.threshold:g}): "
+          + (f"epoch {first}" if first is not None else "none of the recorded epochs"))
+    if args.output is not None:
+        _write_dynamics(zoo, result, args.output)
+
+
+def _write_dynamics(zoo, result, output):
+    """The dynamics table (and, over several epochs, its animation) at ``output``, saying where."""
+    from .viz.dynamics_explorer import save_animation
+
+    table = output if output.suffix == ".txt" else output / "dynamics.txt"
+    table.parent.mkdir(parents=True, exist_ok=True)
+    table.write_text(result.to_text() + "\n")
+    print(f"Table written to {table.resolve()}")
+    if len(zoo.epochs) > 1:
+        gif = save_animation(zoo, table.parent / "dynamics.gif", dynamics=result, fps=2)
+        print(f"Animation written to {gif.resolve()}")
+    else:
+        print("No animation: the zoo has one epoch (give --epochs-list with several epochs).")
+
+
+def _bench(args, parser):
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / f"bench_{args.name}.py"
+    if not script.exists():
+        parser.error(f"no benchmark script {script}; benchmarks ship with a source checkout of fcviz.")
+    sys.argv = [str(script)]
+    runpy.run_path(str(script), run_name="__main__")
+
+
+_COMMANDS = {"demo": _demo, "zoo": _zoo, "study": _study, "dynamics": _dynamics, "bench": _bench}
+
+
+def main(argv=None):
+    """Entry point of ``python -m fcviz`` and the ``fcviz`` script: parse the command line and run it."""
+    parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[_AboveBars()])
-    if args.command == "demo":
-        paths = run_demo(args.output, n_networks=args.networks, epochs=args.epochs, n_repeats=args.repeats,
-                         methods=args.methods, seed=args.seed)
-        print(f"\nOutput written to {args.output.resolve()}: " + ", ".join(p.name for p in paths))
-    elif args.command == "zoo":
-        from .zoo import connectome_zoo
-
-        result = connectome_zoo(args.dataset, args.regularizers, args.classes, preset=args.preset,
-                                pairing=args.pairing, **_zoo_options(args))
-        print(result)
-        print(f"timings: {result.metadata.get('timings')}")
-        print(f"cache: {result.cache_path}")
-    elif args.command == "study":
-        from . import studies
-
-        common = dict(preset=args.preset, methods=args.methods, n_repeats=args.repeats, protocol=args.protocol,
-                      baseline_budget=args.budget, baseline_subsample=args.subsample, n_bootstrap=args.bootstrap,
-                      birth_weight=args.birth_weight, **_zoo_options(args))
-        if args.number == 1:
-            result = studies.training_strategies(args.dataset, **common)
-        else:
-            result = studies.stimulus_classes(args.dataset, args.regularizer, classes=args.classes, pairing=args.pairing,
-                                     **common)
-        print(result.to_text())
-        curve = None
-        if args.weight_curve:
-            by = "regularizer" if args.number == 1 else "stimulus_class"
-            curve = studies.birth_weight_curve(result.zoo, by=by, n_repeats=args.repeats, random_state=0)
-            print()
-            print(curve.to_text())
-        if args.report is not None:
-            from .viz.reports import study_figures
-
-            written = list(result.write_report(args.report).values())
-            if curve is not None:
-                written.append(Path(curve.write_csv(args.report)))
-            stem = result.settings.get("study", "study")
-            for name, figure in study_figures(result, curve=curve).items():
-                written.append(_write_figure(figure, Path(args.report) / f"{stem}_{name}.png"))
-            print("Report written:")
-            for path in written:
-                print(f"  {path}")
-    elif args.command == "dynamics":
-        from . import training_dynamics
-        from .zoo import connectome_zoo
-
-        epochs = args.epochs_list
-        if epochs is None:
-            epochs = [e for e in _DYNAMICS_EPOCHS if args.epochs is None or e <= args.epochs]
-        zoo = connectome_zoo(args.dataset, args.regularizers, preset=args.preset, snapshot_epochs=epochs,
-                             **_zoo_options(args))
-        result = training_dynamics(zoo, n_repeats=args.repeats, n_permutations=args.permutations,
-                                   random_state=args.seed)
-        print(zoo)
-        print(result.to_text())
-        first = result.first_separation(args.threshold)
-        print(f"First separation (Top purity >= {args.threshold:g}): "
-              + (f"epoch {first}" if first is not None else "none of the recorded epochs"))
-        if args.output is not None:
-            from .viz.dynamics_explorer import save_animation
-
-            table = args.output if args.output.suffix == ".txt" else args.output / "dynamics.txt"
-            table.parent.mkdir(parents=True, exist_ok=True)
-            table.write_text(result.to_text() + "\n")
-            print(f"Table written to {table.resolve()}")
-            if len(zoo.epochs) > 1:
-                gif = save_animation(zoo, table.parent / "dynamics.gif", dynamics=result, fps=2)
-                print(f"Animation written to {gif.resolve()}")
-            else:
-                print("No animation: the zoo has one epoch (give --epochs-list with several epochs).")
-    else:
-        script = Path(__file__).resolve().parent.parent / "benchmarks" / f"bench_{args.name}.py"
-        if not script.exists():
-            parser.error(f"no benchmark script {script}; benchmarks ship with a source checkout of fcviz.")
-        sys.argv = [str(script)]
-        runpy.run_path(str(script), run_name="__main__")
+    _COMMANDS[args.command](args, parser)
     return 0
 
 

@@ -3,8 +3,8 @@
 fcviz clusters dozens of networks thousands of times (repeats, bootstrap resamples, birth weights).
 Each k-means or Gram product is tiny, and with threaded BLAS or OpenMP every one of them wakes the
 pools' helper threads. On a busy 2-core machine, or under a container's CPU quota (Binder), they wait
-for those threads: scikit-learn's KMeans on 32 points took 100-130 ms a fit with two OpenMP threads
-on a loaded 2-core machine, against 2.4 ms with one. These contexts run such work on one thread.
+for those threads, far longer than the work itself takes (a k-means fit of a few dozen points is many
+times slower with two OpenMP threads than with one). These contexts run such work on one thread.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ def one_thread(*, fresh=False):
     Parameters
     ----------
     fresh : bool, default=False
-        Look up the loaded thread pools again (some milliseconds) instead of reusing the first
-        lookup, so that libraries loaded since (e.g. by a later import) are limited too. Use it for
-        a whole study; the default suits a context entered per fit (about 15 µs).
+        Look up the loaded thread pools again (slower) instead of reusing the first lookup, so that
+        libraries loaded since (e.g. by a later import) are limited too. Use it for a whole study;
+        the default (cheap) suits a context entered per fit.
     """
     if fresh:
         from threadpoolctl import ThreadpoolController

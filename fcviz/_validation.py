@@ -11,6 +11,7 @@ or a converted copy.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,6 +25,12 @@ __all__ = [
     "check_option",
     "check_bool",
     "check_birth_weight",
+    "check_estimator_params",
+    "IntIn",
+    "RealIn",
+    "OneOf",
+    "RANDOM_STATE",
+    "InvalidParameterError",
     "SYMMETRY_TOL",
 ]
 
@@ -439,3 +446,123 @@ def check_birth_weight(birth_weight):
     return check_real(birth_weight, "birth_weight", low=0, high=1, allow_none=True,
                       hint="None is the paper's distance (sums over births and deaths); a float beta weighs the "
                            "mean over births by beta and the mean over deaths by 1 - beta.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Estimator parameters, in scikit-learn's words
+#   "The 'tol' parameter of TopClustering must be a float in the range [0, inf). Got -1.0 instead."
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """An estimator parameter of the wrong type or value; a ValueError and a TypeError, as in scikit-learn."""
+
+
+def _bound(value, missing):
+    if value is None:
+        return missing
+    return f"{int(value)}" if float(value).is_integer() else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class IntIn:
+    """An integer (not a bool) in ``[low, high]``; None leaves that side open."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def accepts(self, value) -> bool:
+        return (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+                and (self.low is None or value >= self.low) and (self.high is None or value <= self.high))
+
+    def __str__(self):
+        return (f"an int in the range {'(' if self.low is None else '['}{_bound(self.low, '-inf')}, "
+                f"{_bound(self.high, 'inf')}{')' if self.high is None else ']'}")
+
+
+@dataclass(frozen=True)
+class RealIn:
+    """A finite real number (not a bool) between ``low`` and ``high``; ``closed`` as in :func:`check_real`."""
+
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+
+    def accepts(self, value) -> bool:
+        try:
+            check_real(value, "value", low=self.low, high=self.high, closed=self.closed)
+        except ValueError:
+            return False
+        return True
+
+    def __str__(self):
+        left = self.low is not None and self.closed in ("both", "left")
+        right = self.high is not None and self.closed in ("both", "right")
+        return (f"a float in the range {'[' if left else '('}{_bound(self.low, '-inf')}, "
+                f"{_bound(self.high, 'inf')}{']' if right else ')'}")
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few strings."""
+
+    options: tuple
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) and value in self.options
+
+    def __str__(self):
+        return "a str among {" + ", ".join(repr(o) for o in sorted(self.options)) + "}"
+
+
+class _RandomState:
+    """A seed for :func:`sklearn.utils.check_random_state`: an int in [0, 2**32 - 1] or a RandomState."""
+
+    def accepts(self, value) -> bool:
+        return IntIn(0, 2**32 - 1).accepts(value) or isinstance(value, np.random.RandomState)
+
+    def __str__(self):
+        return f"{IntIn(0, 2**32 - 1)}, an instance of 'numpy.random.mtrand.RandomState'"
+
+
+#: The ``random_state`` of an estimator (together with None in its list of allowed values).
+RANDOM_STATE = _RandomState()
+
+
+def check_estimator_params(estimator, allowed: dict) -> None:
+    """Check an estimator's constructor parameters against the values each one allows.
+
+    Parameters
+    ----------
+    estimator : sklearn.base.BaseEstimator
+        Its ``get_params(deep=False)`` are checked.
+    allowed : dict of str to list
+        Per parameter, the kinds of value it accepts: :class:`IntIn`, :class:`RealIn`,
+        :class:`OneOf`, :data:`RANDOM_STATE` or None (the value None).
+
+    Raises
+    ------
+    InvalidParameterError
+        For the first parameter that none of its kinds accepts, with scikit-learn's message:
+        ``"The 'n_init' parameter of TopClustering must be an int in the range [1, inf). Got 0 instead."``
+
+    Examples
+    --------
+    >>> from sklearn.cluster import KMeans
+    >>> try:
+    ...     check_estimator_params(KMeans(n_init=0), {"n_init": [IntIn(1)]})
+    ... except InvalidParameterError as exc:
+    ...     print(exc)
+    The 'n_init' parameter of KMeans must be an int in the range [1, inf). Got 0 instead.
+    >>> issubclass(InvalidParameterError, ValueError) and issubclass(InvalidParameterError, TypeError)
+    True
+    """
+    params = estimator.get_params(deep=False)
+    for name, kinds in allowed.items():
+        value = params[name]
+        if any(value is None if kind is None else kind.accepts(value) for kind in kinds):
+            continue
+        words = [str(kind) for kind in kinds if kind is not None] + (["None"] if None in kinds else [])
+        expected = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {type(estimator).__name__} must be {expected}. Got {value!r} instead."
+        )

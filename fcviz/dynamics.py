@@ -245,7 +245,43 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
         )
     epoch_of = np.asarray(zoo.label_column("epoch"), dtype=np.int64)
     epochs = tuple(int(e) for e in np.unique(epoch_of))
-    final = epochs[-1]
+    P = birth_death(zoo.graphs)
+    to_final = _distances_to_final(zoo, P, epoch_of, epochs[-1], birth_weight)
+    per_epoch, per_group, barycenters = [], [], {}
+    purities = np.empty((len(epochs), n_repeats))
+    for e_index, epoch in enumerate(epochs):
+        rows = np.flatnonzero(epoch_of == epoch)
+        groups = codes[rows]
+        per_epoch.append(_epoch_scores(P, rows, groups, names, epoch, purities[e_index], random_state=random_state,
+                                       n_permutations=n_permutations, birth_weight=birth_weight))
+        for g in dict.fromkeys(groups.tolist()):
+            members = rows[groups == g]
+            B = barycenter(P[members], birth_weight=birth_weight)
+            barycenters[epoch, names[g]] = B
+            per_group.append({
+                "epoch": epoch, "group": names[g], "n_networks": int(members.size),
+                "mean_birth": float(B.births.mean()), "mean_death": float(B.deaths.mean()),
+                "spread": B.mean_distance, "distance_to_final": float(to_final[members].mean()),
+            })
+    purities.setflags(write=False)
+    settings = {"by": by, "n_repeats": n_repeats, "n_permutations": n_permutations, "random_state": random_state}
+    per_network = _per_network(zoo, epoch_of, codes, names, to_final)
+    return DynamicsResult(by, epochs, list(names), per_epoch, per_group, per_network, barycenters, purities,
+                          settings)
+
+
+def _per_network(zoo, epoch_of, codes, names, to_final) -> list:
+    """The rows of :attr:`DynamicsResult.per_network`: each connectome's labels and distance to its final one."""
+    return [
+        {"epoch": int(epoch_of[i]), "group": names[codes[i]], "regularizer": row["regularizer"],
+         "stimulus_class": row["stimulus_class"], "network": int(row["network"]),
+         "network_seed": int(row["network_seed"]), "distance_to_final": float(to_final[i])}
+        for i, row in enumerate(zoo.labels)
+    ]
+
+
+def _distances_to_final(zoo, P, epoch_of, final, birth_weight):
+    """d_top from every connectome to its network's connectome at the ``final`` epoch (0 for those)."""
     identity = [(row["regularizer"], row["stimulus_class"], int(row["network"])) for row in zoo.labels]
     final_row = {identity[i]: int(i) for i in np.flatnonzero(epoch_of == final)}
     missing = sorted({identity[i] for i in range(len(identity)) if identity[i] not in final_row}, key=str)
@@ -255,50 +291,27 @@ def training_dynamics(zoo, *, by="regularizer", n_repeats=20, n_permutations=999
             f"(regularizer, stimulus_class, network) = {missing[0]}. Pass a zoo with every network's final "
             "connectome (not a selection of earlier epochs)."
         )
+    return np.array([topological_distance(P[i], P[final_row[identity[i]]], birth_weight) for i in range(len(zoo))])
 
-    P = birth_death(zoo.graphs)
-    to_final = np.array([topological_distance(P[i], P[final_row[identity[i]]], birth_weight)
-                         for i in range(len(zoo))])
 
-    per_epoch, per_group, barycenters = [], [], {}
-    purities = np.empty((len(epochs), n_repeats))
-    for e_index, epoch in enumerate(epochs):
-        rows = np.flatnonzero(epoch_of == epoch)
-        groups = codes[rows]
-        present = list(dict.fromkeys(groups.tolist()))
-        if len(present) < 2:
-            raise ValueError(
-                f"Epoch {epoch} has connectomes of one group only ({_group_title(names[present[0]])!r}); "
-                "every epoch needs at least two groups."
-            )
-        P_epoch = P[rows]
-        for r in range(n_repeats):
-            predicted = TopClustering(len(present), birth_weight=birth_weight,
-                                      random_state=random_state + r).fit_predict(P_epoch)
-            purities[e_index, r] = purity_score(groups, predicted)
-        test = permutation_test(P_epoch, groups, n_permutations=n_permutations, random_state=random_state,
-                                birth_weight=birth_weight)
-        per_epoch.append({
-            "epoch": epoch, "n_graphs": int(rows.size),
-            "purity_mean": float(purities[e_index].mean()), "purity_std": float(purities[e_index].std()),
-            "statistic": float(test.statistic), "pvalue": float(test.pvalue),
-        })
-        for g in present:
-            members = rows[groups == g]
-            B = barycenter(P[members], birth_weight=birth_weight)
-            barycenters[epoch, names[g]] = B
-            per_group.append({
-                "epoch": epoch, "group": names[g], "n_networks": int(members.size),
-                "mean_birth": float(B.births.mean()), "mean_death": float(B.deaths.mean()),
-                "spread": B.mean_distance, "distance_to_final": float(to_final[members].mean()),
-            })
-    per_network = [
-        {"epoch": int(epoch_of[i]), "group": names[codes[i]], "regularizer": row["regularizer"],
-         "stimulus_class": row["stimulus_class"], "network": int(row["network"]),
-         "network_seed": int(row["network_seed"]), "distance_to_final": float(to_final[i])}
-        for i, row in enumerate(zoo.labels)
-    ]
-    purities.setflags(write=False)
-    settings = {"by": by, "n_repeats": n_repeats, "n_permutations": n_permutations, "random_state": random_state}
-    return DynamicsResult(by, epochs, list(names), per_epoch, per_group, per_network, barycenters, purities,
-                          settings)
+def _epoch_scores(P, rows, groups, names, epoch, purities, *, random_state, n_permutations, birth_weight):
+    """Top purity over the repeats (written into ``purities``) and the permutation test of one epoch.
+
+    Returns the epoch's row of :attr:`DynamicsResult.per_epoch`.
+    """
+    present = list(dict.fromkeys(groups.tolist()))
+    if len(present) < 2:
+        raise ValueError(
+            f"Epoch {epoch} has connectomes of one group only ({_group_title(names[present[0]])!r}); "
+            "every epoch needs at least two groups."
+        )
+    P_epoch = P[rows]
+    for r in range(len(purities)):
+        predicted = TopClustering(len(present), birth_weight=birth_weight,
+                                  random_state=random_state + r).fit_predict(P_epoch)
+        purities[r] = purity_score(groups, predicted)
+    test = permutation_test(P_epoch, groups, n_permutations=n_permutations, random_state=random_state,
+                            birth_weight=birth_weight)
+    return {"epoch": epoch, "n_graphs": int(rows.size),
+            "purity_mean": float(purities.mean()), "purity_std": float(purities.std()),
+            "statistic": float(test.statistic), "pvalue": float(test.pvalue)}

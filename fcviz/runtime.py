@@ -244,8 +244,6 @@ def time_distance(n_nodes, methods=("Top", "WD"), *, time_budget=10.0, kind="cor
     >>> timing.seconds["Top"] > 0, timing.notes["Top"]
     (True, '')
     """
-    from .wasserstein import topological_distance
-
     methods = _check_methods(methods)
     time_budget = check_real(time_budget, "time_budget", low=0, closed="neither", allow_none=True,
                              hint="It is in seconds; pass None to run the baselines whatever the cost.")
@@ -254,45 +252,60 @@ def time_distance(n_nodes, methods=("Top", "WD"), *, time_budget=10.0, kind="cor
     n_nodes = G.shape[0]
     seconds, values, notes = {}, {}, {}
     if "Top" in methods:
-        topological_distance(G[:3, :3], H[:3, :3])  # warm-up
-        best = np.inf
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            value = topological_distance(G, H)
-            best = min(best, time.perf_counter() - t0)
-        seconds["Top"], values["Top"], notes["Top"] = best, value, ""
+        seconds["Top"], values["Top"] = _time_top(G, H, repeats)
+        notes["Top"] = ""
     baselines = [m for m in methods if m != "Top"]
     estimate = rips = None
     if baselines and not _baselines_available():
         for m in baselines:
             seconds[m], values[m], notes[m] = None, None, 'needs pip install "fcviz[baselines]"'
     elif baselines:
-        from . import baselines as bl
-
         estimate = rips_estimate(n_nodes, kind=kind, n_modules=n_modules, random_state=random_state)
-        if time_budget is not None and estimate > time_budget:
-            note = f"Rips estimated {bl.human_seconds(estimate)} > budget {bl.human_seconds(time_budget)}"
-            for m in baselines:
-                seconds[m], values[m], notes[m] = None, None, note
-        else:
-            start = time.perf_counter()
-            diagrams = bl.persistence_diagrams(np.stack([G, H]))
-            rips = time.perf_counter() - start
-            tiny = np.array([[0.1, 0.4], [0.2, 0.3]])
-            for m in baselines:
-                spent = time.perf_counter() - start
-                if time_budget is not None and spent > time_budget:
-                    seconds[m], values[m] = None, None
-                    notes[m] = f"budget spent: {bl.human_seconds(spent)} after Rips and earlier distances"
-                    continue
-                bl.diagram_distance(tiny, tiny[:1], method=m)  # warm-up: imports stay out of the timing
-                t0 = time.perf_counter()
-                values[m] = bl.diagram_distance(diagrams[0], diagrams[1], method=m)
-                seconds[m], notes[m] = rips + time.perf_counter() - t0, ""
+        rips = _time_baselines(G, H, baselines, estimate, time_budget, seconds, values, notes)
     order = {m: i for i, m in enumerate(methods)}
     ordered = sorted(seconds, key=order.get)
     return DistanceTiming(n_nodes, kind, {m: seconds[m] for m in ordered}, {m: values[m] for m in ordered},
                           {m: notes[m] for m in ordered}, rips_estimate=estimate, rips_seconds=rips)
+
+
+def _time_top(G, H, repeats):
+    """The shortest of ``repeats`` timed runs of d_top(G, H), after an untimed warm-up; and its value."""
+    from .wasserstein import topological_distance
+
+    topological_distance(G[:3, :3], H[:3, :3])  # warm-up
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        value = topological_distance(G, H)
+        best = min(best, time.perf_counter() - t0)
+    return best, value
+
+
+def _time_baselines(G, H, methods, estimate, time_budget, seconds, values, notes):
+    """Time each baseline (Rips of both graphs plus the diagram distance) into ``seconds``, ``values`` and
+    ``notes``, within ``time_budget`` (see :func:`time_distance`); the seconds of Rips, None when not run."""
+    from . import baselines as bl
+
+    if time_budget is not None and estimate > time_budget:
+        note = f"Rips estimated {bl.human_seconds(estimate)} > budget {bl.human_seconds(time_budget)}"
+        for m in methods:
+            seconds[m], values[m], notes[m] = None, None, note
+        return None
+    start = time.perf_counter()
+    diagrams = bl.persistence_diagrams(np.stack([G, H]))
+    rips = time.perf_counter() - start
+    tiny = np.array([[0.1, 0.4], [0.2, 0.3]])
+    for m in methods:
+        spent = time.perf_counter() - start
+        if time_budget is not None and spent > time_budget:
+            seconds[m], values[m] = None, None
+            notes[m] = f"budget spent: {bl.human_seconds(spent)} after Rips and earlier distances"
+            continue
+        bl.diagram_distance(tiny, tiny[:1], method=m)  # warm-up: imports stay out of the timing
+        t0 = time.perf_counter()
+        values[m] = bl.diagram_distance(diagrams[0], diagrams[1], method=m)
+        seconds[m], notes[m] = rips + time.perf_counter() - t0, ""
+    return rips
 
 
 @dataclass(frozen=True, eq=False)

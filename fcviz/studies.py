@@ -21,6 +21,9 @@ agglomerative clustering on 1 − linear CKA of their hidden activations over on
 persistence of their weights. Both need the trained networks, which a zoo keeps; they apply to
 Study 1 only (in Study 2 the groups are stimulus classes, not networks) and are reported as
 "n/a: …" where they do not apply.
+
+The engine that runs and scores the methods, :func:`run_methods`, lives in :mod:`fcviz.methods` and
+is re-exported here.
 """
 
 from __future__ import annotations
@@ -36,8 +39,10 @@ import numpy as np
 from ._files import write_atomic
 from ._threads import on_one_thread
 from ._validation import check_int, check_option
-from .clustering import TopClustering, clustering_scores, purity_score
-from .registry import METHODS, NETWORK_METHODS, stratified_indices
+from .clustering import TopClustering
+from .methods import PROTOCOLS, check_methods, not_applicable, run_methods
+from .registry import METHODS, NETWORK_METHODS
+from .scores import clustering_scores
 from .tables import CaptionedTable, format_table
 
 __all__ = ["StudyResult", "BirthWeightCurve", "METHODS", "CKA_MAX_STIMULI", "DEFAULT_BIRTH_WEIGHTS", "format_table",
@@ -45,7 +50,6 @@ __all__ = ["StudyResult", "BirthWeightCurve", "METHODS", "CKA_MAX_STIMULI", "DEF
 
 logger = logging.getLogger(__name__)
 
-_PROTOCOLS = ("fcviz", "paper")
 #: The birth weights of :func:`birth_weight_curve` by default: 0, 0.1, …, 1.
 DEFAULT_BIRTH_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
 #: Stimuli at most over which CKA compares the networks' activations (a stratified subsample of the
@@ -187,307 +191,11 @@ class StudyResult(CaptionedTable):
         return paths
 
 
-def _check_methods(methods):
-    if isinstance(methods, str):
-        methods = METHODS if methods == "all" else (methods,)
-    methods = tuple(methods)
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown or not methods:
-        raise ValueError(f"methods must be 'all' or a list from {list(METHODS)}; got {list(methods)!r}.")
-    return methods
-
-
-def _score_rows(method, labels_true, predictions, fit_times, prep, status):
-    scores = [clustering_scores(labels_true, p) for p in predictions]
-    purity = np.array([s["purity"] for s in scores])
-    ari = np.array([s["adjusted_rand"] for s in scores])
-    nmi = np.array([s["normalized_mutual_info"] for s in scores])
-    return {
-        "method": method, "purity_mean": float(purity.mean()), "purity_std": float(purity.std()),
-        "ari_mean": float(ari.mean()), "ari_std": float(ari.std()), "nmi_mean": float(nmi.mean()),
-        "purity_ci_low": np.nan, "purity_ci_high": np.nan,
-        "fit_seconds": float(np.mean(fit_times)), "prep_seconds": float(prep),
-        "n_graphs": int(len(labels_true)), "status": status,
-    }
-
-
-def _skipped(method, reason):
-    return {"method": method, "purity_mean": np.nan, "purity_std": np.nan, "ari_mean": np.nan, "ari_std": np.nan,
-            "nmi_mean": np.nan, "purity_ci_low": np.nan, "purity_ci_high": np.nan, "fit_seconds": np.nan,
-            "prep_seconds": np.nan, "n_graphs": 0,
-            "status": f"skipped: {reason}"}
-
-
-def _not_applicable(method, reason):
-    return {**_skipped(method, reason), "status": f"n/a: {reason}"}
-
-
-@on_one_thread  # thousands of tiny clusterings: see fcviz._threads
-def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="fcviz", random_state=0,
-                baseline_budget=120.0, baseline_subsample=None, progress=False, activations=None,
-                network_weights=None, n_bootstrap=200, birth_weight=None):
-    """Cluster graphs with each method ``n_repeats`` times and score against the true groups.
-
-    Parameters
-    ----------
-    graphs : ndarray of shape (N, n, n)
-        Connectomes.
-    labels_true : array-like of shape (N,)
-        True group of each graph; the number of clusters is the number of groups.
-    methods : "all" or sequence of str, default="all"
-        From :data:`METHODS`. Baselines are skipped with a note when ``fcviz[baselines]`` is missing.
-    n_repeats : int, default=20
-        Runs per method, each with its own seed ``random_state + repeat``.
-    protocol : {"fcviz", "paper"}, default="fcviz"
-        ``"fcviz"``: k-means++ (or k-medoids) with 10 restarts per run, keeping the best objective.
-        ``"paper"``: one random start per run, as in the paper's code.
-    random_state : int, default=0
-        Base seed.
-    baseline_budget : float or None, default=120
-        Seconds allowed for the Rips persistence of the baselines (estimated before running).
-        None runs them whatever the cost.
-    baseline_subsample : int, optional
-        When over budget, run the baselines on a stratified subsample of this many graphs instead.
-    progress : bool, default=False
-        Log each method as it finishes.
-    activations : sequence of N arrays of shape (m, p_i), optional
-        Hidden activations of the network behind each graph over one shared set of m stimuli; needed by
-        ``"CKA"`` (reported as not applicable without them).
-    network_weights : sequence of N state dicts, optional
-        Weights of the network behind each graph (see
-        :func:`fcviz.similarity.network_neural_persistence`); needed by ``"NP"``.
-    n_bootstrap : int, default=200
-        Resamples of the 95 % interval of purity (``purity_ci_low``, ``purity_ci_high``): the graphs are
-        resampled with replacement within their true groups (the same resamples for every method, drawn
-        from ``random_state``); the distinct graphs of a resample are clustered once (seed
-        ``random_state + b``) on the rows of the features, distances or persistences computed for the
-        table (nothing is recomputed), and purity is scored with each graph counted as often as it
-        was drawn. The interval is the 2.5th to 97.5th percentile of the resampled purities. 0 skips
-        it (NaN). Clustering the copies of a graph as separate points would hand k-means ready-made
-        tight clusters and bias purity upwards, hence the distinct graphs. A resample still holds
-        about 63 % distinct graphs, and fewer graphs are easier to split: on digits Study 2 the
-        resampled purities averaged 0.43 where the table's was 0.38, and their raw percentiles
-        [0.38, 0.50] missed it. So the interval is bias-corrected: the percentiles are shifted by
-        ``purity_mean`` minus the mean resampled purity (clipped to [0, 1]). The raw resampled
-        purities are kept in ``purity_bootstrap``; :meth:`StudyResult.compare` pairs two methods on
-        the same resamples, with the same correction.
-    birth_weight : None or float in [0, 1], default=None
-        The topological distance of ``"Top"`` (see :class:`fcviz.TopClustering`); None is the paper's.
-
-    Returns
-    -------
-    table : list of dict
-        One row per method (see :class:`StudyResult`).
-    predictions : dict of str to ndarray of shape (n_repeats, n)
-    """
-    methods = _check_methods(methods)
-    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
-    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", minimum=0)
-    check_option(protocol, "protocol", _PROTOCOLS)
-    graphs = np.asarray(graphs)
-    labels_true = np.asarray(labels_true)
-    if graphs.ndim != 3 or len(labels_true) != len(graphs):
-        raise ValueError(f"Need graphs (N, n, n) and N labels; got graphs {graphs.shape} and {len(labels_true)} labels.")
-    k = len(np.unique(labels_true))
-    if baseline_subsample is not None:
-        baseline_subsample = check_int(baseline_subsample, "baseline_subsample", minimum=k, maximum=len(graphs),
-                                       hint="It is the number of graphs the baselines run on, at least one per "
-                                            "group.")
-    n_init, init = (1, "random") if protocol == "paper" else (10, "k-means++")
-    table, predictions = [], {}
-    clusterers = {}  # method -> (cluster(positions, seed) -> labels, true labels of its rows)
-
-    top_methods = [m for m in methods if m in ("Top", "Adj")]
-    if top_methods:
-        from .homology import birth_death
-
-        t0 = time.perf_counter()
-        P = birth_death(graphs)
-        prep = time.perf_counter() - t0
-        for method in top_methods:
-            weight, data = (1.0, P) if method == "Top" else (0.0, graphs)
-            beta = birth_weight if method == "Top" else None
-            labels, times = [], []
-            for r in range(n_repeats):
-                model = TopClustering(k, top_relative_weight=weight, birth_weight=beta, init=init, n_init=n_init,
-                                      random_state=random_state + r)
-                t0 = time.perf_counter()
-                labels.append(model.fit_predict(data))
-                times.append(time.perf_counter() - t0)
-            predictions[method] = np.array(labels)
-            clusterers[method] = (_top_clusterer(data, k, weight, init, n_init, beta), labels_true)
-            table.append(_score_rows(method, labels_true, labels, times, prep if method == "Top" else 0.0, "ok"))
-            if progress:
-                logger.info("%s done: purity %.3f", method, table[-1]["purity_mean"])
-
-    network_methods = [m for m in methods if m in NETWORK_METHODS]
-    if network_methods:
-        for name, value in (("activations", activations), ("network_weights", network_weights)):
-            if value is not None and len(value) != len(graphs):
-                raise ValueError(f"{name} must have one entry per graph ({len(graphs)}); got {len(value)}.")
-        table_rows, preds = _run_network_methods(network_methods, labels_true, k, n_repeats, n_init, init,
-                                                 random_state, activations, network_weights, clusterers)
-        table.extend(table_rows)
-        predictions.update(preds)
-
-    baselines = [m for m in methods if m not in ("Top", "Adj", *NETWORK_METHODS)]
-    if baselines:
-        table_rows, preds = _run_baselines(graphs, labels_true, baselines, k, n_repeats, n_init, random_state,
-                                           baseline_budget, baseline_subsample, clusterers)
-        table.extend(table_rows)
-        predictions.update(preds)
-    if n_bootstrap:
-        resamples = _group_resamples(labels_true, n_bootstrap, random_state)
-        for row in table:
-            if row["method"] in clusterers:
-                cluster, truth = clusterers[row["method"]]
-                purities = _bootstrap_purities(cluster, truth, labels_true, resamples, random_state)
-                # percentile interval, shifted by the bootstrap's estimate of bias (see n_bootstrap above)
-                shift = row["purity_mean"] - purities.mean()
-                low, high = np.clip(np.percentile(purities, [2.5, 97.5]) + shift, 0.0, 1.0)
-                row.update(purity_ci_low=float(low), purity_ci_high=float(high), purity_bootstrap=purities)
-    order = {m: i for i, m in enumerate(METHODS)}
-    table.sort(key=lambda r: order[r["method"]])
-    return table, predictions
-
-
-def _top_clusterer(data, k, weight, init, n_init, birth_weight=None):
-    def cluster(index, seed):
-        model = TopClustering(k, top_relative_weight=weight, birth_weight=birth_weight, init=init, n_init=n_init,
-                              random_state=seed)
-        return model.fit_predict(data[index])
-
-    return cluster
-
-
-def _group_resamples(labels_true, n_bootstrap, seed):
-    """``n_bootstrap`` resamples of the positions, with replacement within each true group (group sizes kept)."""
-    rng = np.random.default_rng(seed)
-    groups = [np.flatnonzero(labels_true == g) for g in np.unique(labels_true)]
-    return [np.concatenate([rng.choice(members, size=len(members)) for members in groups])
-            for _ in range(n_bootstrap)]
-
-
-def _bootstrap_purities(cluster, truth, labels_true, resamples, seed):
-    """Purity on each resample, shape (B,); a subsampled method maps the resamples onto its own rows."""
-    if len(truth) != len(labels_true):  # a baseline run on a stratified subsample: resample its own rows
-        resamples = _group_resamples(truth, len(resamples), seed)
-    from sklearn.exceptions import ConvergenceWarning
-
-    purities = np.empty(len(resamples))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # a resample may hold fewer distinct graphs than k
-        for b, index in enumerate(resamples):
-            distinct, copies = np.unique(index, return_counts=True)
-            # every drawn copy counts, with the cluster of its network
-            labels = cluster(distinct, seed + b)
-            purities[b] = purity_score(np.repeat(truth[distinct], copies), np.repeat(labels, copies))
-    return purities
-
-
-def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, random_state, activations, weights,
-                         clusterers):
-    from sklearn.cluster import AgglomerativeClustering
-
-    from .clustering import kmeans
-
-    from .similarity import cka_matrix, network_neural_persistence
-
-    rows, predictions = [], {}
-    for method in methods:
-        inputs = activations if method == "CKA" else weights
-        if inputs is None:
-            what = "hidden activations" if method == "CKA" else "weights"
-            rows.append(_not_applicable(method, f"needs the networks' {what} (a study on a zoo with trained "
-                                                "weights passes them)"))
-            continue
-        t0 = time.perf_counter()
-        if method == "CKA":
-            features = 1.0 - cka_matrix(inputs)
-            np.fill_diagonal(features, 0.0)
-        else:
-            features = np.stack([network_neural_persistence(w) for w in inputs])
-        prep = time.perf_counter() - t0
-
-        def cluster(index, seed, method=method, features=features):
-            if method == "CKA":  # deterministic: the seed is unused and the repeats only fill the columns
-                model = AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average")
-                return model.fit_predict(features[np.ix_(index, index)]).astype(np.int64)
-            # scikit-learn's KMeans labels without its per-call set-up (2.3 ms, 6x the fit here)
-            return kmeans(features[index], k, init=init, n_init=n_init, random_state=seed).astype(np.int64)
-
-        labels, times = [], []
-        everything = np.arange(len(labels_true))
-        for r in range(n_repeats):
-            t0 = time.perf_counter()
-            labels.append(cluster(everything, random_state + r))
-            times.append(time.perf_counter() - t0)
-        predictions[method] = np.array(labels)
-        clusterers[method] = (cluster, labels_true)
-        rows.append(_score_rows(method, labels_true, labels, times, prep, "ok"))
-    return rows, predictions
-
-
-def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_state, budget, subsample, clusterers):
-    try:
-        from . import baselines as bl
-
-        bl.require_baselines()
-    except ImportError as exc:
-        logger.warning("%s", exc)
-        return [_skipped(m, 'needs pip install "fcviz[baselines]"') for m in methods], {}
-    index = np.arange(len(graphs))
-    status = "ok"
-    if budget is not None:
-        try:
-            bl.check_baseline_budget(graphs.shape[1], len(graphs), budget, graph=graphs[0])
-        except bl.BaselineBudgetError as exc:
-            if subsample is None:
-                reason = f"Rips estimated {bl.human_seconds(exc.estimate)} > budget {bl.human_seconds(budget)}"
-                return [_skipped(m, reason) for m in methods], {}
-            index = stratified_indices(labels_true, subsample, np.random.default_rng(random_state))
-            status = "subsample"
-            try:
-                bl.check_baseline_budget(graphs.shape[1], len(index), budget, graph=graphs[0])
-            except bl.BaselineBudgetError as exc2:
-                reason = (f"even {len(index)} graphs: Rips estimated {bl.human_seconds(exc2.estimate)} "
-                          f"> budget {bl.human_seconds(budget)}")
-                return [_skipped(m, reason) for m in methods], {}
-    t0 = time.perf_counter()
-    diagrams = bl.persistence_diagrams(graphs[index])
-    rips_seconds = time.perf_counter() - t0
-    truth = labels_true[index]
-    rows, predictions = [], {}
-    for method in methods:
-        # The distance matrix (or the persistence images) is computed once; only the clustering repeats.
-        t0 = time.perf_counter()
-        features = bl.diagram_features(diagrams, method=method)
-        prep = rips_seconds + time.perf_counter() - t0
-        labels, times = [], []
-        for r in range(n_repeats):
-            t0 = time.perf_counter()
-            labels.append(bl.cluster_features(features, k, method=method, random_state=random_state + r,
-                                              n_init=n_init))
-            times.append(time.perf_counter() - t0)
-        predictions[method] = np.array(labels)
-        clusterers[method] = (_baseline_clusterer(bl, features, k, method, n_init), truth)
-        rows.append(_score_rows(method, truth, labels, times, prep, status))
-    return rows, predictions
-
-
-def _baseline_clusterer(bl, features, k, method, n_init):
-    def cluster(index, seed):
-        rows = features[index] if method == "PI" else features[np.ix_(index, index)]
-        return bl.cluster_features(rows, k, method=method, random_state=seed, n_init=n_init)
-
-    return cluster
-
-
 def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget, baseline_subsample, settings,
            n_bootstrap=200, birth_weight=None):
     zoo = _trained(zoo)
     labels_true, names = zoo.group_labels(by)
-    methods = _check_methods(methods)
+    methods = check_methods(methods)
     network = [m for m in methods if m in NETWORK_METHODS]
     inputs, reasons, record_seconds = {}, {}, 0.0
     if network and by != "regularizer":
@@ -502,7 +210,7 @@ def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget,
         random_state=random_state, baseline_budget=baseline_budget, baseline_subsample=baseline_subsample,
         n_bootstrap=n_bootstrap, birth_weight=birth_weight, **inputs,
     )
-    table = [_not_applicable(r["method"], reasons[r["method"]]) if r["method"] in reasons else r for r in table]
+    table = [not_applicable(r["method"], reasons[r["method"]]) if r["method"] in reasons else r for r in table]
     for row in table:
         if row["method"] == "CKA" and row["status"] == "ok":
             row["prep_seconds"] += record_seconds
@@ -790,7 +498,7 @@ def birth_weight_curve(zoo, *, by="regularizer", birth_weights=None, n_repeats=2
     from .homology import birth_death
 
     n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
-    check_option(protocol, "protocol", _PROTOCOLS)
+    check_option(protocol, "protocol", PROTOCOLS)
     betas = _check_birth_weights(birth_weights)
     zoo = _trained(zoo)
     labels_true, names = zoo.group_labels(by)

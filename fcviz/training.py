@@ -527,31 +527,13 @@ def _check_data(data, dataset: str):
     return X, y
 
 
-def train_networks(
-    dataset: str = "digits",
-    regularizer: str = "vanilla",
-    n_networks: int = 1,
-    *,
-    epochs: int,
-    seed: int = 0,
-    device: str | torch.device | None = None,
-    batch_size: int = 50,
-    lr: float = 0.01,
-    momentum: float = 0.9,
-    n_train: int | None = None,
-    progress: bool = True,
-    batched: bool = True,
-    target_accuracy: float | None = None,
-    first_network: int = 0,
-    data: tuple[torch.Tensor, torch.Tensor] | None = None,
-    data_dir=None,
-    download: bool | None = None,
-    data_seed: int = 0,
-    progress_callback=None,
-    cancel=None,
-    snapshot_epochs=None,
-    **hyperparameters,
-) -> TrainingResult:
+def train_networks(dataset: str = "digits", regularizer: str = "vanilla", n_networks: int = 1, *, epochs: int,
+                   seed: int = 0, device: str | torch.device | None = None, batch_size: int = 50, lr: float = 0.01,
+                   momentum: float = 0.9, n_train: int | None = None, progress: bool = True, batched: bool = True,
+                   target_accuracy: float | None = None, first_network: int = 0,
+                   data: tuple[torch.Tensor, torch.Tensor] | None = None, data_dir=None, download: bool | None = None,
+                   data_seed: int = 0, progress_callback=None, cancel=None, snapshot_epochs=None,
+                   **hyperparameters) -> TrainingResult:
     """Train ``n_networks`` networks of one data set and training strategy with SGD.
 
     Parameters
@@ -598,12 +580,12 @@ def train_networks(
         Checked before every training batch; once set, training stops and :class:`fcviz.BuildCancelled`
         is raised (the networks are discarded).
     snapshot_epochs : sequence of int, optional
-        Keep a copy of every network's weights at the end of these epochs, in ``[0, epochs]``
-        (0: the initial weights, before any update; ``epochs``: the final weights), in
-        :attr:`TrainingResult.snapshots`; :meth:`TrainingResult.snapshot_models` rebuilds the
-        networks. The copies are plain data handed back with the result (no user code runs during
-        training); they cost ``len(snapshot_epochs) * n_networks`` copies of the weights in memory (for
-        the digits MLP a few kB each, for the CIFAR-10 net about 2.5 MB each).
+        Keep a copy of every network's weights at the end of these epochs, in ``[0, epochs]`` (0: the
+        initial weights, before any update; ``epochs``: the final ones), in
+        :attr:`TrainingResult.snapshots`; :meth:`TrainingResult.snapshot_models` rebuilds the networks.
+        Plain data handed back with the result (no user code runs during training):
+        ``len(snapshot_epochs) * n_networks`` copies of the weights in memory (a few kB each for the
+        digits MLP, about 2.5 MB each for the CIFAR-10 net).
     **hyperparameters
         Passed to :func:`fcviz.make_model` (``hidden``, ``negative_slope``, ``weight_decay``, ``p``, …).
 
@@ -629,24 +611,49 @@ def train_networks(
     ([0, 1], 2)
     """
     name = canonical_dataset_name(dataset)
-    n_networks = check_int(n_networks, "n_networks", minimum=1)
-    epochs = check_int(epochs, "epochs", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    first_network = check_int(first_network, "first_network", minimum=0)
-    lr = check_real(lr, "lr", low=0, closed="neither")
-    momentum = check_real(momentum, "momentum", low=0, high=1, closed="left")
-    target_accuracy = check_real(target_accuracy, "target_accuracy", low=0, high=1, closed="right", allow_none=True)
-    n_train = check_int(n_train, "n_train", minimum=1, allow_none=True)
-    snapshot_epochs = check_snapshot_epochs(snapshot_epochs, epochs)
-    device = resolve_device(device)
-    progress_callback = check_progress_callback(progress_callback)
-    cancel = check_cancel(cancel)
-    raise_if_cancelled(cancel, "Training")
-
-    # Validate model arguments before loading data (without touching the caller's torch RNG).
-    with torch.random.fork_rng(devices=[]):
+    run = _checked_run(n_networks=n_networks, epochs=epochs, seed=seed, batch_size=batch_size,
+                       first_network=first_network, lr=lr, momentum=momentum, target_accuracy=target_accuracy,
+                       n_train=n_train, snapshot_epochs=snapshot_epochs, device=device,
+                       progress_callback=progress_callback, cancel=cancel)
+    with torch.random.fork_rng(devices=[]):  # model arguments fail before the data loads; caller's RNG untouched
         template = make_model(name, regularizer, **hyperparameters)
+    X, y = _training_data(name, template, data, run, data_dir, download, data_seed)
+    seeds, models = _initial_networks(name, regularizer, run, hyperparameters)
+    loss, acc, done, elapsed, snapshots = _run_training(f"{name}/{regularizer}", models, X, y, seeds, run,
+                                                        batched and run["n_networks"] > 1, progress)
+    return TrainingResult(models=models, history={"loss": loss, "accuracy": acc}, seeds=[s[0] for s in seeds],
+                          epochs_trained=done, dataset=name, regularizer=regularizer,
+                          hyperparameters=dict(template.hyperparameters), elapsed_s=elapsed,
+                          settings=_settings_record(run, template, len(y), batched, data_seed),
+                          snapshots=snapshots)
+
+
+def _checked_run(*, n_networks, epochs, seed, batch_size, first_network, lr, momentum, target_accuracy, n_train,
+                 snapshot_epochs, device, progress_callback, cancel) -> dict:
+    """The validated settings of :func:`train_networks` (in the order it checks them), device resolved.
+
+    Raises :class:`fcviz.BuildCancelled` when ``cancel`` is already set.
+    """
+    run = dict(n_networks=check_int(n_networks, "n_networks", minimum=1), epochs=check_int(epochs, "epochs", minimum=1))
+    run["seed"] = check_int(seed, "seed", minimum=0)
+    run["batch_size"] = check_int(batch_size, "batch_size", minimum=1)
+    run["first_network"] = check_int(first_network, "first_network", minimum=0)
+    run["lr"] = check_real(lr, "lr", low=0, closed="neither")
+    run["momentum"] = check_real(momentum, "momentum", low=0, high=1, closed="left")
+    run["target_accuracy"] = check_real(target_accuracy, "target_accuracy", low=0, high=1, closed="right",
+                                        allow_none=True)
+    run["n_train"] = check_int(n_train, "n_train", minimum=1, allow_none=True)
+    run["snapshot_epochs"] = check_snapshot_epochs(snapshot_epochs, run["epochs"])
+    run["device"] = resolve_device(device)
+    run["progress_callback"] = check_progress_callback(progress_callback)
+    run["cancel"] = check_cancel(cancel)
+    raise_if_cancelled(run["cancel"], "Training")
+    return run
+
+
+def _training_data(name, template, data, run, data_dir, download, data_seed):
+    """The training images and labels on the run's device: ``data``, or the data set's training split."""
+    n_train = run["n_train"]
     if data is None:
         X, y = load_stimuli(name, split="train", n=n_train, data_dir=data_dir, download=download, seed=data_seed)
     else:
@@ -658,46 +665,53 @@ def train_networks(
         raise ValueError(
             f"The images have {X[0].numel()} values but the {name!r} model expects {template.in_features}."
         )
-    X = X.to(device)
-    y = y.to(device)
+    return X.to(run["device"]), y.to(run["device"])
 
-    seeds = [network_seeds(seed, first_network + k) for k in range(n_networks)]
+
+def _initial_networks(name, regularizer, run, hyperparameters) -> tuple[list, list]:
+    """The networks' seeds (:func:`network_seeds`) and the untrained networks, each made under its own
+    initialisation seed (the caller's RNG untouched)."""
+    seeds = [network_seeds(run["seed"], run["first_network"] + k) for k in range(run["n_networks"])]
     models = []
     for init_seed, _, _ in seeds:
-        with _fork_rng(device):
-            _seed_global(init_seed, device)
+        with _fork_rng(run["device"]):
+            _seed_global(init_seed, run["device"])
             models.append(make_model(name, regularizer, **hyperparameters))
+    return seeds, models
+
+
+def _run_training(what, models, X, y, seeds, run, use_batched, progress):
+    """Train ``models`` in place, all at once or one after the other.
+
+    Returns the loss and accuracy histories, the epochs each network trained, the seconds taken and
+    the snapshots (:attr:`TrainingResult.snapshots`).
+    """
+    recorder = _SnapshotRecorder(run["snapshot_epochs"], len(models))
+    recorder.start(models)
+    desc = f"{what}: {len(models)} network{'s' if len(models) > 1 else ''}"
     order_gens = [torch.Generator().manual_seed(order_seed) for _, order_seed, _ in seeds]
     dropout_seeds = [dropout_seed for _, _, dropout_seed in seeds]
-    recorder = _SnapshotRecorder(snapshot_epochs, n_networks)
-    recorder.start(models)
-    cfg = dict(epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum), device=device,
-               target_accuracy=target_accuracy, seed=seed, cancel=cancel, snapshots=recorder)
-
-    use_batched = batched and n_networks > 1
-    total = epochs if use_batched else epochs * n_networks
-    desc = f"{name}/{regularizer}: {n_networks} network{'s' if n_networks > 1 else ''}"
-    logger.info("Training %s for %d epochs on %d images (%s, batched=%s)", desc, epochs, len(y), device, use_batched)
+    cfg = dict(epochs=run["epochs"], batch_size=run["batch_size"], lr=float(run["lr"]),
+               momentum=float(run["momentum"]), device=run["device"], target_accuracy=run["target_accuracy"],
+               seed=run["seed"], cancel=run["cancel"], snapshots=recorder)
+    total = run["epochs"] if use_batched else run["epochs"] * len(models)
+    logger.info("Training %s for %d epochs on %d images (%s, batched=%s)", desc, run["epochs"], len(y),
+                run["device"], use_batched)
     start = time.perf_counter()
     with tqdm(total=total, desc=desc, unit="epoch", disable=not progress) as bar:
         runner = _train_batched if use_batched else _train_sequential
-        ticker = _EpochTicker(bar, progress_callback, total, desc)
+        ticker = _EpochTicker(bar, run["progress_callback"], total, desc)
         loss, acc, done = runner(models, X, y, order_gens, dropout_seeds, cfg, ticker)
     elapsed = time.perf_counter() - start
     ticker.finish(elapsed)
+    return loss, acc, done, elapsed, recorder.finish(models)
 
-    return TrainingResult(
-        models=models,
-        history={"loss": loss, "accuracy": acc},
-        seeds=[s[0] for s in seeds],
-        epochs_trained=done,
-        dataset=name,
-        regularizer=regularizer,
-        hyperparameters=dict(template.hyperparameters),
-        settings=dict(seed=seed, epochs=epochs, batch_size=batch_size, lr=float(lr), momentum=float(momentum),
-                      weight_decay=template.weight_decay, n_train=len(y), device=str(device),
-                      batched=bool(batched), target_accuracy=target_accuracy, first_network=first_network,
-                      data_seed=data_seed, snapshot_epochs=None if snapshot_epochs is None else list(snapshot_epochs)),
-        elapsed_s=elapsed,
-        snapshots=recorder.finish(models),
-    )
+
+def _settings_record(run, template, n_train, batched, data_seed) -> dict:
+    """``TrainingResult.settings``: what the networks were trained with."""
+    snapshots = run["snapshot_epochs"]
+    return dict(seed=run["seed"], epochs=run["epochs"], batch_size=run["batch_size"], lr=float(run["lr"]),
+                momentum=float(run["momentum"]), weight_decay=template.weight_decay, n_train=n_train,
+                device=str(run["device"]), batched=bool(batched), target_accuracy=run["target_accuracy"],
+                first_network=run["first_network"], data_seed=data_seed,
+                snapshot_epochs=None if snapshots is None else list(snapshots))

@@ -195,7 +195,7 @@ def test_gram_kmeans_plusplus_draws_like_scikit_learn():
     """The Gram-space k-means++ picks scikit-learn's seeds and leaves the generator in the same state."""
     from sklearn.cluster import kmeans_plusplus
 
-    from fcviz.clustering import _kmeans_plusplus_gram
+    from fcviz._kmeans import _kmeans_plusplus_gram
 
     rng = np.random.default_rng(0)
     for n, d, k in ((40, 300, 4), (25, 25, 7), (10, 1000, 1), (60, 80, 12)):

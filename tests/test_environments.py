@@ -73,3 +73,12 @@ def test_binder_scripts_are_strict_and_executable():
     for script in ("binder/postBuild", "binder/start"):
         subprocess.run(["bash", "-n", str(ROOT / script)], check=True)
         assert (ROOT / script).stat().st_mode & 0o111, f"{script} must be executable"
+
+
+def test_widget_runtime_needs_are_base_dependencies():
+    """The widgets update views from background threads, which needs ipykernel >= 7.1 in every install."""
+    core = _pyproject()["core"]
+    for name, minimum in (("ipywidgets", "8.1"), ("ipykernel", "7.1")):
+        assert name in core, f"{name} is needed by every widget at run time: list it in [project] dependencies"
+        assert tuple(map(int, core[name].split("."))) >= tuple(map(int, minimum.split("."))), \
+            f"{name}>={minimum} is the oldest the widgets work with; pyproject.toml asks for >={core[name]}"

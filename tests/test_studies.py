@@ -229,7 +229,7 @@ def test_study_command_writes_a_report(tmp_path, monkeypatch, capsys):
 
 
 def test_bootstrap_clusters_the_distinct_networks(groups):
-    from fcviz.studies import _bootstrap_purities, _group_resamples
+    from fcviz.methods import _bootstrap_purities, _group_resamples
 
     _, y = groups
     seen = []

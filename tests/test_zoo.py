@@ -11,6 +11,7 @@ import pytest
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
+import fcviz._zoo_cache as zoo_cache
 import fcviz.zoo as zoo_module
 from fcviz.progress import BuildCancelled, BuildProgress
 from fcviz.zoo import REGULARIZERS, ConnectomeZoo, connectome_zoo, zoo_cache_key
@@ -163,7 +164,7 @@ def test_key_changes_with_every_setting(monkeypatch):
     ]
     keys = [zoo_cache_key(_settings(**v)) for v in variants]
     assert len(set(keys)) == len(keys)
-    monkeypatch.setattr(zoo_module, "FORMAT_VERSION", zoo_module.FORMAT_VERSION + 1)
+    monkeypatch.setattr(zoo_cache, "FORMAT_VERSION", zoo_cache.FORMAT_VERSION + 1)
     assert zoo_cache_key(_settings()) not in keys
 
 
@@ -230,7 +231,7 @@ def test_unwritable_cache_is_logged_not_fatal(fake_build, tmp_path, monkeypatch,
     def fail(path, arrays):
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(zoo_module, "_write_atomic", fail)
+    monkeypatch.setattr(zoo_cache, "write_atomic", fail)
     with caplog.at_level(logging.WARNING, logger="fcviz.zoo"):
         zoo = connectome_zoo(cache_dir=tmp_path, progress=False)
     assert zoo.cache_path is None and "Could not write" in caplog.text

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_int
-from ..homology import Persistence, as_persistence, betti_curves
-from ..wasserstein import Barycenter, barycenter
+from ..._validation import check_int
+from ...homology import Persistence, as_persistence, betti_curves
+from ...wasserstein import Barycenter, barycenter
 from .base import check_labels, check_option, register_display, require_plotted, resolve_axes
 
 __all__ = ["PersistenceDisplay", "BettiCurveDisplay", "MAX_CURVE_POINTS", "rank_samples"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..homology import birth_death
-from ..wasserstein import pairwise_distances
+from ...homology import birth_death
+from ...wasserstein import pairwise_distances
 from .base import new_figure
 from .curves import PersistenceDisplay
 from .matrices import ConnectomeDisplay, DistanceMatrixDisplay

@@ -17,7 +17,9 @@ second visit of a frame renders nothing. The axes limits are fixed over all epoc
 panel spans every epoch's barycenters and networks, the tree panel every epoch's layout of the
 network) and the figure layouts are settled and frozen before the first frame, so consecutive frames
 line up. :meth:`DynamicsExplorer.prerender` renders the frames of the current selection ahead of time
-(from a background thread if wished: rendering takes a lock and never touches the images).
+(from a background thread if wished: it draws under the widget's drawing lock and never touches the
+images, see the threading rule of :mod:`fcviz.viz.widgets.base`). Every panel's PNGs go through its
+:class:`~fcviz.viz.widgets.panel.Panel` and its bounded frame cache; ``frames_`` is bounded too.
 
 Everything drawn comes from public fcviz functions: :func:`fcviz.training_dynamics` (barycenters and
 purities per epoch), :func:`fcviz.birth_death`, :func:`fcviz.spanning_tree_order`, and the displays of
@@ -27,22 +29,22 @@ purities per epoch), :func:`fcviz.birth_death`, :func:`fcviz.spanning_tree_order
 from __future__ import annotations
 
 import html
-import threading
+from collections import OrderedDict
 from io import BytesIO
 from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
 
-from .._validation import check_int, check_option, check_real
-from ..dynamics import DynamicsResult, training_dynamics
-from ..homology import birth_death, spanning_tree_order
-from .curves import PersistenceDisplay
+from ..._validation import check_int, check_option, check_real
+from ...dynamics import DynamicsResult, training_dynamics
+from ...homology import birth_death, spanning_tree_order
+from ..displays.curves import PersistenceDisplay
+from ..displays.matrices import ConnectomeDisplay
+from ..displays.network import SpanningTreeDisplay, mds_layout
+from ..displays.scores import PurityWeightDisplay
+from .base import Explorer
 from .explorers import zoo_layers
-from .matrices import ConnectomeDisplay
-from .network import SpanningTreeDisplay, mds_layout
-from .scores import PurityWeightDisplay
-from .widgets import Explorer
 
 __all__ = ["DynamicsExplorer", "save_animation", "SNAPSHOT_HINT"]
 
@@ -116,9 +118,11 @@ class DynamicsExplorer(Explorer):
         :func:`fcviz.training_dynamics` of the zoo.
     persistence_ : Persistence
         ``fcviz.birth_death(zoo.graphs)``.
-    frames_ : dict
+    frames_ : collections.OrderedDict
         The cache: ``(epoch, strategy, network, order) -> {panel name: PNG bytes}`` (``network`` as
-        the ``network`` control's value). Frames that share a panel's content share its bytes.
+        the ``network`` control's value), the 64 frames shown or drawn last (the panels' own frame
+        caches are as large). Frames that
+        share a panel's content share its bytes (from the panel's own frame cache).
     selection_ : dict
         The frame shown: ``epoch``, ``index`` (into ``epochs_``), ``strategy``, ``network`` (its
         ``network`` label), ``stimulus_class``, ``row`` (its connectome's row in ``zoo``),
@@ -173,7 +177,6 @@ class DynamicsExplorer(Explorer):
         self.add_panel("tree", figsize=(4.6, 4.0), freeze_layout_after=_SETTLE)
         self.add_panel("persistence", 2, figsize=(9.2, 3.3), freeze_layout_after=_SETTLE)
         self.add_panel("purity", figsize=(9.2, 2.5), freeze_layout_after=_SETTLE)
-        self._lock = threading.RLock()  # one frame is drawn at a time (prerender may run in a thread)
         self.set_zoo(zoo, dynamics=dynamics)
         self.on_change(self.epoch, self._show_current)
         self.on_change(self.strategy, self._strategy_changed)
@@ -182,7 +185,19 @@ class DynamicsExplorer(Explorer):
 
     # ------------------------------------------------------------------ zoo and what is computed once
 
-    def set_zoo(self, zoo, *, dynamics=None):
+    @classmethod
+    def from_zoo(cls, zoo, *, persistence=None):
+        """A new explorer of ``zoo`` (the dashboard's tab); ``persistence`` is computed here per epoch."""
+        return cls(zoo)
+
+    @classmethod
+    def unavailable(cls, zoo):
+        """Why a zoo recorded at one epoch cannot be played (the dashboard's placeholder), else None."""
+        if len(zoo.epochs) < 2:
+            return "needs a zoo with training snapshots: build with snapshot_epochs=[0, 1, 2, 5, 10]"
+        return None
+
+    def set_zoo(self, zoo, *, dynamics=None, persistence=None):
         """Show another zoo (e.g. one just built): reset the caches, the controls and the panels.
 
         Parameters
@@ -191,6 +206,8 @@ class DynamicsExplorer(Explorer):
             Recorded at several epochs (``snapshot_epochs``).
         dynamics : DynamicsResult, optional
             ``fcviz.training_dynamics(zoo, by=self.by)`` when already computed.
+        persistence : Persistence, optional
+            ``fcviz.birth_death(zoo.graphs)`` when already computed (e.g. by the dashboard).
 
         Returns
         -------
@@ -209,8 +226,12 @@ class DynamicsExplorer(Explorer):
             dynamics = training_dynamics(zoo, by=self.by)
         self._check_dynamics(dynamics, zoo, epochs, owner)
         rows = self._rows_by_network(zoo, epochs, owner)
-        P = birth_death(zoo.graphs)
-        with self._lock:
+        P = birth_death(zoo.graphs) if persistence is None else persistence
+        limits = {which: _span([getattr(P, which)] + [
+            getattr(B, which) + sign * getattr(B, f"{which}_std")
+            for B in dynamics.barycenters.values() for sign in (-1, 1)]) for which in ("births", "deaths")}
+
+        def swap():  # the new zoo's state and controls (a new choice: frames of the old one are dropped)
             self.zoo, self.epochs_, self.dynamics_, self.persistence_ = zoo, epochs, dynamics, P
             self._rows = rows
             self._groups = list(dynamics.group_names)
@@ -218,11 +239,9 @@ class DynamicsExplorer(Explorer):
             self._purity = {r["epoch"]: (r["purity_mean"], r["purity_std"]) for r in dynamics.per_epoch}
             self._first = dynamics.first_separation(_SEPARATION)
             self._boundaries, self._layer_names = zoo_layers(zoo)
-            self._limits = {which: _span([getattr(P, which)] + [
-                getattr(B, which) + sign * getattr(B, f"{which}_std")
-                for B in dynamics.barycenters.values() for sign in (-1, 1)]) for which in ("births", "deaths")}
+            self._limits = limits
             self._tree_limits, self._final_orders = {}, {}
-            self.frames_, self._pngs = {}, {}
+            self.frames_ = OrderedDict()
             with self.muted():
                 self.play.value = 0
                 self.play.max = self.epoch.max = len(epochs) - 1
@@ -230,13 +249,17 @@ class DynamicsExplorer(Explorer):
                 self.strategy.options = self._strategies
                 self.strategy.value = self._strategies[0]
                 self._fill_networks(0)
+
+        with self.drawing():  # no other drawing between the new state and the new displays
+            self.commit(swap, new_choice=True)
+            self.forget_frames()
             key = self._key()
             self._plot(key)
             for name in _PANELS:  # settle and freeze the layouts, so that every cached frame lines up
                 for _ in range(_SETTLE):
                     self.panels_[name].png()
-            self._show(key)
-        self.status.value = html.escape(self._describe())
+            self._show(key, ticket=self.ticket_)
+        self.set_status(html.escape(self._describe()))
         return self
 
     @staticmethod
@@ -431,41 +454,53 @@ class DynamicsExplorer(Explorer):
                 f"(first ≥ {_SEPARATION:g}: {first})", fontsize=10)
 
     def _frame(self, key):
-        """The PNGs of frame ``key``: from the cache, or rendered once (only the panels not cached)."""
-        with self._lock:
+        """The PNGs of frame ``key`` (under the drawing lock): from the caches, or drawn once (only the
+        panels whose own frame cache lacks it)."""
+        with self.drawing():
             frame = self.frames_.get(key)
             if frame is None:
                 frame = {}
                 for name in _PANELS:
-                    panel_key = (name, self._panel_key(name, key))
-                    if panel_key not in self._pngs:
+                    panel, panel_key = self.panels_[name], self._panel_key(name, key)
+                    if panel_key not in panel.frames_:
                         self._update(name, key)
-                        self._pngs[panel_key] = self.panels_[name].png()
-                    frame[name] = self._pngs[panel_key]
+                    frame[name] = panel.draw(key=panel_key)
                 self.frames_[key] = frame
+                while len(self.frames_) > self.frame_cache:
+                    self.frames_.popitem(last=False)
+            else:
+                self.frames_.move_to_end(key)
             return frame
 
-    def _show(self, key):
-        """Put frame ``key`` into the images and make it the selection."""
-        frame = self._frame(key)
-        for name, png in frame.items():
-            self.panels_[name].image.value = png
+    def _show(self, key, *, ticket=None):
+        """Put frame ``key`` into the images and make it the selection (one commit)."""
+        ticket = self.current_ticket() if ticket is None else ticket
+        with self.drawing(ticket) as current:
+            if not current:
+                return
+            frame = self._frame(key)
         epoch, strategy, final_row, order = key
         index = self.epochs_.index(epoch)
         row = self._rows[final_row][epoch]
         label = self.zoo.labels[row]
-        self.selection_ = {"epoch": epoch, "index": index, "strategy": strategy, "network": label["network"],
-                           "stimulus_class": label["stimulus_class"], "row": row, "final_row": final_row,
-                           "order": order}
-        self.graph_ = self.zoo.graphs[row]
-        self.epoch_label.value = (f"<b>{html.escape(self._when(epoch))}</b> of {self.epochs_[-1]} "
-                                  f"<span style='color:#777'>({index + 1}/{len(self.epochs_)})</span>")
+
+        def show():
+            for name, png in frame.items():
+                self.panels_[name].show(png)
+            self.selection_ = {"epoch": epoch, "index": index, "strategy": strategy, "network": label["network"],
+                               "stimulus_class": label["stimulus_class"], "row": row, "final_row": final_row,
+                               "order": order}
+            self.graph_ = self.zoo.graphs[row]
+            self.epoch_label.value = (f"<b>{html.escape(self._when(epoch))}</b> of {self.epochs_[-1]} "
+                                      f"<span style='color:#777'>({index + 1}/{len(self.epochs_)})</span>")
+
+        self.commit(show, ticket)
 
     def prerender(self, *, cancel=None):
         """Render every epoch of the current selection (strategy, network, order) into the cache.
 
         Safe to call from a background thread (e.g. the dashboard's): frames are drawn one at a time
-        under a lock and the images are not touched.
+        under the drawing lock and the images are not touched.
 
         Parameters
         ----------
@@ -483,7 +518,7 @@ class DynamicsExplorer(Explorer):
             if cancel is not None and cancel.is_set():
                 break
             key = (epoch, strategy, network, order)
-            with self._lock:
+            with self.drawing():
                 if self.zoo is not zoo:  # set_zoo ran meanwhile: these frames are gone
                     break
                 if key not in self.frames_:
@@ -557,8 +592,9 @@ class DynamicsExplorer(Explorer):
 
     def _strategy_changed(self):
         position = [value for _, value in self.network.options].index(self.network.value)
-        self._fill_networks(position)  # the same position in the new strategy's list
-        self._show_current()
+        # the same position in the new strategy's list
+        if self.commit(lambda: self._fill_networks(position), self.current_ticket()):
+            self._show_current()
 
     def _describe(self):
         s = self.selection_
@@ -567,12 +603,10 @@ class DynamicsExplorer(Explorer):
         return (f"{who}, {self._when(s['epoch'])} ({s['index'] + 1}/{len(self.epochs_)}), {s['order']} order; "
                 f"Top purity {mean:.2f} ± {std:.2f}; {len(self.frames_)} frames cached")
 
-    def close(self):
-        """Close every widget of the explorer, the browser-side link and the controls included."""
-        super().close()
-        for control in (self.link_, self.play, self.epoch, self.epoch_label, self.strategy, self.network,
-                        self.order):
-            control.close()
+    def _closables(self):
+        """The panels, the browser-side link and the controls."""
+        return [*super()._closables(), self.link_, self.play, self.epoch, self.epoch_label, self.strategy,
+                self.network, self.order]
 
     def _layout(self):
         panels = self.panels_

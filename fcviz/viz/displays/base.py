@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, FigureBase
 
-from .._validation import check_option  # re-exported: the one validator of choices
+from ..._validation import check_option  # re-exported: the one validator of choices
 
 __all__ = [
     "figure_to_png",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..homology import spanning_tree_order
+from ...homology import spanning_tree_order
 from .base import (check_labels, check_option, check_permutation, check_square, register_display, require_plotted,
                    resolve_axes)
 
@@ -316,7 +316,7 @@ class DistanceMatrixDisplay:
         DistanceMatrixDisplay
             Plotted.
         """
-        from ..wasserstein import pairwise_distances
+        from ...wasserstein import pairwise_distances
 
         D = pairwise_distances(persistence, birth_weight=birth_weight)
         return cls(D, labels=labels, order=order, title=title).plot(ax=ax, **plot_kw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..homology import mst_edges
+from ...homology import mst_edges
 from .base import check_labels, check_square, register_display, require_plotted, resolve_axes
 from .matrices import layer_boundaries, read_connectome
 

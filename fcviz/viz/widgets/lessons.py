@@ -15,8 +15,10 @@ Every widget is a controller without science. Its controls (``slider``, ``play``
 displays (``*_display_``), figures (``figures_``) and images (``images_``) are public attributes; on
 every change it calls public fcviz functions, updates the displays' artists in place and renders the
 pyplot-free figures to PNG into ``ipywidgets.Image`` with :func:`figure_to_png`. An exception in a
-callback is shown in the ``status`` line (and kept in ``error_``) instead of vanishing into the kernel
-log. Ending a cell with a widget shows its ``container``.
+callback is shown in the ``status`` line (its traceback kept in ``last_error_``) instead of vanishing
+into the kernel log. Ending a cell with a widget shows its ``widget``. Every lesson widget derives from
+:class:`~fcviz.viz.widgets.base.Widget` (``container`` and ``error_`` remain as deprecated aliases of
+``widget`` and of the last exception).
 """
 
 from __future__ import annotations
@@ -27,15 +29,16 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 import numpy as np
 
-from ..homology import betti_curves, birth_death, filtration_components, mst_edges
-from ..runtime import format_seconds
-from ..synthetic import interpolate_graphs
-from ..wasserstein import barycenter, pairwise_distances, topological_distance
-from .base import figure_to_png, new_figure
-from .curves import BettiCurveDisplay, PersistenceDisplay
-from .matrices import ConnectomeDisplay
-from .network import mds_layout
-from .scores import RuntimeDisplay
+from ...homology import betti_curves, birth_death, filtration_components, mst_edges
+from ...runtime import format_seconds
+from ...synthetic import interpolate_graphs
+from ...wasserstein import barycenter, pairwise_distances, topological_distance
+from ..displays.base import figure_to_png, new_figure
+from ..displays.curves import BettiCurveDisplay, PersistenceDisplay
+from ..displays.matrices import ConnectomeDisplay
+from ..displays.network import mds_layout
+from ..displays.runtime import RuntimeDisplay
+from .base import Widget
 
 __all__ = ["BarycenterSlider", "FiltrationExplorer", "LayerExplorer", "ScalingExplorer"]
 
@@ -55,17 +58,22 @@ def _error_html(exc):
             f"{html.escape(str(exc))}</span>")
 
 
-class _Lesson:
-    """What every lesson widget shares: the status line, PNG images of its figures, display hooks."""
+class _Lesson(Widget):
+    """What every lesson widget shares (on top of :class:`~fcviz.viz.widgets.base.Widget`): PNG images
+    of its figures, a status line that is empty unless the last change failed, no log in the layout.
+
+    Lesson widgets run on the kernel's main thread only (no background work); their images still
+    change through :meth:`~fcviz.viz.widgets.base.Widget.commit`, drawn first under the drawing lock.
+    """
 
     #: Resolution of the rendered figures.
     dpi = 90
+    status_layout = {}
 
     def _start(self):
-        self.status = widgets.HTML(value="")
-        self.error_ = None
-        self.figures_ = {}
+        Widget.__init__(self)
         self.images_ = {}
+        self._lesson_rows = []
 
     def _add_figure(self, name, figure):
         self.figures_[name] = figure
@@ -73,33 +81,48 @@ class _Lesson:
         return self.images_[name]
 
     def _render(self, *names):
-        for name in names or tuple(self.figures_):
-            self.images_[name].value = figure_to_png(self.figures_[name], dpi=self.dpi)
+        names = names or tuple(self.figures_)
+        with self.drawing():
+            pngs = {name: figure_to_png(self.figures_[name], dpi=self.dpi) for name in names}
+
+        def show():
+            for name in names:
+                self.images_[name].value = pngs[name]
+
+        self.commit(show)
 
     def _guarded(self, action, *args):
-        """Run ``action(*args)``; show an exception in the status line. Returns True on success."""
-        try:
+        """Run ``action(*args)`` under :meth:`guard`; show an exception in the status line. True on success."""
+        done = []
+        with self.guard(f"running {getattr(action, '__name__', 'the lesson').strip('_')}"):
             action(*args)
-        except Exception as exc:  # noqa: BLE001 - a widget callback must report, not raise into the log
-            self.error_ = exc
-            self.status.value = _error_html(exc)
-            return False
-        self.error_ = None
-        self.status.value = ""
-        return True
+            done.append(True)
+        return bool(done)
 
     def _on_change(self, action):
         """An observer that runs ``action()`` guarded, for ``control.observe(..., names="value")``."""
         return lambda change: self._guarded(action)
 
-    def show(self):
-        """The widget's container (a ``VBox``), for placing it inside other layouts."""
-        return self.container
+    def _error_line(self, exc, action):
+        return _error_html(exc)
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _on_success(self, ticket):
+        self._last_exception = None
+        self.set_status("", ticket)
 
-        display(self.container)
+    def _widget_rows(self):
+        return self._lesson_rows
+
+    @property
+    def error_(self):
+        """Deprecated alias, kept for older notebooks: the exception of the last failure, None after a
+        success (``last_error_`` keeps its traceback)."""
+        return self._last_exception
+
+    @property
+    def container(self):
+        """Deprecated alias of :attr:`widget`, kept for older notebooks."""
+        return self.widget
 
 
 class FiltrationExplorer(_Lesson):
@@ -138,7 +161,8 @@ class FiltrationExplorer(_Lesson):
         "e = …: β0 = …, β1 = …, births so far …, deaths so far …" and what the last step added.
     status : ipywidgets.HTML
         Empty, or the last error.
-    container : ipywidgets.VBox
+    widget : ipywidgets.VBox
+        The layout (``container``: its deprecated alias).
     thresholds_ : ndarray of shape (T,)
         The thresholds, decreasing.
     threshold_ : float
@@ -164,7 +188,8 @@ class FiltrationExplorer(_Lesson):
         The vertical line at ``e`` on each Betti panel; ``points_`` the dots on the curves.
     figures_, images_ : dict
         ``"filtration"``: the figure and its ``ipywidgets.Image``.
-    error_ : Exception or None
+    last_error_ : str or None
+        The traceback of the last failure (``error_``: the exception, deprecated).
 
     Examples
     --------
@@ -219,8 +244,8 @@ class FiltrationExplorer(_Lesson):
         self.readout = widgets.HTML()
         fig, axes = new_figure(3, figsize=(12.6, 3.9))
         self._draw(axes)
-        self.container = widgets.VBox([widgets.HBox(controls), self.readout,
-                                       self._add_figure("filtration", fig), self.status])
+        self._lesson_rows = [widgets.HBox(controls), self.readout,
+                               self._add_figure("filtration", fig), self.status]
         self.slider.observe(self._on_change(self._refresh), names="value")
         self._refresh()
 
@@ -354,7 +379,8 @@ class BarycenterSlider(_Lesson):
     member_a, member_b : ipywidgets.Dropdown
         The end points of the path (member indices).
     readout, status : ipywidgets.HTML
-    container : ipywidgets.VBox
+    widget : ipywidgets.VBox
+        The layout (``container``: its deprecated alias).
     barycenters_ : list of two Barycenter
         Of group A and group B.
     graph_ : ndarray of shape (n, n)
@@ -370,7 +396,8 @@ class BarycenterSlider(_Lesson):
         The two distance curves and the dots at ``t``.
     figures_, images_ : dict
         ``"barycenters"``: the figure and its image.
-    error_ : Exception or None
+    last_error_ : str or None
+        The traceback of the last failure (``error_``: the exception, deprecated).
 
     Examples
     --------
@@ -414,8 +441,8 @@ class BarycenterSlider(_Lesson):
         self.readout = widgets.HTML()
         fig, axes = new_figure(3, figsize=(12.6, 3.7))
         self._draw(axes)
-        self.container = widgets.VBox([widgets.HBox([self.member_a, self.slider, self.member_b]), self.readout,
-                                       self._add_figure("barycenters", fig), self.status])
+        self._lesson_rows = [widgets.HBox([self.member_a, self.slider, self.member_b]), self.readout,
+                               self._add_figure("barycenters", fig), self.status]
         self.slider.observe(self._on_change(self._refresh), names="value")
         self.member_a.observe(self._on_change(self._new_path), names="value")
         self.member_b.observe(self._on_change(self._new_path), names="value")
@@ -510,7 +537,8 @@ class ScalingExplorer(_Lesson):
     run_button : ipywidgets.Button
     readout, plan, status : ipywidgets.HTML
         The last timing, the estimates per size, and the last error.
-    container : ipywidgets.VBox
+    widget : ipywidgets.VBox
+        The layout (``container``: its deprecated alias).
     baselines_available_ : bool
         Whether the extra ``fcviz[baselines]`` is installed (without it only Top is timed).
     estimates_ : dict of int to float
@@ -522,14 +550,15 @@ class ScalingExplorer(_Lesson):
     runtime_display_ : RuntimeDisplay
     figures_, images_ : dict
         ``"runtime"``: the figure and its image.
-    error_ : Exception or None
+    last_error_ : str or None
+        The traceback of the last failure (``error_``: the exception, deprecated).
     """
 
     def __init__(self, sizes=(30, 60, 120, 250, 500, 1000), *, methods=("WD",), budget=10.0, kind="correlation",
                  n_modules=4, repeats=3, random_state=0):
-        from .. import runtime
-        from ..baselines import require_baselines
-        from ..registry import BASELINE_METHODS
+        from ... import runtime
+        from ...baselines import require_baselines
+        from ...registry import BASELINE_METHODS
 
         self._start()
         self._runtime = runtime
@@ -566,8 +595,8 @@ class ScalingExplorer(_Lesson):
         self.plan = widgets.HTML()
         fig, (ax,) = new_figure(1, figsize=(8.0, 4.2))
         self._draw(ax)
-        self.container = widgets.VBox([widgets.HBox([self.size, self.budget, self.run_button]), self.plan,
-                                       self.readout, self._add_figure("runtime", fig), self.status])
+        self._lesson_rows = [widgets.HBox([self.size, self.budget, self.run_button]), self.plan,
+                               self.readout, self._add_figure("runtime", fig), self.status]
         self.budget.observe(self._on_change(self._replan), names="value")
         self.run_button.on_click(lambda button: self._guarded(self._run))
         self._replan()
@@ -696,7 +725,8 @@ class LayerExplorer(_Lesson):
     order : ipywidgets.ToggleButtons
         "tree" (modules as blocks) or "layer" (recorded order).
     readout, status : ipywidgets.HTML
-    container : ipywidgets.VBox
+    widget : ipywidgets.VBox
+        The layout (``container``: its deprecated alias).
     choices_ : dict of str to tuple of str
         Label -> resolved layer names.
     connectomes_, persistences_ : dict
@@ -707,11 +737,12 @@ class LayerExplorer(_Lesson):
     persistence_display_ : PersistenceDisplay
     figures_, images_ : dict
         ``"connectome"``: the figure and its image.
-    error_ : Exception or None
+    last_error_ : str or None
+        The traceback of the last failure (``error_``: the exception, deprecated).
     """
 
     def __init__(self, model, stimuli, choices, *, pool="channel", order="tree"):
-        from ..activations import resolve_layers
+        from ...activations import resolve_layers
 
         self._start()
         if isinstance(choices, Mapping):
@@ -735,14 +766,14 @@ class LayerExplorer(_Lesson):
         fig, axes = new_figure(3, figsize=(12.6, 3.9))
         self.connectome_display_ = ConnectomeDisplay(np.asarray(first), order=order).plot(ax=axes[0])
         self.persistence_display_ = PersistenceDisplay(self.persistences_[labels[0]], colors=["C0"]).plot(ax=axes[1:])
-        self.container = widgets.VBox([widgets.HBox([self.layers, self.order]), self.readout,
-                                       self._add_figure("connectome", fig), self.status])
+        self._lesson_rows = [widgets.HBox([self.layers, self.order]), self.readout,
+                               self._add_figure("connectome", fig), self.status]
         self.layers.observe(self._on_change(self._refresh), names="value")
         self.order.observe(self._on_change(self._refresh), names="value")
         self._refresh()
 
     def _connectome(self, label):
-        from ..connectome import functional_connectome
+        from ...connectome import functional_connectome
 
         if label not in self.connectomes_:
             C = functional_connectome(self.model, self.stimuli, layers=list(self.choices_[label]), pool=self.pool)

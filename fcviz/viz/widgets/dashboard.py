@@ -12,16 +12,22 @@
 
 Threads
 -------
-A build runs :func:`fcviz.connectome_zoo` in a background :class:`threading.Thread`, so the kernel's
-main thread stays free to receive the Cancel click (a browser message is handled only while no cell
-runs). The build thread writes widget *values* only (progress, status, error log, the tabs' children)
-and never prints or captures output; ipykernel >= 7.1 sends such updates from any thread.
+A build runs :func:`fcviz.connectome_zoo` in a background thread, so the kernel's main thread stays
+free to receive the Cancel click (a browser message is handled only while no cell runs). The
+dashboard follows the threading rule of its base, :class:`fcviz.viz.widgets.base.Widget`: the build
+thread computes, and every widget change it makes (progress, status, error log, the tabs' children)
+goes through :meth:`~fcviz.viz.widgets.base.Widget.commit`. When the zoo is ready, the same thread
+hands it to the tabs (created at the first build, ``set_zoo`` afterwards), each of which draws under
+its own drawing lock and commits its views; a control change made meanwhile on a tab is either
+drawn after the new zoo or dropped as a choice about the old one. Export waits for the tabs'
+background work and saves each tab's figures under its drawing lock, so never a half-drawn figure.
 
-When the zoo is ready, the same thread hands it to the explorers (created at the first build,
-``set_zoo`` afterwards): their first render runs there too, so the kernel never blocks on it. The
-explorers are not yet on screen at the first build; at later builds their controls should be left
-alone for the second or so that ``set_zoo`` takes (the dashboard's own controls are disabled
-meanwhile). Export takes the same lock as this update, so it never saves a half-drawn figure.
+The tabs
+--------
+The dashboard talks to its tabs through the tab interface of
+:class:`~fcviz.viz.widgets.base.Widget` only (``from_zoo``, ``set_zoo``, ``uses_epochs``,
+``unavailable``, ``prerender``, ``wait``, ``tables``, ``figures_``, ``widget``): a new tab is a
+subclass and one line in :attr:`Dashboard.TABS`.
 
 No science lives here: the dashboard calls the library and shows what it returns.
 """
@@ -31,26 +37,25 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import threading
 import html
-import inspect
 import io
 import re
-import threading
 import time
-import traceback
 from importlib import import_module
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from .. import zoo as zoo_module
-from ..dynamics import default_snapshot_epochs
-from ..homology import birth_death
-from ..progress import BuildCancelled
-from ..registry import DATASETS, REGULARIZERS, canonical_dataset_name
-from .._files import write_atomic
-from .._validation import check_int
-from .base import check_option
+from ... import zoo as zoo_module
+from ...dynamics import default_snapshot_epochs
+from ...homology import birth_death
+from ...progress import BuildCancelled
+from ...registry import DATASETS, REGULARIZERS, canonical_dataset_name
+from ..._files import write_atomic
+from ..._validation import check_int
+from ..displays.base import check_option
+from .base import Widget
 
 __all__ = ["Dashboard", "dashboard", "DEFAULT_EXPORT_ROOT"]
 
@@ -59,7 +64,6 @@ DEFAULT_EXPORT_ROOT = "fcviz-output"
 
 # Arguments of connectome_zoo that the dashboard sets itself (from its controls or for the thread).
 _MANAGED = ("dataset", "regularizers", "n_networks", "preset", "progress", "progress_callback", "cancel")
-_LOG_ENTRIES = 20  # tracebacks kept in the error log
 _COLORS = {"info": "inherit", "ok": "#1a7f37", "warning": "#9a6700", "error": "#cf222e"}
 
 
@@ -80,7 +84,7 @@ def _csv_bytes(rows) -> bytes:
     return buffer.getvalue().encode()
 
 
-class Dashboard:
+class Dashboard(Widget):
     """One widget to build a connectome zoo (in a background thread), explore it and export it.
 
     Parameters
@@ -93,9 +97,11 @@ class Dashboard:
         Training strategies selected at start (:data:`fcviz.registry.REGULARIZERS`).
     n_networks : int, optional
         Networks per strategy selected at start; default from the preset.
-    tabs : sequence of (str, callable), optional
-        The explorer tabs: ``(title, factory)`` pairs where ``factory(zoo)`` returns an explorer (an
-        object with ``widget``, ``figures_`` and ``set_zoo(zoo)``). Default: :attr:`TABS`.
+    tabs : sequence of (str, class, str or callable), optional
+        The explorer tabs: ``(title, tab)`` pairs where ``tab`` is a subclass of
+        :class:`fcviz.viz.widgets.base.Widget` (or its name in :mod:`fcviz.viz`), made with
+        ``tab.from_zoo(zoo, persistence=...)``, or any callable ``tab(zoo)`` that returns such a widget.
+        Default: :attr:`TABS`.
     **zoo_kwargs
         Passed to every :func:`fcviz.connectome_zoo` call, e.g. ``epochs=2, n_stimuli=60`` for a quick
         build, ``seed``, ``cache_dir``, ``cache=False`` or a model hyperparameter. The dashboard sets
@@ -149,11 +155,11 @@ class Dashboard:
         Wall time the explorers took to show the last zoo.
     last_error_ : str or None
         The traceback text of the last error shown (None after a successful build or export), as in
-        :class:`fcviz.viz.widgets.Explorer`: the log's content cannot be read back from a front end.
+        in every :class:`fcviz.viz.widgets.base.Widget`: the log's content cannot be read back from a front end.
 
     Examples
     --------
-    >>> from fcviz.viz.dashboard import Dashboard
+    >>> from fcviz.viz.widgets.dashboard import Dashboard
     >>> dash = Dashboard(n_networks=2, strategies=("vanilla", "l2"), epochs=1, n_stimuli=30, cache=False)
     >>> dash.dataset.value, dash.strategies.value, dash.n_networks.value
     ('digits', ('vanilla', 'l2'), 2)
@@ -161,9 +167,12 @@ class Dashboard:
     ['Connectomes', 'Clustering', 'Dynamics']
     """
 
-    #: The explorer tabs: (title, name of the explorer class in :mod:`fcviz.viz`). A new explorer with
-    #: the ``zoo`` constructor, ``widget``, ``figures_`` and ``set_zoo`` is one line here. Explorers get
-    #: the zoo's trained networks (its last epoch) unless their class sets ``uses_epochs = True``.
+    #: The explorer tabs: (title, name of the tab's class in :mod:`fcviz.viz`). A new tab is a subclass of
+    #: :class:`fcviz.viz.widgets.base.Widget` and one line here. Tabs get the zoo's trained networks (its
+    #: last epoch) unless their class sets ``uses_epochs = True``.
+    log_title = "Error log"
+    status_layout = {}
+
     TABS = (
         ("Connectomes", "ConnectomeExplorer"),
         ("Clustering", "ClusteringExplorer"),
@@ -195,6 +204,7 @@ class Dashboard:
             epochs = self.zoo_kwargs.get("epochs", zoo_module.PRESETS[preset]["epochs"])
             self.zoo_kwargs["snapshot_epochs"] = list(default_snapshot_epochs(epochs))
         self.tab_factories = list(self.TABS if tabs is None else tabs)
+        super().__init__()
 
         self.zoo_ = None
         self.persistence_ = None
@@ -203,11 +213,8 @@ class Dashboard:
         self.thread_ = None
         self.last_build_seconds_ = None
         self.last_render_seconds_ = None
-        self.last_error_ = None
         self._cancel_event = None
         self._refreshing = False
-        self._log_entries = []
-        self._view_lock = threading.Lock()  # explorer updates (build thread) versus export (main thread)
 
         self.dataset = widgets.Dropdown(description="Data set", options=[(name, name) for name in DATASETS],
                                         value=dataset)
@@ -222,10 +229,6 @@ class Dashboard:
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True,
                                             tooltip="Stop the running build; the last zoo stays")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Epochs")
-        self.status = widgets.HTML()
-        self.error_log = widgets.Textarea(value="", disabled=True, layout=widgets.Layout(width="100%", height="14em"))
-        self.log = widgets.Accordion(children=[self.error_log], titles=("Error log",))
-        self.log.selected_index = None
         self.tabs = widgets.Tab(children=[self._placeholder(title) for title, _ in self.tab_factories],
                                 titles=tuple(title for title, _ in self.tab_factories))
         self.export_dir = widgets.Text(description="Folder", value="",
@@ -239,30 +242,20 @@ class Dashboard:
         for control in (self.dataset, self.strategies, self.n_networks):
             control.observe(self._on_setting, names="value")
 
-        self.widget = widgets.VBox([
+        self._set_status("Choose a data set and strategies, then click Build (a cached zoo loads in a second).")
+
+    # ------------------------------------------------------------------------------------------------
+    # Display
+
+    def _widget_rows(self):
+        return [
             widgets.HBox([self.dataset, self.strategies, self.n_networks]),
             widgets.HBox([self.build_button, self.cancel_button, self.progress]),
             self.status,
             self.log,
             self.tabs,
             widgets.HBox([self.export_dir, self.export_button]),
-        ])
-        self._set_status("Choose a data set and strategies, then click Build (a cached zoo loads in a second).")
-
-    # ------------------------------------------------------------------------------------------------
-    # Display
-
-    def show(self):
-        """The dashboard's container widget (display it, or let Jupyter display the dashboard)."""
-        return self.widget
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        ]
 
     def __repr__(self):
         state = "building" if self.building_ else "no zoo yet" if self.zoo_ is None else repr(self.zoo_)
@@ -273,7 +266,7 @@ class Dashboard:
 
     def refresh_datasets(self):
         """Relabel the data set options with whether each loads offline now (files present or embedded)."""
-        from ..datasets import dataset_info  # imports torch: only when a dashboard is made
+        from ...datasets import dataset_info  # imports torch: only when a dashboard is made
 
         def label(name):
             try:
@@ -286,12 +279,16 @@ class Dashboard:
         options = tuple((label(name), name) for name in DATASETS)
         if tuple(self.dataset.options) == options:
             return
-        self._refreshing = True  # new options reset the value: restore it without "settings changed"
-        try:
-            self.dataset.options = options
-            self.dataset.value = value
-        finally:
-            self._refreshing = False
+
+        def relabel():
+            self._refreshing = True  # new options reset the value: restore it without "settings changed"
+            try:
+                self.dataset.options = options
+                self.dataset.value = value
+            finally:
+                self._refreshing = False
+
+        self.commit(relabel)
 
     def zoo_arguments(self) -> dict:
         """The keyword arguments of :func:`fcviz.connectome_zoo` that the controls describe now."""
@@ -314,14 +311,17 @@ class Dashboard:
         arguments = self.zoo_arguments()  # read on the main thread, before anything changes
         self._cancel_event = threading.Event()
         self.building_ = True
-        self._set_controls(building=True)
-        self.progress.bar_style = ""
-        self.progress.value = 0
+
+        def start():
+            self._set_controls(building=True)
+            self.progress.bar_style = ""
+            self.progress.value = 0
+
+        self.commit(start)
         self._set_status(f"Building the {arguments['dataset']} zoo ({len(arguments['regularizers'])} strategies "
                          f"× {arguments['n_networks']} networks) ...")
-        self.thread_ = threading.Thread(target=self._build_in_thread, args=(arguments, self._cancel_event),
-                                        name="fcviz-dashboard-build", daemon=True)
-        self.thread_.start()
+        self.thread_ = self.run_in_background(self._build_in_thread, arguments, self._cancel_event,
+                                              name="fcviz-dashboard-build")
         return self.thread_
 
     def cancel(self):
@@ -331,7 +331,7 @@ class Dashboard:
         """
         if self.building_ and self._cancel_event is not None and not self._cancel_event.is_set():
             self._cancel_event.set()
-            self.cancel_button.disabled = True
+            self.commit(lambda: setattr(self.cancel_button, "disabled", True))
             self._set_status("Cancelling ...", "warning")
 
     def wait(self, timeout=None) -> bool:
@@ -342,11 +342,7 @@ class Dashboard:
         bool
             True when no build is running any more.
         """
-        thread = self.thread_
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
+        return super().wait(timeout)
 
     def _build_in_thread(self, arguments, cancel):
         """The build thread: train (or load), then show the zoo; every outcome ends in the status line."""
@@ -357,36 +353,33 @@ class Dashboard:
                                                 cancel=cancel)
             finally:
                 self.last_build_seconds_ = time.perf_counter() - tic
-            self.cancel_button.disabled = True  # too late to cancel: the zoo exists (and is cached)
-            self.progress.value = self.progress.max
-            self.progress.bar_style = "success"
-            source = "Loaded from the cache" if zoo.from_cache else "Built"
-            epochs = zoo.epochs
-            recorded = f" recorded at {len(epochs)} epochs" if len(epochs) > 1 else ""
-            done = (f"{source}: {len(zoo) // len(epochs)} connectomes of {zoo.n_nodes} neurons{recorded} "
-                    f"({arguments['dataset']}, {len(arguments['regularizers'])} strategies × "
-                    f"{arguments['n_networks']} networks) in {self.last_build_seconds_:.1f} s")
+
+            def built():  # too late to cancel: the zoo exists (and is cached)
+                self.cancel_button.disabled = True
+                self.progress.value = self.progress.max
+                self.progress.bar_style = "success"
+
+            self.commit(built)
+            done = self._built_message(zoo, arguments)
             self._set_status(f"{done}; drawing the views ...")
             failures = self._show_zoo(zoo)
             for title, exc in failures:
                 self._show_error(f"{done}, but the {title} view failed", exc)
             if not failures:
-                self.last_error_ = None
+                self.commit(lambda: setattr(self, "last_error_", None))
                 self._set_status(f"{done}.", "ok")
             for explorer in list(self.explorers_.values()):  # e.g. the Dynamics tab's frames, for smooth Play
-                prerender = getattr(explorer, "prerender", None)
-                if prerender is not None:
-                    try:
-                        prerender(cancel=cancel)
-                    except Exception as exc:  # noqa: BLE001 -- frames are drawn on demand instead
-                        self._show_error(f"{done}, but drawing the frames ahead failed", exc)
+                try:
+                    explorer.prerender(cancel=cancel)
+                except Exception as exc:  # noqa: BLE001 -- frames are drawn on demand instead
+                    self._show_error(f"{done}, but drawing the frames ahead failed", exc)
         except BuildCancelled:
-            self.progress.bar_style = "warning"
             kept = "no zoo yet" if self.zoo_ is None else "the previous zoo is still shown"
+            self.commit(lambda: setattr(self.progress, "bar_style", "warning"))
             self._set_status(f"Cancelled after {self.last_build_seconds_:.1f} s; nothing was cached, {kept}.",
                              "warning")
         except BaseException as exc:  # noqa: BLE001 -- a thread must end in the status line, never in stderr
-            self.progress.bar_style = "danger"
+            self.commit(lambda: setattr(self.progress, "bar_style", "danger"))
             self._show_error("Build failed", exc)
         finally:
             self.building_ = False
@@ -394,58 +387,76 @@ class Dashboard:
             with contextlib.suppress(Exception):
                 self.refresh_datasets()  # a build may have downloaded a data set
 
+    def _built_message(self, zoo, arguments):
+        source = "Loaded from the cache" if zoo.from_cache else "Built"
+        epochs = zoo.epochs
+        recorded = f" recorded at {len(epochs)} epochs" if len(epochs) > 1 else ""
+        return (f"{source}: {len(zoo) // len(epochs)} connectomes of {zoo.n_nodes} neurons{recorded} "
+                f"({arguments['dataset']}, {len(arguments['regularizers'])} strategies × "
+                f"{arguments['n_networks']} networks) in {self.last_build_seconds_:.1f} s")
+
     def _on_progress(self, report):
         """Progress callback (build thread): move the bar and say what runs."""
-        self.progress.max = max(int(report.total), 1)
-        self.progress.value = min(int(report.done), self.progress.max)
+
+        def move():
+            self.progress.max = max(int(report.total), 1)
+            self.progress.value = min(int(report.done), self.progress.max)
+
+        self.commit(move)
         self._set_status(f"{report.message or report.stage} ({100 * report.fraction:.0f} %)")
 
     def _show_zoo(self, zoo):
-        """Make ``zoo`` current: create the explorers (first build) or give it to them with ``set_zoo``.
+        """Make ``zoo`` current: create the tabs (first build) or give it to them with ``set_zoo``.
 
         Returns the ``(tab title, exception)`` of every view that failed; the others show the zoo.
 
-        The zoo's persistence is computed once here and handed to every explorer that takes a
-        ``persistence`` argument, so they do not compute it again.
+        The zoo's persistence is computed once here and handed to every tab, so they do not compute it
+        again; a tab that cannot show the zoo (:meth:`~fcviz.viz.widgets.base.Widget.unavailable`) keeps
+        a placeholder that says why.
         """
-        failures = []
         tic = time.perf_counter()
         try:
             persistence = birth_death(zoo.graphs)
         except Exception as exc:  # noqa: BLE001 -- reported like a failing view
-            persistence, failures = None, [(" and ".join(title for title, _ in self.tab_factories), exc)]
-        with self._view_lock:  # zoo_, persistence_ and the views change together, never mid-export
-            self.zoo_, self.persistence_ = zoo, persistence
-            if failures:
-                return failures
-            children = list(self.tabs.children)
-            trained = persistence_trained = None
-            for i, (title, factory) in enumerate(self.tab_factories):
-                try:
-                    cls = self._explorer_class(factory)
-                    if getattr(cls, "uses_epochs", False):
-                        if len(zoo.epochs) < 2:  # nothing to play: say how to get it, keep the tab
-                            self.explorers_.pop(title, None)
-                            children[i] = self._placeholder(title, "needs a zoo with training snapshots: build "
-                                                                   "with snapshot_epochs=[0, 1, 2, 5, 10]")
-                            continue
-                        view_zoo, view_persistence = zoo, persistence
-                    else:
-                        if trained is None:
-                            trained, persistence_trained = self._trained(zoo, persistence)
-                        view_zoo, view_persistence = trained, persistence_trained
-                    explorer = self.explorers_.get(title)
-                    if explorer is None:
-                        explorer = self._call_with_persistence(cls, view_zoo, view_persistence)
-                        self.explorers_[title] = explorer
-                        children[i] = explorer.widget
-                    else:
-                        self._call_with_persistence(explorer.set_zoo, view_zoo, view_persistence)
-                except Exception as exc:  # noqa: BLE001 -- one broken view must not hide the others
-                    failures.append((title, exc))
+            self.commit(lambda: self._set_zoo_state(zoo, None))
+            return [(" and ".join(title for title, _ in self.tab_factories), exc)]
+        failures, children, trained = [], list(self.tabs.children), None
+        explorers = dict(self.explorers_)
+        for i, (title, factory) in enumerate(self.tab_factories):
+            try:
+                tab = self._tab_class(factory)
+                declared = tab if isinstance(tab, type) and issubclass(tab, Widget) else Widget  # a callable: defaults
+                why = declared.unavailable(zoo)
+                if why is not None:
+                    explorers.pop(title, None)
+                    children[i] = self._placeholder(title, why)
+                    continue
+                if declared.uses_epochs:
+                    view_zoo, view_persistence = zoo, persistence
+                else:
+                    trained = trained or self._trained(zoo, persistence)
+                    view_zoo, view_persistence = trained
+                explorer = explorers.get(title)
+                if explorer is None:
+                    explorer = self._make_tab(tab, view_zoo, view_persistence)
+                    explorers[title] = explorer
+                    children[i] = explorer.widget
+                else:
+                    explorer.set_zoo(view_zoo, persistence=view_persistence)
+            except Exception as exc:  # noqa: BLE001 -- one broken view must not hide the others
+                failures.append((title, exc))
+
+        def show():  # zoo_, persistence_ and the tabs change together
+            self._set_zoo_state(zoo, persistence)
+            self.explorers_ = explorers
             self.tabs.children = children
+
+        self.commit(show)
         self.last_render_seconds_ = time.perf_counter() - tic
         return failures
+
+    def _set_zoo_state(self, zoo, persistence):
+        self.zoo_, self.persistence_ = zoo, persistence
 
     @staticmethod
     def _trained(zoo, persistence):
@@ -455,20 +466,22 @@ class Dashboard:
         return zoo.trained(), (None if persistence is None else persistence[zoo.rows(epoch=zoo.epochs[-1])])
 
     @staticmethod
-    def _explorer_class(factory):
-        """A tab's factory: the callable itself, or the class of that name in :mod:`fcviz.viz`."""
+    def _tab_class(factory):
+        """A tab's factory: the class (or callable) itself, or the class of that name in :mod:`fcviz.viz`."""
         if isinstance(factory, str):
-            return getattr(import_module(__package__), factory)
+            return getattr(import_module("fcviz.viz"), factory)
         return factory
 
     @staticmethod
-    def _call_with_persistence(function, zoo, persistence):
-        """``function(zoo, persistence=...)`` when it takes that argument, else ``function(zoo)``."""
-        try:
-            takes = "persistence" in inspect.signature(function).parameters
-        except (TypeError, ValueError):  # a callable without a readable signature
-            takes = False
-        return function(zoo, persistence=persistence) if takes else function(zoo)
+    def _make_tab(tab, zoo, persistence):
+        """A new tab: ``from_zoo`` of a :class:`Widget` subclass, else the callable's ``tab(zoo)``."""
+        if isinstance(tab, type) and issubclass(tab, Widget):
+            return tab.from_zoo(zoo, persistence=persistence)
+        made = tab(zoo)
+        if not isinstance(made, Widget):
+            raise TypeError(f"a dashboard tab must be a fcviz.viz.widgets.base.Widget; {tab!r} made a "
+                            f"{type(made).__name__}.")
+        return made
 
     def _on_setting(self, change):
         if self.zoo_ is not None and not self.building_ and not self._refreshing:
@@ -501,22 +514,19 @@ class Dashboard:
             return []
         folder = self._export_folder(folder)
         written = []
-        for explorer in list(self.explorers_.values()):  # a clustering still drawing in the background
-            wait = getattr(explorer, "wait", None)
-            if callable(wait):
-                wait()
-        with self._view_lock:
-            for title, explorer in self.explorers_.items():
-                for name, figure in dict(getattr(explorer, "figures_", None) or {}).items():
-                    figure = getattr(figure, "figure_", figure)
+        explorers = dict(self.explorers_)
+        for explorer in explorers.values():  # e.g. a clustering still computed in the background
+            explorer.wait()
+        for title, explorer in explorers.items():
+            with explorer.drawing():  # never a half-drawn figure
+                for name, figure in dict(explorer.figures_).items():
                     stem = f"{_slug(title)}-{_slug(name)}"
                     for fmt in ("png", "svg"):
                         written.append(write_atomic(folder / f"{stem}.{fmt}",
                                                      lambda file, fig=figure, fmt=fmt: fig.savefig(file, format=fmt)))
-            tables = self.tables()
-        for stem, rows in tables.items():
+        for stem, rows in self.tables().items():
             written.append(write_atomic(folder / f"{stem}.csv", lambda file, rows=rows: file.write(_csv_bytes(rows))))
-        self.last_error_ = None
+        self.commit(lambda: setattr(self, "last_error_", None))
         self._set_status(f"Exported {len(written)} files to {folder}", "ok")
         return written
 
@@ -527,21 +537,18 @@ class Dashboard:
         -------
         dict of str to list of dict
             ``"zoo-summary"``: :meth:`ConnectomeZoo.summary` rows of :attr:`zoo_` (one per strategy);
-            for an explorer with ``scores_`` (the clustering explorer's purity, adjusted Rand index …)
-            ``"<tab>-scores"``, one row; with ``labels_`` (predicted clusters) ``"<tab>-clusters"``, the
-            zoo's label rows with a ``cluster`` column.
+            and ``"<tab>-<name>"`` for every table of every tab's ``tables()`` (the clustering tab's
+            ``scores``: purity, adjusted Rand index …, one row; ``clusters``: the zoo's label rows with
+            a ``cluster`` column).
         """
-        if self.zoo_ is None:
+        with self._state:  # the zoo and its tabs as one
+            zoo, persistence, explorers = self.zoo_, self.persistence_, dict(self.explorers_)
+        if zoo is None:
             return {}
-        tables = {"zoo-summary": self.zoo_.summary(persistence=self.persistence_).rows}
-        for title, explorer in self.explorers_.items():
-            scores = getattr(explorer, "scores_", None)
-            if isinstance(scores, dict) and scores:
-                tables[f"{_slug(title)}-scores"] = [dict(scores)]
-            labels = getattr(explorer, "labels_", None)
-            zoo = getattr(explorer, "zoo", self.zoo_)
-            if labels is not None and len(labels) == len(zoo):
-                tables[f"{_slug(title)}-clusters"] = [{**row, "cluster": int(c)} for row, c in zip(zoo.labels, labels)]
+        tables = {"zoo-summary": zoo.summary(persistence=persistence).rows}
+        for title, explorer in explorers.items():
+            for name, rows in explorer.tables().items():
+                tables[f"{_slug(title)}-{name}"] = rows
         return tables
 
     def _export_folder(self, folder) -> Path:
@@ -570,23 +577,26 @@ class Dashboard:
     # Status, errors, control states
 
     def _set_status(self, text, kind="info"):
-        self.status.value = f'<span style="color:{_COLORS[kind]};white-space:pre-wrap">{html.escape(str(text))}</span>'
+        self.set_status(f'<span style="color:{_COLORS[kind]};white-space:pre-wrap">{html.escape(str(text))}</span>')
 
     def _show_error(self, what, exc):
         """Put the library's message in the status line and the traceback in the (collapsed) log."""
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        self.last_error_ = text
-        stamp = datetime.datetime.now().strftime("%H:%M:%S")
-        self._log_entries = (self._log_entries + [f"[{stamp}] {what}:\n{text}"])[-_LOG_ENTRIES:]
-        self.error_log.value = "\n".join(reversed(self._log_entries))
-        n = len(self._log_entries)
-        self.log.titles = (f"Error log ({n} error{'s' * (n > 1)})",)
-        self._set_status(f"\u26a0 {what}: {str(exc) or type(exc).__name__}", "error")
+        self.report_error(exc, what)
+
+    def _log_heading(self, action):
+        return action
+
+    def _error_line(self, exc, action):
+        text = f"\u26a0 {action}: {str(exc) or type(exc).__name__}"
+        return f'<span style="color:{_COLORS["error"]};white-space:pre-wrap">{html.escape(text)}</span>'
 
     def _set_controls(self, *, building):
-        for control in (self.dataset, self.strategies, self.n_networks, self.build_button):
-            control.disabled = building
-        self.cancel_button.disabled = not building
+        def change():
+            for control in (self.dataset, self.strategies, self.n_networks, self.build_button):
+                control.disabled = building
+            self.cancel_button.disabled = not building
+
+        self.commit(change)
 
     @staticmethod
     def _placeholder(title, why=None):

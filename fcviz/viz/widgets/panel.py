@@ -1,4 +1,4 @@
-"""The widget machinery of the explorers: panels that show a figure, and the explorer base class.
+"""A panel: one pyplot-free figure and the widget that shows it, with what makes a render cheap.
 
 A :class:`Panel` owns one pyplot-free figure (from :func:`fcviz.viz.new_figure`) and the widget that
 shows it: by default an ``ipywidgets.Image`` of fixed size, into which :meth:`Panel.render` writes the
@@ -8,20 +8,14 @@ What makes a render cheap, each optional: the layout engine frozen after the fir
 bounded cache of PNG frames by key (a frame shown before is not drawn again), and blitting (only
 the data artists drawn over the kept background: the same pixels as a full render).
 
-An :class:`Explorer` holds panels, a status line and a collapsible log. Its control callbacks run
-under :meth:`Explorer.guard` (or the :func:`guarded` decorator): an exception is caught, its message
-shown as "⚠ …" in the status line and its traceback kept in the log and in ``last_error_``, and the
-panels keep the last image that rendered. ``explorer.widget`` (or ``show()``) is the whole layout;
-an explorer also displays itself as the last expression of a notebook cell.
+:meth:`Panel.draw` makes the PNG bytes (drawing touches no widget) and :meth:`Panel.show` puts them
+into the image, so that a widget can draw off its state lock and commit the bytes on it (see
+:class:`fcviz.viz.widgets.base.Widget`); :meth:`Panel.render` does both.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import html
 import time
-import traceback
 from collections import OrderedDict
 from io import BytesIO
 
@@ -33,14 +27,12 @@ from matplotlib.image import imsave
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
-from .._validation import check_bool, check_int, check_option
-from .base import figure_to_png, new_figure
+from ..._validation import check_bool, check_int, check_option
+from ..displays.base import figure_to_png, new_figure
 
-__all__ = ["Panel", "Explorer", "guarded", "ipympl_available"]
+__all__ = ["Panel", "ipympl_available", "BACKENDS", "require_ipympl"]
 
-_BACKENDS = ("image", "ipympl")
-_LOG_ENTRIES = 20  # tracebacks kept in the log
-_UNKNOWN = object()  # the key of a panel whose figure may not match its image
+BACKENDS = ("image", "ipympl")
 
 
 def ipympl_available():
@@ -113,7 +105,7 @@ class Panel:
 
     Examples
     --------
-    >>> from fcviz.viz.widgets import Panel
+    >>> from fcviz.viz.widgets.panel import Panel
     >>> panel = Panel(figsize=(2, 1.5), dpi=40)
     >>> _ = panel.axes[0].plot([0, 1], [1, 0])
     >>> bytes(panel.render().image.value[:4]), panel.image.layout.width
@@ -127,7 +119,7 @@ class Panel:
         self.cache_size = check_int(cache_size, "cache_size", minimum=0)
         self.blit = check_bool(blit, "blit")
         self.dpi = check_int(dpi, "dpi", minimum=10)
-        self.backend = check_option(backend, "backend", _BACKENDS)
+        self.backend = check_option(backend, "backend", BACKENDS)
         self.figure, self.axes = new_figure(self.ncols, figsize=figsize)
         self.displays = {}
         width, height = self.figure.get_size_inches() * self.dpi
@@ -178,28 +170,43 @@ class Panel:
     def render(self, key=None):
         """Show the figure as it is now: PNG bytes into the image, or ``draw_idle`` under ipympl.
 
-        Parameters
-        ----------
-        key : hashable, optional
-            What the figure shows now (e.g. the controls' values it depends on). A key rendered
-            before and still in the frame cache is shown from there, without drawing: the caller
-            promises that the figure shows the same thing as when that frame was drawn. A new key's
-            frame is drawn and cached (with ``cache_size > 0``).
+        ``show(draw(key))``: see :meth:`draw` for ``key`` and the frame cache.
 
         Returns
         -------
         self
         """
+        return self.show(self.draw(key))
+
+    def draw(self, key=None):
+        """The figure as it is now, as PNG bytes (from the frame cache when ``key`` was drawn before).
+
+        Draws the figure and touches no widget (:meth:`show` does): what a widget does off its
+        state lock, see :class:`fcviz.viz.widgets.base.Widget`. Under ipympl it asks the canvas to
+        redraw and returns None.
+
+        Parameters
+        ----------
+        key : hashable, optional
+            What the figure shows now (e.g. the controls' values it depends on). A key drawn before
+            and still in the frame cache is answered from there, without drawing: the caller promises
+            that the figure shows the same thing as when that frame was drawn. A new key's frame is
+            drawn and cached (with ``cache_size > 0``).
+
+        Returns
+        -------
+        bytes or None
+        """
         if key is not None and self.image is not None and key in self.frames_:
             self.frames_.move_to_end(key)
-            self.image.value = self.frames_[key]
             self.cache_hits_ += 1
-            return self
+            return self.frames_[key]
         tic = time.perf_counter()
+        png = None
         if self.image is None:
             self.figure.canvas.draw_idle()
         else:
-            self.image.value = png = self._render_png()
+            png = self._render_png()
             if key is not None and self.cache_size:
                 self.frames_[key] = png
                 while len(self.frames_) > self.cache_size:
@@ -209,6 +216,17 @@ class Panel:
         self._renders_since_reset += 1
         if self.image is not None and self._renders_since_reset == self.freeze_layout_after:
             self._freeze()
+        return png
+
+    def show(self, png):
+        """Put PNG bytes (from :meth:`draw`) into the image; nothing under ipympl (None).
+
+        Returns
+        -------
+        self
+        """
+        if png is not None and self.image is not None:
+            self.image.value = png
         return self
 
     def _render_png(self):
@@ -365,7 +383,7 @@ def _axis_signature(axis):
             tuple(major), tuple(minor), labels, formatter.get_offset(), params)
 
 
-def _require_ipympl():
+def require_ipympl():
     """ipympl's canvas and manager classes, or an ImportError that says how to fix it."""
     try:
         from ipympl.backend_nbagg import Canvas, FigureManager
@@ -380,293 +398,10 @@ def _require_ipympl():
 
 def _ipympl_canvas(figure, dpi, layout):
     """Give ``figure`` an ipympl canvas (pyplot-free: no figure number, no global registry)."""
-    Canvas, FigureManager = _require_ipympl()
+    Canvas, FigureManager = require_ipympl()
     figure.set_dpi(dpi)
     canvas = Canvas(figure)
     FigureManager(canvas, 0)  # the toolbar and the messages to the front end
     canvas.header_visible = False
     canvas.layout = layout
     return canvas
-
-
-def guarded(action):
-    """Decorate an explorer method so that it runs under :meth:`Explorer.guard`.
-
-    Parameters
-    ----------
-    action : str
-        What the method does, for the status line ("changing the strategy").
-
-    Returns
-    -------
-    callable
-        The decorator. The decorated method returns None when it failed.
-    """
-
-    def decorate(method):
-        @functools.wraps(method)
-        def run(self, *args, **kwargs):
-            result = None
-            with self.guard(action):
-                result = method(self, *args, **kwargs)
-            return result
-
-        return run
-
-    return decorate
-
-
-class Explorer:
-    """Base class of the explorers: panels, a status line, an error log and the layout.
-
-    Subclasses create their controls and panels (:meth:`add_panel`), connect each control with
-    :meth:`on_change`, and implement ``_layout()`` (the list of rows of the layout) and optionally
-    ``_describe()`` (the status line after a successful redraw).
-
-    Parameters
-    ----------
-    dpi : int, default=100
-        Resolution of the panels' PNGs.
-    backend : {"image", "ipympl"}, default="image"
-        How panels show their figures, see :class:`Panel`.
-    frame_cache : int, default=64
-        Frames each panel made by :meth:`add_panel` keeps (its ``cache_size``): a PNG of some tens
-        of kilobytes each (a heat map of 384 nodes: about 300 kB), so at most a few megabytes per
-        panel (about 20 MB for that heat map). 0 turns the cache off.
-
-    Attributes
-    ----------
-    status : ipywidgets.HTML
-        One line: what is shown and how long the redraw took, "⚠ message" after a failure, or what
-        is being computed.
-    log : ipywidgets.Accordion
-        Collapsed; holds a read-only ``Textarea`` with the tracebacks of the last failures.
-    last_error_ : str or None
-        The traceback of the last failure (None until one happens). An ``Output`` widget's content
-        cannot be read back from code, so the explorer keeps it here.
-    panels_ : dict of str to Panel
-    figures_ : dict of str to matplotlib.figure.Figure
-        ``panels_[name].figure``.
-    images_ : dict of str to ipywidgets.Image
-        ``panels_[name].widget`` (the ipympl canvas under that backend).
-    displays_ : dict of str to display
-        Every display drawn, by name.
-    redraw_seconds_ : float or None
-        Duration of the last successful control change (computation and rendering).
-    shown_ : dict
-        Panel name -> the key of the frame it shows (see :meth:`refresh`).
-    """
-
-    def __init__(self, *, dpi=100, backend="image", frame_cache=64):
-        self.dpi = check_int(dpi, "dpi", minimum=10)
-        self.backend = check_option(backend, "backend", _BACKENDS)
-        self.frame_cache = check_int(frame_cache, "frame_cache", minimum=0)
-        if self.backend == "ipympl":
-            _require_ipympl()
-        self.status = widgets.HTML(value="", layout=widgets.Layout(min_height="1.6em"))
-        self._log_text = widgets.Textarea(value="", disabled=True,
-                                          layout=widgets.Layout(width="100%", height="14em"))
-        self.log = widgets.Accordion(children=[self._log_text], titles=("Log",))
-        self.log.selected_index = None
-        self._log_entries = []
-        self.last_error_ = None
-        self.panels_ = {}
-        self.figures_ = {}
-        self.images_ = {}
-        self.displays_ = {}
-        self.shown_ = {}
-        self.redraw_seconds_ = None
-        self._muted = 0
-        self._guard_depth = 0
-        self._after_change = []
-        self._container = None
-
-    # ------------------------------------------------------------------ panels
-
-    def add_panel(self, name, ncols=1, *, figsize=None, freeze_layout_after=None, blit=False):
-        """Create a :class:`Panel`, registered under ``name`` in ``panels_``, ``figures_`` and ``images_``.
-
-        Its frame cache keeps ``frame_cache`` frames; the other arguments are :class:`Panel`'s.
-
-        Returns
-        -------
-        Panel
-        """
-        panel = Panel(ncols, figsize=figsize, dpi=self.dpi, backend=self.backend,
-                      freeze_layout_after=freeze_layout_after, cache_size=self.frame_cache, blit=blit)
-        self.panels_[name] = panel
-        self.figures_[name] = panel.figure
-        self.images_[name] = panel.widget
-        return panel
-
-    def render(self, *names):
-        """Render the named panels (all when none are named).
-
-        Returns
-        -------
-        self
-        """
-        for name in names or tuple(self.panels_):
-            self.panels_[name].render()
-            self.shown_.pop(name, None)
-        return self
-
-    def refresh(self, keys, update):
-        """Bring panels to new frames, drawing only what changed and only what was never drawn.
-
-        Parameters
-        ----------
-        keys : dict of str to hashable
-            Panel name -> key of the frame it must show: everything its figure depends on (the
-            controls' values, or the data shown). A panel already showing its key is left alone.
-        update : callable
-            ``update(names)`` moves the artists of the displays of the panels ``names`` (those whose
-            key changed) to the new frame. All of them are updated before any is rendered, so when
-            ``update`` raises, every image still shows what it showed (and those panels count as
-            showing an unknown frame until the next successful refresh).
-
-        Returns
-        -------
-        list of str
-            The panels that changed. Each shows its frame from its cache (bytes swapped, no drawing)
-            or, the first time, rendered and cached; ``shown_`` records the keys.
-        """
-        changed = [name for name, key in keys.items() if self.shown_.get(name, _UNKNOWN) != key]
-        for name in changed:
-            self.shown_[name] = _UNKNOWN
-        if changed:
-            update(changed)
-        for name in changed:
-            self.panels_[name].render(key=keys[name])
-            self.shown_[name] = keys[name]
-        return changed
-
-    def forget_frames(self):
-        """Empty every panel's frame cache and ``shown_`` (for another zoo).
-
-        Returns
-        -------
-        self
-        """
-        for panel in self.panels_.values():
-            panel.clear_cache()
-        self.shown_ = {}
-        return self
-
-    # ------------------------------------------------------------------ controls and errors
-
-    def on_change(self, control, callback):
-        """Call ``callback()`` under :meth:`guard` whenever ``control.value`` changes.
-
-        Changes made inside :meth:`muted` (the explorer setting its own controls) are ignored.
-        """
-        action = f"changing {control.description or 'a control'}"
-
-        def handler(change):
-            if self._muted:
-                return
-            with self.guard(action):
-                callback()
-
-        control.observe(handler, names="value")
-
-    @contextlib.contextmanager
-    def muted(self):
-        """Set controls without triggering their callbacks."""
-        self._muted += 1
-        try:
-            yield
-        finally:
-            self._muted -= 1
-
-    @contextlib.contextmanager
-    def guard(self, action):
-        """Run a block; on an exception show it in the status line and the log instead of raising.
-
-        Nested guards let the exception reach the outermost one. On success the status line gets
-        ``_describe()`` and the time taken (``redraw_seconds_``), then what the block passed to
-        :meth:`after_change` runs; on failure it gets "⚠ message", the views keep showing what they
-        showed before, and nothing passed to :meth:`after_change` runs.
-        """
-        outermost = self._guard_depth == 0
-        self._guard_depth += 1
-        tic = time.perf_counter()
-        try:
-            yield
-        except Exception as exc:  # noqa: BLE001 - a callback error must reach the UI, not the void
-            if not outermost:
-                raise
-            self._after_change = []
-            self.report_error(exc, action)
-        else:
-            if outermost:
-                self.redraw_seconds_ = time.perf_counter() - tic
-                self.status.value = html.escape(self._describe()) + (
-                    f' <span style="color:#777">· {1000 * self.redraw_seconds_:.0f} ms</span>')
-        finally:
-            self._guard_depth -= 1
-        if outermost:
-            pending, self._after_change = self._after_change, []
-            for action_after in pending:
-                action_after()
-
-    def after_change(self, action):
-        """Call ``action()`` once the current control change is done and the status line says so
-        (e.g. start background work whose completion writes the status line); at once outside a change.
-        """
-        if self._guard_depth:
-            self._after_change.append(action)
-        else:
-            action()
-
-    def report_error(self, exc, action="working"):
-        """Show ``exc`` in the status line and append its traceback to the log (and ``last_error_``)."""
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        self.last_error_ = text
-        stamp = time.strftime("%H:%M:%S")
-        self._log_entries = (self._log_entries + [f"[{stamp}] {action} failed:\n{text}"])[-_LOG_ENTRIES:]
-        self._log_text.value = "\n".join(reversed(self._log_entries))
-        self.log.set_title(0, f"Log ({len(self._log_entries)} error{'s' * (len(self._log_entries) > 1)})")
-        message = str(exc) or type(exc).__name__
-        self.status.value = (
-            f'<span style="color:#b00020">⚠ {html.escape(message)}</span> '
-            '<span style="color:#777">(the view shows the last good state; details in the log)</span>'
-        )
-
-    def notify(self, message):
-        """Put a message in the status line now (e.g. before a slow computation)."""
-        self.status.value = f'<span style="color:#555">{html.escape(message)}</span>'
-
-    def _describe(self):
-        """The status line after a successful change; subclasses say what is shown."""
-        return "ready"
-
-    # ------------------------------------------------------------------ layout and display
-
-    def _layout(self):
-        """The rows of the layout, top to bottom (subclasses)."""
-        return [widget.widget for widget in self.panels_.values()]
-
-    @property
-    def widget(self):
-        """The explorer as one ``ipywidgets.VBox``: controls, status line, panels and log."""
-        if self._container is None:
-            self._container = widgets.VBox([*self._layout(), self.log])
-        return self._container
-
-    def show(self):
-        """Return :attr:`widget`, for ``display(explorer.show())`` or as a cell's last expression."""
-        return self.widget
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def close(self):
-        """Close every widget of the explorer (their front-end views disappear)."""
-        if self._container is not None:
-            self._container.close()
-        for panel in self.panels_.values():
-            panel.close()
-        self.status.close()
-        self.log.close()
-        self._log_text.close()
