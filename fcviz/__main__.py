@@ -15,6 +15,8 @@
   ``--output DIR`` it also writes the table (``dynamics.txt``) and an animated GIF of the epochs
   (``dynamics.gif``, :func:`fcviz.viz.dynamics_explorer.save_animation`) into ``DIR``.
 - ``bench``: run the benchmark scripts of a source checkout.
+- ``app``: serve the dashboard as a code-free Voilà app on 127.0.0.1 (:mod:`fcviz.app`), e.g.
+  ``python -m fcviz app --port 8866 --no-browser``; ``--ip ADDRESS`` serves other machines, with a token.
 """
 
 from __future__ import annotations
@@ -197,10 +199,19 @@ def _add_bench(sub):
                        help="homology, training, zoo, clustering, runtime, dynamics")
 
 
+def _add_app(sub):
+    app = sub.add_parser("app", help="serve the dashboard as a code-free Voila app (needs the app extra)")
+    app.add_argument("--dataset", default="digits", help="data set selected at start (default digits, offline)")
+    app.add_argument("--port", type=int, default=8866)
+    app.add_argument("--ip", default="127.0.0.1", help="address to listen on; other than 127.0.0.1 needs a token")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument("--output", type=Path, default=Path("fcviz-output") / "app", help="the app's export folder")
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="fcviz", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench):
+    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench, _add_app):
         add(sub)
     return parser
 
@@ -302,7 +313,17 @@ def _bench(args, parser):
     runpy.run_path(str(script), run_name="__main__")
 
 
-_COMMANDS = {"demo": _demo, "zoo": _zoo, "study": _study, "dynamics": _dynamics, "bench": _bench}
+def _app(args, parser):
+    from .app import AppError, serve
+
+    try:
+        serve(args.dataset, port=args.port, ip=args.ip, open_browser=not args.no_browser, output=args.output)
+    except AppError as exc:
+        parser.exit(2, f"fcviz app: {exc}\n")
+
+
+_COMMANDS = {"demo": _demo, "zoo": _zoo, "study": _study, "dynamics": _dynamics, "bench": _bench,
+             "app": _app}
 
 
 def main(argv=None):

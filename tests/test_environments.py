@@ -52,8 +52,8 @@ def _expected(groups):
 
 
 @pytest.mark.parametrize("path, groups", [
-    ("environment.yml", ("core", "baselines", "test", "lab")),
-    ("binder/environment.yml", ("core", "baselines", "lab")),
+    ("environment.yml", ("core", "baselines", "test", "lab", "app")),
+    ("binder/environment.yml", ("core", "baselines", "lab", "app")),
 ])
 def test_conda_environments_match_pyproject(path, groups):
     env = _conda_env(ROOT / path)

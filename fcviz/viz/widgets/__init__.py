@@ -28,6 +28,7 @@ _LAZY = {
     "LayerExplorer": "lessons",
     "ScalingExplorer": "lessons",
     "Dashboard": "dashboard",
+    "AppDashboard": "app",
 }
 
 __getattr__, __dir__ = lazy_names(__name__, _LAZY)
