@@ -209,3 +209,43 @@ class LabServer:
         with contextlib.suppress(OSError):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.log_path, ARTIFACTS / "jupyterlab.log")
+
+
+@contextlib.contextmanager
+def chromium_page(deadline):
+    """A headless Chromium page that records console errors in ``fcviz_console``; closed on exit."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        pytest.fail(f"Playwright is not installed ({exc}): make test-browser installs the browser extra.",
+                    pytrace=False)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium was not found at {CHROMIUM}: make test-browser installs Debian's chromium with "
+                    "apt-get (or set FCVIZ_CHROMIUM to a Chromium binary).", pytrace=False)
+    playwright = sync_playwright().start()
+    browser = None
+    try:
+        problem = None
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                timeout=deadline.timeout(60, "Chromium started") * 1000)
+        except PlaywrightError as exc:
+            lines = str(exc).splitlines()  # Playwright's first line and the end of its call log
+            problem = "\n".join(lines if len(lines) <= 12 else [*lines[:1], "...", *lines[-8:]])
+        if problem is not None:
+            pytest.fail(f"Chromium ({CHROMIUM}) did not start: {problem}", pytrace=False)
+        context = browser.new_context(viewport=dict(VIEWPORT), device_scale_factor=1)
+        context.set_default_timeout(30_000)
+        tab = context.new_page()
+        tab.fcviz_console = []  # browser console errors, quoted when a step fails
+        tab.on("console", lambda m: m.type == "error" and tab.fcviz_console.append(m.text))
+        tab.on("pageerror", lambda e: tab.fcviz_console.append(f"page error: {e}"))
+        yield tab
+    finally:
+        with contextlib.suppress(Exception):
+            if browser is not None:
+                browser.close()
+        with contextlib.suppress(Exception):
+            playwright.stop()
