@@ -115,9 +115,14 @@ def test_app_files_are_package_data_and_voila_is_in_the_extras():
     assert any(r.startswith("voila") for r in extras["app"]) and any(r.startswith("voila") for r in extras["browser"])
 
 
-def test_binder_badge_opens_the_app():
+def test_binder_badge_opens_the_app_with_its_template_and_config():
     readme = (ROOT / "README.md").read_text()
     assert "urlpath=voila%2Frender%2Ffcviz%2Fapp%2Fdashboard.ipynb" in readme
+    start = (ROOT / "binder" / "start").read_text()
+    assert '/fcviz/app/jupyter/config${JUPYTER_CONFIG_PATH' in start and '/fcviz/app/jupyter/data${JUPYTER_PATH' in start
+    assert "voila" in (ROOT / "binder" / "environment.yml").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\napp: " in makefile and "-m fcviz app" in makefile
 
 
 # ------------------------------------------------------------------------------------------ app mode
