@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip
 # Keep the tests inside the 2-core budget and away from oversubscription.
 TEST_ENV := OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: install demo test test-browser chromium lab bench clean test-classroom chp test-classroom chp
+.PHONY: install demo test test-browser chromium lab bench clean test-classroom chp
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,26 +69,6 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis test-artifacts
-
-# make test-classroom: a real JupyterHub on 127.0.0.1, three students open notebook 00 at once
-# (benchmarks/bench_classroom.py; --students 30 is the full class). The Hub's proxy,
-# configurable-http-proxy, is an npm package: installed into .cache/chp (gitignored), pinned here.
-CHP_VERSION ?= 5.3.0
-CHP := .cache/chp/node_modules/.bin/configurable-http-proxy
-
-$(VENV)/.installed-classroom: pyproject.toml | $(BIN)/python
-	$(PIP) install -e ".[classroom,baselines]"
-	touch $@
-
-$(CHP):
-	@command -v npm >/dev/null || { echo "error: npm is missing (the Hub's proxy is an npm package):" \
-	  "install Node.js 18 or newer, which brings npm, then run make chp" >&2; exit 1; }
-	npm install --prefix .cache/chp --no-audit --no-fund configurable-http-proxy@$(CHP_VERSION)
-
-chp: $(CHP)
-
-test-classroom: $(VENV)/.installed-classroom $(CHP)
-	$(TEST_ENV) timeout 180 $(BIN)/python benchmarks/bench_classroom.py --students 3 --strict
 
 # make test-classroom: a real JupyterHub on 127.0.0.1, three students open notebook 00 at once
 # (benchmarks/bench_classroom.py; --students 30 is the full class). The Hub's proxy,
