@@ -15,6 +15,9 @@
   ``--output DIR`` it also writes the table (``dynamics.txt``) and an animated GIF of the epochs
   (``dynamics.gif``, :func:`fcviz.viz.dynamics_explorer.save_animation`) into ``DIR``.
 - ``bench``: run the benchmark scripts of a source checkout.
+- ``prefetch``: ``python -m fcviz prefetch --datasets digits,mnist --cache-dir DIR`` downloads the data and
+  builds the zoos of the dashboard and the notebooks into one cache that a class then reads
+  (:mod:`fcviz._prefetch`; ``binder/postBuild`` runs it).
 - ``app``: serve the dashboard as a code-free Voilà app on 127.0.0.1 (:mod:`fcviz.app`), e.g.
   ``python -m fcviz app --port 8866 --no-browser``; ``--ip ADDRESS`` serves other machines, with a token.
 """
@@ -208,10 +211,24 @@ def _add_app(sub):
     app.add_argument("--output", type=Path, default=Path("fcviz-output") / "app", help="the app's export folder")
 
 
+def _add_prefetch(sub):
+    prefetch = sub.add_parser("prefetch", help="download data and build the dashboard's and notebooks' zoos into "
+                                               "one cache (for a class, or a Binder image)")
+    prefetch.add_argument("--datasets", type=lambda text: [d for d in text.split(",") if d], default=["digits"],
+                          help="comma-separated, e.g. digits,mnist,fashion-mnist (default digits, offline)")
+    prefetch.add_argument("--cache-dir", type=Path, default=None,
+                          help="cache root to fill (default: $FCVIZ_CACHE_DIR, else the user cache folder)")
+    prefetch.add_argument("--data-dir", type=Path, default=None,
+                          help="folder for the downloads (default: $FCVIZ_DATA_DIR, else the user cache folder)")
+    prefetch.add_argument("--no-notebooks", action="store_true", help="only the dashboard's zoos")
+    prefetch.add_argument("--skip-unavailable", action="store_true",
+                          help="a data set that cannot be downloaded is reported, not an error (exit 0)")
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="fcviz", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench, _add_app):
+    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench, _add_prefetch, _add_app):
         add(sub)
     return parser
 
@@ -322,8 +339,22 @@ def _app(args, parser):
         parser.exit(2, f"fcviz app: {exc}\n")
 
 
+def _prefetch(args, parser):
+    from ._prefetch import prefetch
+
+    try:
+        failures = prefetch(args.datasets, cache_dir=args.cache_dir, data_dir=args.data_dir,
+                            notebooks=not args.no_notebooks)
+    except ValueError as exc:
+        parser.exit(2, f"fcviz prefetch: {exc}\n")
+    missing = [name for name, reason in failures.items() if reason]
+    if missing and not args.skip_unavailable:
+        parser.exit(1, f"fcviz prefetch: not available: {', '.join(missing)} (the others are cached).\n")
+    print("Prefetch done" + (f"; skipped {', '.join(missing)}" if missing else "") + ".")
+
+
 _COMMANDS = {"demo": _demo, "zoo": _zoo, "study": _study, "dynamics": _dynamics, "bench": _bench,
-             "app": _app}
+             "prefetch": _prefetch, "app": _app}
 
 
 def main(argv=None):

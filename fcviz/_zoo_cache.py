@@ -23,6 +23,7 @@ import numpy as np
 from ._files import write_atomic
 from ._paths import cache_dir as resolve_cache_dir
 from ._validation import check_int, check_option, check_real
+from ._zoo_lock import say_unsaved
 from .registry import REGULARIZER_PARAMS, REGULARIZERS
 
 __all__ = [
@@ -430,8 +431,8 @@ def store_entry(zoo, path: Path | None, key: str, *, with_states: bool = True) -
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, write)
-    except OSError as exc:
-        logger.warning("Could not write the zoo cache %s (%s); continuing without it.", path, exc)
+    except OSError as exc:  # read-only, full, another user's: the zoo stays in memory, said once per folder
+        say_unsaved(path.parent, exc)
         return None
     return str(path)
 

@@ -40,6 +40,7 @@ from ._zoo_cache import (
 from ._zoo_cache import check_classes as _check_classes
 from ._zoo_cache import checksum as _checksum  # noqa: F401 (tests forge cache entries with it)
 from ._zoo_cache import resolve_settings as _resolve_settings
+from ._zoo_lock import entry_lock
 from .progress import check_cancel, check_progress_callback
 from .registry import REGULARIZERS
 
@@ -523,14 +524,25 @@ def _cached_or_made(path, key: str, n_graphs: int, monitor: Monitor, total: int,
 
     ``monitor`` reports ``"done"`` with ``total`` either way; a build cancelled at its very end is
     still cancelled, and nothing is written. ``states`` replace the weights of an entry read back,
-    ``with_states`` decides whether a written entry holds them.
+    ``with_states`` decides whether a written entry holds them. A missing entry is built under its
+    file lock (:func:`fcviz._zoo_lock.entry_lock`): another process building it meanwhile is waited
+    for and its entry loaded; a folder that cannot be written gives a zoo in memory, said once.
     """
-    zoo = ConnectomeZoo._cached(path, key, n_graphs, states)
+    zoo = ConnectomeZoo._cached(path, key, n_graphs, states)  # a hit takes no lock: read-only caches work
     if zoo is not None:
         monitor.report("done", total, total, f"loaded {len(zoo)} connectomes from the cache")
         return zoo
-    zoo = make()
-    monitor.check()
-    zoo = zoo._stored(path, key, with_states=with_states)
-    monitor.report("done", total, total, f"{verb} {len(zoo)} connectomes")
+    with entry_lock(path, monitor, total) as held:  # one process builds, the others wait, then load
+        zoo = ConnectomeZoo._cached(path, key, n_graphs, states) if held.locked else None
+        if zoo is not None:
+            meanwhile = " (built by another kernel meanwhile)" if held.waited else ""
+            monitor.report("done", total, total, f"loaded {len(zoo)} connectomes from the cache{meanwhile}")
+            return zoo
+        zoo = make()
+        monitor.check()
+        zoo = zoo._stored(path if held.writable else None, key, with_states=with_states)
+    unsaved = ""
+    if path is not None and zoo.cache_path is None:
+        unsaved = f" in memory (not saved: {held.reason or 'the cache folder cannot be written'})"
+    monitor.report("done", total, total, f"{verb} {len(zoo)} connectomes{unsaved}")
     return zoo
