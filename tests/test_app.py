@@ -11,8 +11,15 @@ tests/browser/test_app_in_voila.py.
 import fcntl
 import html
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import tomllib
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -80,6 +87,51 @@ def test_serve_binds_localhost_by_default_and_says_when_the_token_is_needed(monk
     token = next(a for a in calls[1][1] if a.startswith("--token="))[len("--token="):]
     out = capsys.readouterr().out
     assert len(token) >= 24 and f"?token={token}" in out and "token is required" in out
+
+
+def _no_redirect_status(url):
+    class Stop(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        with urllib.request.build_opener(Stop).open(url, timeout=5) as reply:
+            return reply.status, reply.headers.get("Location")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location")
+
+
+def test_an_ip_other_than_localhost_requires_the_printed_token(tmp_path):
+    """A real Voila on 127.0.0.2 (loopback, but not 127.0.0.1): without the token it asks for a login."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.2", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TMPDIR": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    log = tmp_path / "app.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "fcviz", "app", "--no-browser", "--ip", "127.0.0.2", "--port",
+                                 str(port), "--output", str(tmp_path / "out")], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        status = None
+        for _ in range(240):
+            try:
+                status, location = _no_redirect_status(f"http://127.0.0.2:{port}/")
+                break
+            except OSError:
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.25)
+        assert status == 302 and "/login" in location, (status, log.read_text())
+        text = log.read_text()
+        assert "the token is required" in text and f"http://127.0.0.2:{port}/?token=" in text
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
 
 
 def test_app_environment_points_at_the_template_and_the_config(tmp_path):
