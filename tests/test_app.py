@@ -55,7 +55,8 @@ def test_missing_voila_says_the_install_command(capsys, monkeypatch):
     assert "not installed" in line and 'python -m pip install "fcviz[app]"' in line
 
 
-def test_port_in_use_is_one_line_and_exit_2(capsys):
+def test_port_in_use_is_one_line_and_exit_2(capsys, monkeypatch):
+    monkeypatch.setattr(fcviz.app, "voila_installed", lambda: True)  # the port is checked after Voila
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
