@@ -11,12 +11,15 @@ or a converted copy.
 from __future__ import annotations
 
 import numbers
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "check_graphs",
+    "is_tensor",
     "check_values",
     "check_sorted_range",
     "as_float_array",
@@ -24,6 +27,7 @@ __all__ = [
     "check_real",
     "check_option",
     "check_bool",
+    "check_snapshot_epochs",
     "check_birth_weight",
     "check_estimator_params",
     "IntIn",
@@ -40,6 +44,12 @@ SYMMETRY_TOL = 1e-8
 
 # Rows per block of the symmetry check: the transposed read stays inside the cache.
 _BLOCK_ROWS = 32
+
+
+def is_tensor(x) -> bool:
+    """``isinstance(x, torch.Tensor)`` without importing torch: no tensor exists before torch is imported."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
 
 
 def as_float_array(x, *, name="graph"):
@@ -433,6 +443,55 @@ def check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         _fail(name, "True or False", value)
     return bool(value)
+
+
+def check_snapshot_epochs(snapshot_epochs, epochs: int, name: str = "snapshot_epochs") -> tuple[int, ...] | None:
+    """Validate the epochs at which to snapshot a training run; return them sorted.
+
+    Parameters
+    ----------
+    snapshot_epochs : None or sequence of int
+        Epochs in ``[0, epochs]`` (0: before any update), distinct, in any order.
+    epochs : int
+        The number of training epochs.
+    name : str, default="snapshot_epochs"
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    tuple of int or None
+        The epochs in ascending order; None when ``snapshot_epochs`` is None.
+
+    Raises
+    ------
+    ValueError
+        For a value that is not a sequence of integers, an empty sequence, an epoch outside
+        ``[0, epochs]`` or a repeated epoch.
+
+    Examples
+    --------
+    >>> check_snapshot_epochs([5, 0, 1], 10)
+    (0, 1, 5)
+    >>> check_snapshot_epochs([0, 12], 10)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: snapshot_epochs[1] must be an integer in [0, 10]; got 12. Snapshots are taken ...
+    """
+    if snapshot_epochs is None:
+        return None
+    if isinstance(snapshot_epochs, (str, bytes)) or not isinstance(snapshot_epochs, (Sequence, np.ndarray)):
+        raise ValueError(
+            f"{name} must be None or a sequence of epochs such as [0, 1, 5]; got {snapshot_epochs!r}."
+        )
+    values = list(snapshot_epochs.tolist() if isinstance(snapshot_epochs, np.ndarray) else snapshot_epochs)
+    if not values:
+        raise ValueError(f"{name} is empty; pass None for no snapshots or a list of epochs such as [0, 1, 5].")
+    hint = f"Snapshots are taken at the end of an epoch (0: before training); epochs is {epochs}."
+    values = [check_int(v, f"{name}[{i}]", minimum=0, maximum=epochs, hint=hint) for i, v in enumerate(values)]
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{name} must not repeat an epoch; got {values} (repeated: {repeated}).")
+    return tuple(sorted(values))
 
 
 def check_birth_weight(birth_weight):

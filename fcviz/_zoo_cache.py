@@ -15,6 +15,7 @@ import json
 import logging
 import numbers
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,10 @@ import numpy as np
 
 from ._files import write_atomic
 from ._paths import cache_dir as resolve_cache_dir
-from ._validation import check_int, check_option, check_real
+from ._model_settings import model_settings
+from ._validation import check_int, check_option, check_real, check_snapshot_epochs
 from ._zoo_lock import say_unsaved
-from .registry import REGULARIZER_PARAMS, REGULARIZERS
+from .registry import DATASETS, REGULARIZER_PARAMS, REGULARIZERS, canonical_dataset_name
 
 __all__ = [
     "FORMAT_VERSION", "PRESETS", "COLUMNS", "zoo_cache_key", "resolve_settings", "check_classes", "resolve_classes",
@@ -123,9 +125,8 @@ def _jsonable(name, value):
         return float(value)
     if isinstance(value, (list, tuple)):
         return [_jsonable(name, v) for v in value]
-    import torch
-
-    if isinstance(value, torch.device):
+    torch = sys.modules.get("torch")  # a torch.device exists only once torch is imported
+    if torch is not None and isinstance(value, torch.device):
         return str(value)
     raise ValueError(
         f"{name}={value!r} cannot be part of the cache key; pass a number, a string, a bool, None or a list of them."
@@ -134,8 +135,6 @@ def _jsonable(name, value):
 
 def _route_hyperparameters(dataset: str, regs: tuple[str, ...], hyper: dict) -> dict[str, dict]:
     """Model hyperparameters per regularizer: a strategy's own ones (``weight_decay``, ``p``) go only to it."""
-    from .models import make_model
-
     owned = {k: [r for r, params in REGULARIZER_PARAMS.items() if k in params] for k in hyper}
     for k, owners in owned.items():
         if owners and not set(owners) & set(regs):
@@ -145,7 +144,7 @@ def _route_hyperparameters(dataset: str, regs: tuple[str, ...], hyper: dict) -> 
             )
     routed = {reg: {k: v for k, v in hyper.items() if not owned[k] or reg in owned[k]} for reg in regs}
     for reg in regs:  # unknown or invalid hyperparameters fail now, before any training
-        make_model(dataset, reg, **routed[reg])
+        model_settings(dataset, reg, routed[reg])
     return routed
 
 
@@ -157,8 +156,6 @@ def resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, p
     (whose connectomes are the trained networks' own), and only when that leaves any; so a zoo without
     snapshots has the very key it had before snapshots existed.
     """
-    from .datasets import canonical_dataset_name, dataset_info
-
     dataset = canonical_dataset_name(dataset)
     check_option(preset, "preset", tuple(PRESETS))
     check_option(pairing, "pairing", _PAIRINGS,
@@ -166,7 +163,7 @@ def resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, p
                       "one set across classes.")
     seed = check_int(seed, "seed", minimum=0)
     regs = _check_regularizers(regularizers)
-    n_classes = dataset_info(dataset).n_classes
+    n_classes = DATASETS[dataset].n_classes
     if classes == "all":
         classes = tuple(range(n_classes))
     elif classes is not None and max(classes) >= n_classes:
@@ -184,8 +181,6 @@ def resolve_settings(dataset, regularizers, classes, n_networks, preset, seed, p
     values["epochs"] = check_int(values["epochs"], "epochs", minimum=1)
     values["n_train"] = check_int(values["n_train"], "n_train", minimum=1, allow_none=True)
     values["n_stimuli"] = check_int(values["n_stimuli"], "n_stimuli", minimum=2, allow_none=True)
-    from .training import check_snapshot_epochs
-
     snapshots = [e for e in check_snapshot_epochs(snapshot_epochs, values["epochs"]) or () if e < values["epochs"]]
     training = {k: overrides.pop(k) for k in list(overrides) if k in _TRAINING_KEYS}
     if "batch_size" in training:

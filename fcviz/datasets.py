@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ._paths import DATA_DIR_ENV
 from ._paths import data_dir as resolve_data_dir
-from ._validation import check_bool, check_int, check_option
+from ._validation import check_bool, check_int, check_option, is_tensor
 from .registry import DATASETS, DatasetSpec, canonical_dataset_name, stratified_indices
 
 __all__ = [
@@ -299,7 +298,7 @@ def _check_classes(classes, n_classes: int) -> np.ndarray | None:
         raise ValueError(f"classes must be an int or a list of {valid}; got {classes!r}.")
     if isinstance(classes, (int, np.integer)):
         classes = [classes]
-    if isinstance(classes, torch.Tensor):
+    if is_tensor(classes):
         classes = classes.tolist()
     if not isinstance(classes, (Sequence, np.ndarray)) or isinstance(classes, str):
         raise ValueError(f"classes must be an int or a list of {valid}; got {classes!r}.")
@@ -388,6 +387,8 @@ def load_stimuli(
     if cap is not None and cap < len(idx):
         keep = stratified_indices(labels[idx], cap, np.random.default_rng([int(seed), 1]))
         idx = idx[keep]
+
+    import torch  # the stimuli are tensors: only training and recording load them
 
     X = torch.from_numpy(np.ascontiguousarray(images[idx]))
     X = X.to(torch.float32) / 255.0 if X.dtype == torch.uint8 else X.to(torch.float32)

@@ -36,17 +36,10 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._validation import check_option, check_real
-from .registry import DATASETS, REGULARIZER_PARAMS, REGULARIZERS, canonical_dataset_name
+from ._model_settings import DEFAULT_CHANNELS, DEFAULT_HIDDEN, model_settings
+from .registry import DATASETS, REGULARIZERS
 
 __all__ = ["make_model", "list_regularizers", "MLP", "VGGNet", "REGULARIZERS", "DEFAULT_HIDDEN"]
-
-
-#: Default hidden-layer widths per data set (for ``cifar10``: the fully connected part).
-DEFAULT_HIDDEN = {"digits": (32, 16), "mnist": (128, 64), "fashion-mnist": (256, 128), "cifar10": (256, 128)}
-
-_DEFAULT_CHANNELS = (32, 64, 128)
-_DEFAULTS = {"negative_slope": 0.01, "weight_decay": 1e-3, "p": 0.2}
 
 
 def list_regularizers() -> tuple[str, ...]:
@@ -143,7 +136,7 @@ class VGGNet(_HiddenStack):
     """
 
     def __init__(self, in_shape: Sequence[int], hidden: Sequence[int], n_classes: int, *,
-                 channels: Sequence[int] = _DEFAULT_CHANNELS, negative_slope: float = 0.01,
+                 channels: Sequence[int] = DEFAULT_CHANNELS, negative_slope: float = 0.01,
                  batch_norm: bool = False, p: float = 0.0):
         super().__init__()
         c_in, height, width = (int(v) for v in in_shape)
@@ -170,18 +163,6 @@ class VGGNet(_HiddenStack):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of shape ``(B, n_classes)`` for images of shape ``(B, C, H, W)``."""
         return self._head(self.flatten(self.features(x)))
-
-
-def _check_positive_ints(value, name: str) -> tuple[int, ...]:
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        value = (value,)
-    try:
-        out = tuple(value)
-    except TypeError:
-        out = None
-    if not out or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in out):
-        raise ValueError(f"{name} must be a non-empty sequence of positive ints, e.g. (32, 16); got {value!r}.")
-    return out
 
 
 def make_model(dataset: str = "digits", regularizer: str = "vanilla", **hyperparameters) -> nn.Module:
@@ -222,45 +203,19 @@ def make_model(dataset: str = "digits", regularizer: str = "vanilla", **hyperpar
     >>> model.hidden_layers, sum(model.hidden_sizes)
     (('hidden1.norm', 'hidden2.norm'), 192)
     """
-    name = canonical_dataset_name(dataset)
-    check_option(regularizer, "regularizer", REGULARIZERS)
-    allowed = {"hidden", "negative_slope", *REGULARIZER_PARAMS[regularizer]}
-    if name == "cifar10":
-        allowed.add("channels")
-    unknown = sorted(set(hyperparameters) - allowed)
-    if unknown:
-        raise ValueError(
-            f"Unknown hyperparameter(s) {unknown} for dataset={name!r}, regularizer={regularizer!r}. "
-            f"Valid ones: {sorted(allowed)} (weight_decay goes with 'l2', p with 'dropout')."
-        )
-    hidden = _check_positive_ints(hyperparameters.get("hidden", DEFAULT_HIDDEN[name]), "hidden")
-    slope = check_real(hyperparameters.get("negative_slope", _DEFAULTS["negative_slope"]), "negative_slope",
-                       low=0, high=1)
-    weight_decay = 0.0
-    p = 0.0
-    if regularizer == "l2":
-        weight_decay = check_real(hyperparameters.get("weight_decay", _DEFAULTS["weight_decay"]), "weight_decay",
-                                  low=0)
-    if regularizer == "dropout":
-        p = check_real(hyperparameters.get("p", _DEFAULTS["p"]), "p", low=0, high=1, closed="left")
+    name, settings = model_settings(dataset, regularizer, hyperparameters)
+    hidden, slope = settings["hidden"], settings["negative_slope"]
+    weight_decay = settings.get("weight_decay", 0.0)
+    p = settings.get("p", 0.0)
     spec = DATASETS[name]
     batch_norm = regularizer == "batch_norm"
-    settings = {"hidden": hidden, "negative_slope": slope}
     if name == "cifar10":
-        channels = _check_positive_ints(hyperparameters.get("channels", _DEFAULT_CHANNELS), "channels")
-        if len(channels) != 3:
-            raise ValueError(f"channels must hold 3 ints (one per VGG block); got {channels!r}.")
-        settings["channels"] = channels
-        model = VGGNet(spec.image_shape, hidden, len(spec.class_names), channels=channels,
+        model = VGGNet(spec.image_shape, hidden, len(spec.class_names), channels=settings["channels"],
                        negative_slope=slope, batch_norm=batch_norm, p=p)
     else:
         c, h, w = spec.image_shape
         model = MLP(c * h * w, hidden, len(spec.class_names), negative_slope=slope,
                     batch_norm=batch_norm, p=p)
-    if regularizer == "l2":
-        settings["weight_decay"] = weight_decay
-    if regularizer == "dropout":
-        settings["p"] = p
     model.dataset = name
     model.regularizer = regularizer
     model.weight_decay = weight_decay

@@ -43,7 +43,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ._validation import check_int, check_real
+from ._validation import check_int, check_real, check_snapshot_epochs
 from .datasets import load_stimuli
 from .models import MLP, make_model
 from .progress import BuildProgress, check_cancel, check_progress_callback, raise_if_cancelled
@@ -155,55 +155,6 @@ def network_seeds(seed: int, index: int) -> tuple[int, int, int]:
     """
     state = np.random.SeedSequence(int(seed), spawn_key=(int(index),)).generate_state(3, dtype=np.uint32)
     return int(state[0]), int(state[1]), int(state[2])
-
-
-def check_snapshot_epochs(snapshot_epochs, epochs: int, name: str = "snapshot_epochs") -> tuple[int, ...] | None:
-    """Validate the epochs at which to snapshot a training run; return them sorted.
-
-    Parameters
-    ----------
-    snapshot_epochs : None or sequence of int
-        Epochs in ``[0, epochs]`` (0: before any update), distinct, in any order.
-    epochs : int
-        The number of training epochs.
-    name : str, default="snapshot_epochs"
-        The parameter's name, for the message.
-
-    Returns
-    -------
-    tuple of int or None
-        The epochs in ascending order; None when ``snapshot_epochs`` is None.
-
-    Raises
-    ------
-    ValueError
-        For a value that is not a sequence of integers, an empty sequence, an epoch outside
-        ``[0, epochs]`` or a repeated epoch.
-
-    Examples
-    --------
-    >>> check_snapshot_epochs([5, 0, 1], 10)
-    (0, 1, 5)
-    >>> check_snapshot_epochs([0, 12], 10)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: snapshot_epochs[1] must be an integer in [0, 10]; got 12. Snapshots are taken ...
-    """
-    if snapshot_epochs is None:
-        return None
-    if isinstance(snapshot_epochs, (str, bytes)) or not isinstance(snapshot_epochs, (Sequence, np.ndarray)):
-        raise ValueError(
-            f"{name} must be None or a sequence of epochs such as [0, 1, 5]; got {snapshot_epochs!r}."
-        )
-    values = list(snapshot_epochs.tolist() if isinstance(snapshot_epochs, np.ndarray) else snapshot_epochs)
-    if not values:
-        raise ValueError(f"{name} is empty; pass None for no snapshots or a list of epochs such as [0, 1, 5].")
-    hint = f"Snapshots are taken at the end of an epoch (0: before training); epochs is {epochs}."
-    values = [check_int(v, f"{name}[{i}]", minimum=0, maximum=epochs, hint=hint) for i, v in enumerate(values)]
-    repeated = sorted({v for v in values if values.count(v) > 1})
-    if repeated:
-        raise ValueError(f"{name} must not repeat an epoch; got {values} (repeated: {repeated}).")
-    return tuple(sorted(values))
 
 
 class _SnapshotRecorder:
