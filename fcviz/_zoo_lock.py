@@ -102,16 +102,27 @@ def _wait(lock, entry: Path, monitor, total: int) -> None:
                "its result")
     logger.warning("%s (lock %s).", message[0].upper() + message[1:], lock.lock_file)
     monitor.report("stimuli", 0, total, message)
-    cancel = monitor.cancel
-    started = time.monotonic()
-    while True:
+    started = remind = time.monotonic()
+    while True:  # short tries, so that a cancel is seen within POLL_S (filelock 3.12 and later)
         try:
-            lock.acquire(timeout=REMIND_S, poll_interval=POLL_S,
-                         cancel_check=None if cancel is None else cancel.is_set)
+            lock.acquire(timeout=POLL_S, poll_interval=min(0.05, POLL_S))
             return
         except Timeout:
-            monitor.check()  # raises BuildCancelled when the cancel event stopped the wait
-            logger.info("Still waiting for the zoo lock %s (%.0f s).", lock.lock_file, time.monotonic() - started)
+            monitor.check()  # raises BuildCancelled once the cancel event is set
+            if time.monotonic() - remind >= REMIND_S:
+                remind = time.monotonic()
+                logger.info("Still waiting for the zoo lock %s (%.0f s).", lock.lock_file, remind - started)
+
+
+def _file_lock(path: Path):
+    """A ``filelock.FileLock`` at ``path`` (its folder created) that never falls back to a soft lock."""
+    from filelock import FileLock
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return FileLock(str(path), fallback_to_soft=False)  # filelock 4: no marker file that outlives a kill
+    except TypeError:  # filelock 3 has no soft fallback on Unix: flock or NotImplementedError
+        return FileLock(str(path))
 
 
 @contextlib.contextmanager
@@ -126,19 +137,19 @@ def entry_lock(entry: Path | None, monitor, total: int = 0):
     if entry is None:
         yield EntryLock(writable=False)
         return
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
-    lock = FileLock(str(lock_path(entry)), fallback_to_soft=False)
     state = EntryLock(writable=True, locked=True)
     try:
+        lock = _file_lock(lock_path(entry))
         try:
-            lock.acquire(blocking=False)
+            lock.acquire(timeout=0)
         except Timeout:
             _wait(lock, Path(entry), monitor, total)
             state.waited = True
-    except OSError as exc:
+    except (OSError, NotImplementedError) as exc:
         state.locked = False
-        if exc.errno in _NO_LOCKING:
+        if isinstance(exc, NotImplementedError) or exc.errno in _NO_LOCKING:
             logger.info("No file locks on the filesystem of %s (%s); building without one.", entry.parent, exc)
         else:
             state.writable, state.reason = False, say_unsaved(Path(entry).parent, exc)

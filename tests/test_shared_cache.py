@@ -101,7 +101,7 @@ def _launch(tmp_path, *kernels):
                             cwd=tmp_path)
 
 
-def _wait_for(path, launcher, timeout=90.0, what=""):
+def _wait_for(path, launcher, timeout=180.0, what=""):
     deadline = time.monotonic() + timeout
     while not path.exists():
         if launcher.poll() is not None:
@@ -110,8 +110,13 @@ def _wait_for(path, launcher, timeout=90.0, what=""):
         time.sleep(0.05)
 
 
-def _finish(launcher, marks, names, timeout=120):
-    out, _ = launcher.communicate(timeout=timeout)
+def _finish(launcher, marks, names, timeout=240):
+    try:
+        out, _ = launcher.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:  # say how far each kernel got
+        launcher.kill()
+        state = {p.name: p.read_text()[-300:] for p in sorted(marks.iterdir())}
+        pytest.fail(f"the kernels did not finish within {timeout} s: {state}")
     assert launcher.returncode == 0, out
     errors = {n: (marks / f"error-{n}").read_text() for n in names if (marks / f"error-{n}").exists()}
     assert not errors, errors
@@ -234,17 +239,11 @@ def _read_only(folder, monkeypatch):
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     if os.access(folder, os.W_OK):  # root: the permission bits do not apply
-        import filelock
-
         def refuse(*args, **kwargs):
             raise OSError(errno.EROFS, "Read-only file system", str(folder))
 
-        class ReadOnlyLock(filelock.FileLock):
-            def acquire(self, *args, **kwargs):
-                refuse()
-
-        monkeypatch.setattr(filelock, "FileLock", ReadOnlyLock)
-        monkeypatch.setattr(zoo_cache, "write_atomic", refuse)
+        monkeypatch.setattr(zoo_lock, "_file_lock", refuse)  # creating the lock (and its folder) fails
+        monkeypatch.setattr(zoo_cache, "write_atomic", refuse)  # and so does writing an entry
 
 
 def test_read_only_cache_builds_in_memory_and_says_so_once(fake_build, tmp_path, monkeypatch, caplog):
