@@ -244,9 +244,10 @@ def test_export_takes_a_name_and_writes_only_under_the_apps_folder(built_app, tm
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (root / "link").symlink_to(outside, target_is_directory=True)
+    (root / "a-file").write_text("not a folder")
     before = sorted(p for p in Path(tmp_path).rglob("*"))
     for name, says in ((str(outside), "absolute path"), ("../escaped", "not a path"), ("..", "'..'"),
-                       ("link", "is a link")):
+                       ("link", "is a link"), ("a-file", "is a file")):
         dash.export_dir.value = name
         dash.export_button.click()
         assert dash.last_refusal_ and says in dash.last_refusal_, (name, dash.last_refusal_)
@@ -261,7 +262,7 @@ def test_export_takes_a_name_and_writes_only_under_the_apps_folder(built_app, tm
     files = sorted(p.name for p in folder.iterdir())
     assert any(f.endswith(".png") for f in files) and any(f.endswith(".csv") for f in files)
     assert f"Exported {len(files)} files to {folder.resolve()}" in html.unescape(dash.status.value)
-    written = [p for p in root.rglob("*") if p.is_file() and p.name != LOCK_NAME]
+    written = [p for p in root.rglob("*") if p.is_file() and p.name not in (LOCK_NAME, "a-file")]
     assert all(folder.resolve() in p.resolve().parents for p in written)
 
 

@@ -222,6 +222,8 @@ class AppDashboard(Dashboard):
         if target.is_symlink():
             raise ValueError(f"{name!r} is a link in the app's output folder; refusing to write through it. "
                              "Choose another name.")
+        if target.exists() and not target.is_dir():
+            raise ValueError(f"{name!r} is a file in the app's output folder; choose another name.")
         target.mkdir(exist_ok=True)
         real_root, real_target = root.resolve(), target.resolve()
         if real_target.parent != real_root:
