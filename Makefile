@@ -70,6 +70,16 @@ bench: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis test-artifacts
 
+# make app: the dashboard as a code-free Voila app on http://127.0.0.1:8866 (python -m fcviz app; pass
+# options with APP_ARGS="--port 9000 --no-browser"; --ip ADDRESS serves other machines, with a token).
+.PHONY: app
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[app,baselines]"
+	touch $@
+
+app: $(VENV)/.installed-app
+	$(BIN)/python -m fcviz app $(APP_ARGS)
+
 # make test-classroom: a real JupyterHub on 127.0.0.1, three students open notebook 00 at once
 # (benchmarks/bench_classroom.py; --students 30 is the full class). The Hub's proxy,
 # configurable-http-proxy, is an npm package: installed into .cache/chp (gitignored), pinned here.
