@@ -66,8 +66,8 @@ from fcviz.viz import (  # noqa: E402
     PersistenceDisplay,
     SpanningTreeDisplay,
 )
-from fcviz.viz.explorers import BETTI_THRESHOLDS  # noqa: E402
-from fcviz.viz.matrices import layer_boundaries  # noqa: E402
+from fcviz.viz.widgets.explorers import BETTI_THRESHOLDS  # noqa: E402
+from fcviz.viz.displays.matrices import layer_boundaries  # noqa: E402
 from fcviz.zoo import ConnectomeZoo  # noqa: E402
 
 MEDIAN_TARGET_S = 0.25

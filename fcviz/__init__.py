@@ -55,7 +55,7 @@ _LAZY = {
     "cka_matrix": "similarity",
     "neural_persistence": "similarity",
     "network_neural_persistence": "similarity",
-    "dashboard": "viz.dashboard",
+    "dashboard": "viz.widgets.dashboard",
 }
 
 

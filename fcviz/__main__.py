@@ -13,7 +13,7 @@
   with connectomes at those epochs of training and prints, per epoch, the Top purity of the training
   strategies, the permutation test and each strategy's distance to its final connectomes; with
   ``--output DIR`` it also writes the table (``dynamics.txt``) and an animated GIF of the epochs
-  (``dynamics.gif``, :func:`fcviz.viz.dynamics_explorer.save_animation`) into ``DIR``.
+  (``dynamics.gif``, :func:`fcviz.viz.widgets.dynamics.save_animation`) into ``DIR``.
 - ``bench``: run the benchmark scripts of a source checkout.
 - ``prefetch``: ``python -m fcviz prefetch --datasets digits,mnist --cache-dir DIR`` downloads the data and
   builds the zoos of the dashboard and the notebooks into one cache that a class then reads
@@ -106,7 +106,7 @@ def run_demo(output, *, n_networks=None, epochs=None, n_repeats=20, methods="all
     names = zoo.group_labels("regularizer")[1]
     print(zoo.summary("regularizer", persistence=P).to_text())
 
-    from .viz.reports import group_figures
+    from .viz.displays.reports import group_figures
 
     output.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -276,7 +276,7 @@ def _study(args, parser):
 
 def _write_study_report(result, curve, folder):
     """The study's table, its birth-weight curve (when computed) and its figures in ``folder``; the paths."""
-    from .viz.reports import study_figures
+    from .viz.displays.reports import study_figures
 
     written = list(result.write_report(folder).values())
     if curve is not None:
@@ -309,7 +309,7 @@ def _dynamics(args, parser):
 
 def _write_dynamics(zoo, result, output):
     """The dynamics table (and, over several epochs, its animation) at ``output``, saying where."""
-    from .viz.dynamics_explorer import save_animation
+    from .viz.widgets.dynamics import save_animation
 
     table = output if output.suffix == ".txt" else output / "dynamics.txt"
     table.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ run. Once the Rips diagrams are computed, a diagram distance starts only while t
 within the budget. The estimate is a prediction, not a hard limit (a run is never interrupted); the
 script ``benchmarks/bench_runtime.py`` runs each baseline in a child process that it kills at the budget.
 
-Used by the notebook on scaling and by :class:`fcviz.viz.lessons.ScalingExplorer`.
+Used by the notebook on scaling and by :class:`fcviz.viz.widgets.lessons.ScalingExplorer`.
 """
 
 from __future__ import annotations
