@@ -81,12 +81,79 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _tail(path, lines=40):
+def log_tail(path, lines=40):
+    """The last ``lines`` lines of a server's log file, or why there are none."""
     try:
         text = Path(path).read_text(errors="replace")
     except OSError as exc:
         return f"(no server log: {exc})"
     return "\n".join(text.splitlines()[-lines:])
+
+
+def processes_naming(path):
+    """Process ids (other than this one) whose command line contains ``path``: a server's kernels."""
+    marker = str(path).encode()
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if marker in (entry / "cmdline").read_bytes() and int(entry.name) != os.getpid():
+                pids.append(int(entry.name))
+    return pids
+
+
+class BrowserSteps:
+    """What the steps of a browser test share: the page, the server, the steps passed, how to fail and wait.
+
+    Parameters
+    ----------
+    page : playwright Page
+        With ``fcviz_console``, the browser's console errors (see ``chromium_page``).
+    server : object
+        With ``log_tail(lines)``.
+    deadline : Deadline
+        The whole test's time budget.
+    artifacts : Path
+        Where failure screenshots go.
+    server_name : str
+        How failure messages name the server's log ("JupyterLab", "App").
+    """
+
+    def __init__(self, page, server, deadline, *, artifacts, server_name):
+        self.page, self.server, self.deadline = page, server, deadline
+        self.artifacts, self.server_name = Path(artifacts), server_name
+        self.passed = set()
+
+    def require(self, *steps):
+        missing = [s for s in steps if s not in self.passed]
+        if missing:
+            pytest.skip(f"needs the step(s) {missing}, which did not pass")
+
+    def fail(self, message, name, observed=None):
+        """Fail the step with what was observed, a screenshot, the browser's errors and the server log."""
+        shot = self.artifacts / f"failure-{name}.png"
+        try:
+            self.page.screenshot(path=str(shot), timeout=10_000)
+        except Exception as exc:  # noqa: BLE001 -- the failure message matters more than the screenshot
+            shot = f"(no screenshot: {exc})"
+        console = "\n".join(self.page.fcviz_console[-10:]) or "(none)"
+        pytest.fail(f"{message}\nLast observed: {json.dumps(observed, ensure_ascii=False)[:3000]}\n"
+                    f"Screenshot: {shot}\nBrowser console errors (last 10):\n{console}\n"
+                    f"{self.server_name} log (tail):\n{self.server.log_tail(25)}", pytrace=False)
+
+    def poll(self, what, name, probe, done, step_seconds, *, failed=None, every=250):
+        """Call ``probe()`` until ``done(value)``; fail early when ``failed(value)`` names a problem."""
+        limit = self.deadline.timeout(step_seconds, what)
+        start = self.deadline.elapsed()
+        value = None
+        while self.deadline.elapsed() - start < limit:
+            value = probe()
+            problem = failed(value) if failed is not None else None
+            if problem:
+                self.fail(f"While waiting until {what}: {problem}", name, value)
+            if done(value):
+                return value
+            self.page.wait_for_timeout(every)
+        self.fail(f"Timed out after {limit:.0f} s waiting until {what}.", name, value)
 
 
 class LabServer:
@@ -157,7 +224,7 @@ class LabServer:
         while time.monotonic() < limit:
             if self.proc.poll() is not None:
                 pytest.fail(f"JupyterLab exited with code {self.proc.returncode} before answering on {self.url}. "
-                            f"Server log (tail):\n{_tail(self.log_path)}", pytrace=False)
+                            f"Server log (tail):\n{log_tail(self.log_path)}", pytrace=False)
             try:
                 with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as reply:
                     if reply.status == 200:
@@ -166,20 +233,14 @@ class LabServer:
                 last = exc
             time.sleep(0.25)
         pytest.fail(f"JupyterLab did not answer on {self.url} within {SERVER_START_SECONDS:.0f} s (last error: "
-                    f"{last!r}). Server log (tail):\n{_tail(self.log_path)}", pytrace=False)
+                    f"{last!r}). Server log (tail):\n{log_tail(self.log_path)}", pytrace=False)
 
     def log_tail(self, lines=40):
-        return _tail(self.log_path, lines)
+        return log_tail(self.log_path, lines)
 
     def kernel_pids(self):
         """Processes whose command line names this server's runtime folder: its kernels."""
-        marker = str(self.runtime_dir).encode()
-        pids = []
-        for entry in Path("/proc").glob("[0-9]*"):
-            with contextlib.suppress(OSError):
-                if marker in (entry / "cmdline").read_bytes() and int(entry.name) != os.getpid():
-                    pids.append(int(entry.name))
-        return pids
+        return processes_naming(self.runtime_dir)
 
     def stop(self):
         """REST shutdown (kernels too), then SIGTERM/SIGKILL to the process group; idempotent, bounded."""

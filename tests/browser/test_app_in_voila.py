@@ -11,7 +11,6 @@ another strategy changes every figure. Screenshots go to ``test-artifacts/browse
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -21,13 +20,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from lab_harness import ARTIFACTS as BROWSER_ARTIFACTS
-from lab_harness import ROOT, Deadline, chromium_page
+from lab_harness import ROOT, BrowserSteps, Deadline, chromium_page, log_tail, processes_naming
 
 ARTIFACTS = BROWSER_ARTIFACTS / "app"
 BUDGET_SECONDS = 240.0
@@ -165,18 +163,10 @@ class AppServer:
         pytest.fail(f"The app did not listen on {self.url} within 60 s. Log:\n{self.log_tail()}", pytrace=False)
 
     def log_tail(self, lines=30):
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return "(no log)"
+        return log_tail(self.log_path, lines)
 
     def kernel_pids(self):
-        marker = str(self.tmp).encode()
-        pids = []
-        for entry in Path("/proc").glob("[0-9]*"):
-            with contextlib.suppress(OSError):
-                if marker in (entry / "cmdline").read_bytes() and int(entry.name) != os.getpid():
-                    pids.append(int(entry.name))
-        return pids
+        return processes_naming(self.tmp)
 
     def stop(self):
         if not self._stopped.acquire(blocking=False):
@@ -230,43 +220,12 @@ def app(app_server, app_deadline):
         yield App(page, app_server, app_deadline)
 
 
-class App:
-    """What the steps share: the page, the server, the steps passed, and how to fail with evidence."""
+class App(BrowserSteps):
+    """The app's steps: the Voila page and whether its loading words were seen."""
 
     def __init__(self, page, server, deadline):
-        self.page, self.server, self.deadline = page, server, deadline
-        self.passed = set()
+        super().__init__(page, server, deadline, artifacts=ARTIFACTS, server_name="App")
         self.loading_seen = None
-
-    def require(self, *steps):
-        missing = [s for s in steps if s not in self.passed]
-        if missing:
-            pytest.skip(f"needs the step(s) {missing}, which did not pass")
-
-    def fail(self, message, name, observed=None):
-        shot = ARTIFACTS / f"failure-{name}.png"
-        try:
-            self.page.screenshot(path=str(shot), timeout=10_000)
-        except Exception as exc:  # noqa: BLE001 -- the message matters more than the screenshot
-            shot = f"(no screenshot: {exc})"
-        console = "\n".join(self.page.fcviz_console[-10:]) or "(none)"
-        pytest.fail(f"{message}\nLast observed: {json.dumps(observed, ensure_ascii=False)[:3000]}\n"
-                    f"Screenshot: {shot}\nBrowser console errors (last 10):\n{console}\n"
-                    f"App log (tail):\n{self.server.log_tail(25)}", pytrace=False)
-
-    def poll(self, what, name, probe, done, step_seconds, *, failed=None, every=250):
-        limit = self.deadline.timeout(step_seconds, what)
-        start = time.monotonic()
-        value = None
-        while time.monotonic() - start < limit:
-            value = probe()
-            problem = failed(value) if failed is not None else None
-            if problem:
-                self.fail(f"While waiting until {what}: {problem}", name, value)
-            if done(value):
-                return value
-            self.page.wait_for_timeout(every)
-        self.fail(f"Timed out after {limit:.0f} s waiting until {what}.", name, value)
 
     def state(self):
         return self.page.evaluate(_JS_PAGE)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_harness import ARTIFACTS, README_RUN, ROOT, VIEWPORT
+from lab_harness import ARTIFACTS, README_RUN, ROOT, VIEWPORT, BrowserSteps
 
 #: The notebook that the test opens, relative to the repository (copied into the server's root).
 #: ``FCVIZ_BROWSER_NOTEBOOK=/path/to/other.ipynb`` opens another notebook instead (copied into notebooks/).
@@ -127,12 +127,11 @@ _JS_MARK = "([kind, title, name]) => {" + _JS_PRELUDE + r"""
 }"""
 
 
-class Session:
-    """What the steps share: the page, the server, what each step left behind, and how to fail."""
+class Session(BrowserSteps):
+    """The JupyterLab steps: the notebook they open and what each step left behind."""
 
     def __init__(self, page, server, deadline):
-        self.page, self.server, self.deadline = page, server, deadline
-        self.passed = set()
+        super().__init__(page, server, deadline, artifacts=ARTIFACTS, server_name="JupyterLab")
         other = os.environ.get("FCVIZ_BROWSER_NOTEBOOK")
         if other:
             self.notebook = Path(other).resolve()
@@ -141,40 +140,6 @@ class Session:
         else:
             self.notebook, self.notebook_url = ROOT / NOTEBOOK, NOTEBOOK
         self.connectome_tab = None
-
-    # -------------------------------------------------------------------- step bookkeeping
-
-    def require(self, *steps):
-        missing = [s for s in steps if s not in self.passed]
-        if missing:
-            pytest.skip(f"needs the step(s) {missing}, which did not pass")
-
-    def fail(self, message, name, observed=None):
-        """Fail the step with what was observed, a screenshot, the browser's errors and the server log."""
-        shot = ARTIFACTS / f"failure-{name}.png"
-        try:
-            self.page.screenshot(path=str(shot), timeout=10_000)
-        except Exception as exc:  # noqa: BLE001 -- the failure message matters more than the screenshot
-            shot = f"(no screenshot: {exc})"
-        console = "\n".join(self.page.fcviz_console[-10:]) or "(none)"
-        pytest.fail(f"{message}\nLast observed: {json.dumps(observed, ensure_ascii=False)[:3000]}\n"
-                    f"Screenshot: {shot}\nBrowser console errors (last 10):\n{console}\n"
-                    f"JupyterLab log (tail):\n{self.server.log_tail(25)}", pytrace=False)
-
-    def poll(self, what, name, probe, done, step_seconds, *, failed=None):
-        """Call ``probe()`` until ``done(value)``; fail early when ``failed(value)`` names a problem."""
-        limit = self.deadline.timeout(step_seconds, what)
-        start = self.deadline.elapsed()
-        value = None
-        while self.deadline.elapsed() - start < limit:
-            value = probe()
-            problem = failed(value) if failed is not None else None
-            if problem:
-                self.fail(f"While waiting until {what}: {problem}", name, value)
-            if done(value):
-                return value
-            self.page.wait_for_timeout(250)
-        self.fail(f"Timed out after {limit:.0f} s waiting until {what}.", name, value)
 
     # -------------------------------------------------------------------- page helpers
 
