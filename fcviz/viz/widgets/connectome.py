@@ -18,7 +18,8 @@ from ..displays.curves import BettiCurveDisplay, PersistenceDisplay
 from ..displays.matrices import ConnectomeDisplay
 from ..displays.network import SpanningTreeDisplay
 from .base import Explorer
-from .explorers import BETTI_THRESHOLDS, WIDE, check_persistence, check_zoo, integer_ticks, zoo_layers
+from .explorers import (BETTI_THRESHOLDS, WIDE, check_persistence, check_zoo, integer_ticks, network_options,
+                        zoo_layers)
 
 __all__ = ["ConnectomeExplorer"]
 
@@ -228,16 +229,7 @@ class ConnectomeExplorer(Explorer):
         """Network options of the current strategy; select ``keep`` (a network label or "barycenter")."""
         zoo, strategy = self.zoo_, self.strategy.value
         rows = np.flatnonzero(self._view["regs"] == strategy)
-        per_class = len({zoo.labels[r]["stimulus_class"] for r in rows}) > 1
-        options = []
-        for r in rows:
-            row = zoo.labels[r]
-            label = f"network {row['network']}"
-            if per_class:
-                label += f" · class {row['stimulus_class']}"
-            if row.get("train_accuracy") is not None:
-                label += f" · train acc {row['train_accuracy']:.2f}"
-            options.append((label, int(r)))
+        options = network_options(zoo, rows)
         options.append(("barycenter (group mean)", _BARYCENTER))
         value = options[0][1]
         if keep == _BARYCENTER:

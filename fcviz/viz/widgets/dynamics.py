@@ -44,7 +44,7 @@ from ..displays.matrices import ConnectomeDisplay
 from ..displays.network import SpanningTreeDisplay, mds_layout
 from ..displays.scores import PurityWeightDisplay
 from .base import Explorer
-from .explorers import zoo_layers
+from .explorers import network_options, zoo_layers
 
 __all__ = ["DynamicsExplorer", "save_animation", "SNAPSHOT_HINT"]
 
@@ -322,16 +322,7 @@ class DynamicsExplorer(Explorer):
         """Network options of the current strategy; select the one at ``position`` (or the first)."""
         zoo, strategy = self.zoo, self.strategy.value
         finals = [r for r in self._rows if str(zoo.labels[r]["regularizer"]) == strategy]
-        per_class = len({zoo.labels[r]["stimulus_class"] for r in finals}) > 1
-        options = []
-        for r in finals:
-            row = zoo.labels[r]
-            label = f"network {row['network']}"
-            if per_class:
-                label += f" · class {row['stimulus_class']}"
-            if row.get("train_accuracy") is not None:
-                label += f" · final train acc {row['train_accuracy']:.2f}"
-            options.append((label, r))
+        options = network_options(zoo, finals, accuracy="final train acc")
         with self.muted():
             self.network.options = options
             self.network.value = options[position if position < len(options) else 0][1]

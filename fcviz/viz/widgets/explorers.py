@@ -63,6 +63,35 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def network_options(zoo, rows, *, accuracy="train acc"):
+    """Dropdown options ``(label, row)`` naming each network of ``rows`` in a zoo.
+
+    Parameters
+    ----------
+    zoo : fcviz.ConnectomeZoo
+    rows : sequence of int
+        Rows of ``zoo.labels``, in the order they are offered.
+    accuracy : str
+        How the label names the training accuracy, where the zoo recorded one.
+
+    Returns
+    -------
+    list of (str, int)
+        "network 3 · class 7 · train acc 0.91": the class only when ``rows`` span several classes.
+    """
+    per_class = len({zoo.labels[r]["stimulus_class"] for r in rows}) > 1
+    options = []
+    for r in rows:
+        row = zoo.labels[r]
+        label = f"network {row['network']}"
+        if per_class:
+            label += f" · class {row['stimulus_class']}"
+        if row.get("train_accuracy") is not None:
+            label += f" · {accuracy} {row['train_accuracy']:.2f}"
+        options.append((label, int(r)))
+    return options
+
+
 def available_methods():
     """Clustering methods the explorer can run here: "Top", "Adj" and the installed baselines.
 
