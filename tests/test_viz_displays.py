@@ -32,6 +32,8 @@ from fcviz.viz import (
     SpanningTreeDisplay,
     figure_to_png,
     mds_layout,
+    radial_tree_layout,
+    spanning_tree_layout,
 )
 
 from conftest import symmetric
@@ -374,7 +376,9 @@ def test_mds_layout_recovers_planar_distances_with_fixed_signs(rng):
 def test_spanning_tree_display(graphs):
     display = SpanningTreeDisplay(graphs[0], boundaries=[5], title="tree").plot()
     rows, cols = mst_edges(graphs[0])
-    positions = mds_layout(graphs[0])
+    tree, positions = spanning_tree_layout(graphs[0])  # the tree drawn as a tree (tests/test_viz_tree_layout.py)
+    np.testing.assert_array_equal(tree[0], rows)
+    np.testing.assert_array_equal(positions, radial_tree_layout((rows, cols), 10, weights=graphs[0][rows, cols]))
     assert isinstance(display.nodes_, PathCollection) and isinstance(display.edges_, LineCollection)
     np.testing.assert_allclose(display.nodes_.get_offsets(), positions)
     segments = display.edges_.get_segments()
@@ -387,7 +391,9 @@ def test_spanning_tree_display(graphs):
     assert np.allclose(colors[0], colors[4]) and not np.allclose(colors[4], colors[5])
 
     _check_in_place(display, lambda i: display.update(graphs[(i + 1) % len(graphs)]))
-    np.testing.assert_allclose(display.nodes_.get_offsets(), mds_layout(graphs[50 % 8]))
+    np.testing.assert_allclose(display.nodes_.get_offsets(), spanning_tree_layout(graphs[50 % 8])[1])
+    mds = SpanningTreeDisplay(graphs[0], layout="mds").plot()  # the other layout, still there
+    np.testing.assert_allclose(mds.nodes_.get_offsets(), mds_layout(graphs[0]))
     with pytest.raises(ValueError, match="shows 10 nodes coloured by layer; got a graph of 4 nodes"):
         display.update(graphs[0][:4, :4])
     with pytest.raises(ValueError, match="asymmetric|symmetric"):

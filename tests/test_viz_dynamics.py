@@ -246,7 +246,7 @@ def test_a_failing_frame_reports_in_the_status_line_and_keeps_the_last_view(zoo,
     def broken(graph):
         raise RuntimeError("no layout today")
 
-    monkeypatch.setattr(dynamics_module, "mds_layout", broken)  # the tree panel's limits of a new network
+    monkeypatch.setattr(dynamics_module, "spanning_tree_layout", broken)  # the tree panel's limits of a new network
     explorer.network.value = explorer.network.options[1][1]
     assert "⚠ no layout today" in explorer.status.value and "RuntimeError" in explorer.last_error_
     assert _pngs(explorer) == before and explorer.selection_ == selection

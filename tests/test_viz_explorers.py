@@ -112,7 +112,7 @@ def test_connectome_explorer_shows_the_library_output_for_each_choice(zoo):
     assert after["connectome"] != before["connectome"]
     assert [after[n] == before[n] for n in ("tree", "persistence", "betti")] == [True] * 3
 
-    explorer.network.value = "barycenter"
+    explorer.network.value = ConnectomeExplorer.GROUP_MEAN
     members = zoo.graphs[_rows(zoo, "l2")]
     mean = members.mean(axis=0)
     order = spanning_tree_order(mean)
@@ -121,10 +121,10 @@ def test_connectome_explorer_shows_the_library_output_for_each_choice(zoo):
     np.testing.assert_array_equal(displays["persistence"].highlight_["births"].get_ydata(), group.births)
     np.testing.assert_array_equal(displays["betti"].lines_["betti1"][0].get_ydata(),
                                   betti_curves(group, BETTI_THRESHOLDS)[1])
-    assert explorer.selection_["network"] == "barycenter" and explorer.selection_["row"] is None
+    assert explorer.selection_["network"] == ConnectomeExplorer.GROUP_MEAN and explorer.selection_["row"] is None
 
     explorer.strategy.value = "dropout"  # the group mean stays selected across strategies
-    assert explorer.network.value == "barycenter"
+    assert explorer.network.value == ConnectomeExplorer.GROUP_MEAN
     np.testing.assert_array_equal(displays["persistence"].highlight_["deaths"].get_ydata(),
                                   barycenter(birth_death(zoo.graphs[_rows(zoo, "dropout")])).deaths)
     assert explorer.last_error_ is None
@@ -165,9 +165,62 @@ def test_choosing_a_stimulus_class_shows_the_recorded_zoo(zoo, recorded, monkeyp
     assert calls == [3] and explorer.last_error_ is None
 
 
+def test_the_group_choice_names_its_two_averages(zoo):
+    """The connectome and tree show the edge-wise mean; persistence and Betti the topological barycenter."""
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    explorer.strategy.value = "l2"
+    labels = dict(explorer.network.options)
+    assert labels["group: edge-wise mean"] == ConnectomeExplorer.GROUP_MEAN == "edgewise mean"
+    assert "edge-wise mean" in explorer.averages_help.value and "topological" in explorer.averages_help.value
+    assert explorer.averages_help in explorer.show().children
+    explorer.network.value = ConnectomeExplorer.GROUP_MEAN
+    displays = explorer.displays_
+    assert displays["connectome"].ax_.get_title().startswith("l2, edge-wise mean connectome")
+    assert displays["tree"].ax_.get_title() == "maximum spanning tree of the edge-wise mean"
+    mean = zoo.graphs[_rows(zoo, "l2")].mean(axis=0)
+    np.testing.assert_array_equal(displays["tree"].weights_, mean[mst_edges(mean)])  # the mean graph's tree
+    legend = displays["persistence"].axes_["deaths"].get_legend()
+    assert legend.get_texts()[-1].get_text() == "l2 topological barycenter"
+    assert explorer.figures_["persistence"]._suptitle.get_text() == (
+        "Topological barycenter (mean of sorted births/deaths) ± std per strategy; black: the l2 barycenter")
+    assert "l2 topological barycenter (mean of sorted births/deaths)" in explorer.figures_["betti"]._suptitle.get_text()
+    assert "edge-wise mean connectome, topological barycenter" in explorer.status.value
+    explorer.network.value = int(_rows(zoo, "l2")[1])
+    assert displays["tree"].ax_.get_title() == "maximum spanning tree (birth edges)"
+    assert legend.get_texts()[-1].get_text() == "l2 network 1"
+
+    with pytest.warns(FutureWarning, match='"barycenter" is deprecated.*Use "edgewise mean"') as caught:
+        explorer.network.value = "barycenter"  # the old value still selects the group
+    assert caught[0].filename == __file__  # the warning names the line that set it
+    assert explorer.network.value == ConnectomeExplorer.GROUP_MEAN
+    assert explorer.selection_["network"] == ConnectomeExplorer.GROUP_MEAN and explorer.selection_["row"] is None
+    assert explorer.last_error_ is None
+
+
+def test_the_tree_panel_draws_every_network_without_crossings(zoo):
+    from fcviz.viz.displays.tree_layout import count_crossings
+
+    explorer = ConnectomeExplorer(zoo, dpi=DPI)
+    for strategy in ("vanilla", "dropout"):
+        explorer.strategy.value = strategy
+        for value in [int(r) for r in _rows(zoo, strategy)] + [ConnectomeExplorer.GROUP_MEAN]:
+            explorer.network.value = value
+            segments = np.array(explorer.displays_["tree"].edges_.get_segments())
+            assert len(segments) == zoo.n_nodes - 1
+            np.testing.assert_array_equal(segments, _segments_of(explorer.graph_))
+            assert count_crossings(segments) == 0, (strategy, value)
+
+
+def _segments_of(graph):
+    from fcviz.viz.displays.network import spanning_tree_layout
+
+    (rows, cols), xy = spanning_tree_layout(graph)
+    return np.stack([xy[rows], xy[cols]], axis=1)
+
+
 def test_connectome_explorer_set_zoo_swaps_everything(zoo):
     explorer = ConnectomeExplorer(zoo, dpi=DPI)
-    explorer.network.value = "barycenter"
+    explorer.network.value = ConnectomeExplorer.GROUP_MEAN
     figures, images = dict(explorer.figures_), dict(explorer.images_)
     small = _synthetic_zoo()
     assert explorer.set_zoo(small) is explorer
@@ -276,6 +329,41 @@ def test_clustering_explorer_births_deaths_slider_and_curve(zoo, monkeypatch):
     assert not marker.get_visible()
     explorer.set_zoo(zoo)  # another zoo: the curve is not known yet
     assert explorer.curve_ is None and "curve" not in explorer.panels_ and not explorer._curve_box.children
+
+
+def test_a_missing_baselines_extra_gets_a_clear_error(zoo, monkeypatch):
+    """Without ripser/persim (simulated), "WD" is not offered and asking for it says what to install."""
+    import traitlets
+
+    import fcviz.baselines
+    from fcviz.viz.widgets.clustering import MethodUnavailableError
+
+    def missing():
+        raise ImportError("The persistence-diagram baselines need the optional package 'ripser', which could not "
+                          "be imported (No module named 'ripser'). Install fcviz's baselines extra: ...")
+
+    monkeypatch.setattr(fcviz.baselines, "require_baselines", missing)
+    assert available_methods() == ("Top", "Adj")
+    explorer = ClusteringExplorer(zoo, by="regularizer", dpi=DPI)
+    assert explorer.available_methods == ("Top", "Adj")
+    before, labels = _pngs(explorer), explorer.labels_.copy()
+    for error in (MethodUnavailableError, ImportError, traitlets.TraitError):  # catchable as any of them
+        with pytest.raises(error) as caught:
+            explorer.method.value = "WD"
+    message = str(caught.value)
+    assert '"WD" is a persistence-diagram baseline' in message and "No module named 'ripser'" in message
+    assert 'pip install "fcviz[baselines]"' in message and '"Top", "Adj"' in message
+    assert explorer.method.value == "Top" and _pngs(explorer) == before  # nothing changed
+    np.testing.assert_array_equal(explorer.labels_, labels)
+    with pytest.raises(MethodUnavailableError, match=r"one of the available methods \"Top\", \"Adj\"; got 'Topp'"):
+        explorer.method.value = "Topp"
+    monkeypatch.undo()  # the extra installed after the explorer was made
+    if "WD" in available_methods():
+        with pytest.raises(MethodUnavailableError, match="made before the baselines extra was installed"):
+            explorer.method.value = "WD"
+        assert "WD" in ClusteringExplorer(zoo, dpi=DPI).available_methods
+    explorer.method.value = "Adj"  # the explorer still works
+    assert explorer.last_error_ is None and "Adj" in explorer.status.value and _pngs(explorer) != before
 
 
 @pytest.mark.skipif("WD" not in available_methods(), reason='needs pip install "fcviz[baselines]"')
@@ -438,7 +526,7 @@ def test_connectome_explorer_renders_what_changed_and_caches_frames(zoo):
         assert fcviz.viz.figure_to_png(figure, dpi=DPI) == _png(explorer, name), name
     explorer.network.value = int(l2[1])
     assert _pngs(explorer) == second
-    for control, value in ((explorer.strategy, "dropout"), (explorer.network, "barycenter"), (explorer.order, "tree"),
+    for control, value in ((explorer.strategy, "dropout"), (explorer.network, ConnectomeExplorer.GROUP_MEAN), (explorer.order, "tree"),
                            (explorer.strategy, "vanilla"), (explorer.network, int(_rows(zoo, "vanilla")[2]))):
         control.value = value  # drawn over kept backgrounds: the same bytes as full renders
         for name, figure in explorer.figures_.items():

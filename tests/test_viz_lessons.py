@@ -61,8 +61,8 @@ def test_filtration_draws_the_kept_edges_and_the_library_betti_numbers(graph):
         assert (len(births), len(deaths)) == (n - b0, b1)
         assert explorer.betti_ == (b0, b1)
         assert f"β0 = {b0} " in explorer.readout.value and f"β1 = {b1} " in explorer.readout.value
-        assert f"births so far {n - b0} of {n - 1}" in explorer.readout.value
-        assert f"deaths so far {b1} of {P.deaths.size}" in explorer.readout.value
+        assert f"birth edges so far {n - b0} of {n - 1}" in explorer.readout.value
+        assert f"death edges so far {b1} of {P.deaths.size}" in explorer.readout.value
         np.testing.assert_array_equal(explorer.components_, filtration_components(graph, e))
         assert len(np.unique(explorer.components_)) == b0
         rows, cols = explorer.edges_
@@ -83,7 +83,8 @@ def test_filtration_sweeps_from_no_edge_to_every_edge_one_edge_per_step(graph):
     assert explorer.kept_.sum() == 0 and explorer.betti_ == (graph.shape[0], 0)
     explorer.slider.index = 1
     assert explorer.kept_.sum() == 1 and "Last step added edge" in explorer.readout.value
-    assert "a <b>birth</b>" in explorer.readout.value  # the heaviest edge always joins two nodes
+    assert "a <b>birth</b> edge" in explorer.readout.value  # the heaviest edge always joins two nodes
+    assert "kills a 0-dimensional class" in explorer.readout.value and "The paper's names" in explorer.readout.value
     assert len(explorer.new_lines_.get_segments()) == 1
     explorer.slider.index = len(explorer.thresholds_) - 1
     assert explorer.kept_.all() and explorer.betti_[0] == 1

@@ -101,8 +101,8 @@ def _check_connectomes(explorer):
     assert (s["strategy"], s["order"]) == (explorer.strategy.value, explorer.order.value)
     assert s["stimulus_class"] == explorer._stimuli()
     zoo = explorer.zoo_
-    if explorer.network.value == "barycenter":
-        assert s["row"] is None and s["network"] == "barycenter"
+    if explorer.network.value == ConnectomeExplorer.GROUP_MEAN:
+        assert s["row"] is None and s["network"] == ConnectomeExplorer.GROUP_MEAN
         graph = zoo.graphs[zoo.label_column("regularizer") == s["strategy"]].mean(axis=0)
     else:
         assert s["row"] == explorer.network.value

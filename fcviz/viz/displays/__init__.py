@@ -8,6 +8,7 @@ methods compute the data with public fcviz functions.
 Modules: :mod:`~fcviz.viz.displays.base` (pyplot-free figures, PNG bytes, input checks),
 :mod:`~fcviz.viz.displays.matrices` (connectomes, distance matrices), :mod:`~fcviz.viz.displays.curves`
 (birth and death sets, Betti curves), :mod:`~fcviz.viz.displays.network` (spanning trees),
+:mod:`~fcviz.viz.displays.tree_layout` (a tree laid out without crossings),
 :mod:`~fcviz.viz.displays.scores` (contingency, purity), :mod:`~fcviz.viz.displays.runtime` (run
 times), :mod:`~fcviz.viz.displays.reports`
 (static report figures) and :mod:`~fcviz.viz.displays.plotting` (``plot_*`` for notebooks). Every name
@@ -25,6 +26,9 @@ _LAZY = {
     "DistanceMatrixDisplay": "matrices",
     "SpanningTreeDisplay": "network",
     "mds_layout": "network",
+    "spanning_tree_layout": "network",
+    "radial_tree_layout": "tree_layout",
+    "count_crossings": "tree_layout",
     "ClusteringDisplay": "scores",
     "PurityDisplay": "scores",
     "PurityWeightDisplay": "scores",

@@ -1,14 +1,24 @@
-"""A network drawn as a graph: neurons as dots, the maximum spanning tree (birth edges) as lines."""
+"""A network drawn as a graph: neurons as dots, the maximum spanning tree (birth edges) as lines.
+
+The tree is laid out as a tree (:func:`~fcviz.viz.displays.tree_layout.radial_tree_layout`: its
+centre in the middle, each subtree in its own wedge, no two edges crossing); :func:`mds_layout`
+(classical scaling of ``1 - w``, where strongly connected nodes sit close but edges cross) is the
+other choice.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ...homology import mst_edges
-from .base import check_labels, check_square, register_display, require_plotted, resolve_axes
+from .base import check_labels, check_option, check_square, register_display, require_plotted, resolve_axes
 from .matrices import layer_boundaries, read_connectome
+from .tree_layout import radial_tree_layout
 
-__all__ = ["SpanningTreeDisplay", "mds_layout"]
+__all__ = ["SpanningTreeDisplay", "mds_layout", "spanning_tree_layout", "TREE_LAYOUTS"]
+
+#: How :class:`SpanningTreeDisplay` can place the nodes.
+TREE_LAYOUTS = ("radial", "mds")
 
 
 def mds_layout(graph):
@@ -52,11 +62,46 @@ def mds_layout(graph):
     return top
 
 
+def spanning_tree_layout(graph, *, layout="radial"):
+    """A graph's maximum spanning tree and the node positions a :class:`SpanningTreeDisplay` draws.
+
+    Parameters
+    ----------
+    graph : array-like of shape (n, n)
+        Edge weights (validated as in :func:`fcviz.birth_death`).
+    layout : {"radial", "mds"}, default="radial"
+        ``"radial"``: :func:`~fcviz.viz.displays.tree_layout.radial_tree_layout` of the tree, rooted
+        at its centre (no crossing edges); ``"mds"``: :func:`mds_layout` of the whole graph.
+
+    Returns
+    -------
+    tree : (rows, cols) of ndarray of int of shape (n - 1,)
+        The tree's edges, from :func:`fcviz.mst_edges`.
+    positions : ndarray of shape (n, 2)
+
+    Examples
+    --------
+    >>> from fcviz.synthetic import random_modular_graphs
+    >>> from fcviz.viz.displays.tree_layout import count_crossings
+    >>> G = random_modular_graphs(1, 64, 4, random_state=0)[0]
+    >>> (rows, cols), xy = spanning_tree_layout(G)
+    >>> count_crossings(np.stack([xy[rows], xy[cols]], axis=1))
+    0
+    """
+    check_option(layout, "layout", TREE_LAYOUTS, hint="\"radial\" draws the tree without crossing edges.")
+    A = check_square(graph, "graph", owner="spanning_tree_layout")
+    rows, cols = mst_edges(A)
+    if layout == "mds":
+        return (rows, cols), mds_layout(A)
+    return (rows, cols), radial_tree_layout((rows, cols), A.shape[0], weights=A[rows, cols])
+
+
 class SpanningTreeDisplay:
     """A network as a graph: neurons coloured by layer, the maximum spanning tree as weighted lines.
 
     The tree's edges are the birth edges of the persistent graph homology; line width grows with the
-    edge weight. Node positions come from :func:`mds_layout` (classical MDS of ``1 - w``).
+    edge weight. Node positions come from :func:`spanning_tree_layout`: by default the tree drawn as a
+    tree, radially from its centre, with no two edges crossing.
 
     Parameters
     ----------
@@ -67,6 +112,10 @@ class SpanningTreeDisplay:
     layer_names : sequence of str, optional
         One per layer, for the legend.
     title : str, optional
+    layout : {"radial", "mds"}, default="radial"
+        ``"radial"``: the tree's centre in the middle, every node on the circle of its depth, subtrees
+        in disjoint wedges (no crossings); ``"mds"``: classical scaling of ``1 - w`` (similar nodes
+        close, long crossing edges). See :func:`spanning_tree_layout`.
 
     Attributes
     ----------
@@ -84,11 +133,12 @@ class SpanningTreeDisplay:
     ax_, figure_ : the axes and figure drawn on.
     """
 
-    def __init__(self, graph, *, boundaries=None, layer_names=None, title=None):
+    def __init__(self, graph, *, boundaries=None, layer_names=None, title=None, layout="radial"):
         self.graph = graph
         self.boundaries = boundaries
         self.layer_names = layer_names
         self.title = title
+        self.layout = layout
 
     @classmethod
     def from_connectome(cls, connectome, *, boundaries=None, layer_sizes=None, title=None, ax=None, **plot_kw):
@@ -118,8 +168,7 @@ class SpanningTreeDisplay:
 
     def _layout(self, graph):
         A = check_square(graph, "graph", owner=type(self).__name__)
-        rows, cols = mst_edges(A)
-        positions = mds_layout(A)
+        (rows, cols), positions = spanning_tree_layout(A, layout=self.layout)
         segments = np.stack([positions[rows], positions[cols]], axis=1)
         return A, (rows, cols), A[rows, cols], positions, segments
 
@@ -127,21 +176,23 @@ class SpanningTreeDisplay:
         top = max(1.0, float(weights.max())) if weights.size else 1.0
         return self._min_width + self._width_scale * weights / top
 
-    def plot(self, ax=None, *, node_size=24, cmap="tab10", edge_color="0.35", width_scale=3.0, min_width=0.3,
+    def plot(self, ax=None, *, node_size=None, cmap="tab10", edge_color="0.35", width_scale=None, min_width=0.3,
              legend=True):
         """Draw dots and tree edges.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
-        node_size : float, default=24
-            Marker area of the dots.
+        node_size : float, optional
+            Marker area of the dots; by default 24 up to 100 nodes, then ``24 * sqrt(100 / n)`` (12 at
+            384 nodes), so that a large tree's dots do not cover each other.
         cmap : str or Colormap, default="tab10"
             Layer colours.
         edge_color : color, default="0.35"
-        width_scale, min_width : float, default=3.0 and 0.3
+        width_scale, min_width : float, optional and 0.3
             An edge of weight w is drawn ``min_width + width_scale * w`` points wide (weights above 1
-            are scaled to the largest).
+            are scaled to the largest); ``width_scale`` is by default 3 up to 100 nodes, then
+            ``3 * sqrt(100 / n)``, as the dots.
         legend : bool, default=True
             A legend of the layers when there are several.
 
@@ -161,6 +212,9 @@ class SpanningTreeDisplay:
         names = check_labels(self.layer_names, n_layers, "layer_names", owner=type(self).__name__)
         self.figure_, (self.ax_,) = resolve_axes(ax, 1, owner=type(self).__name__)
         ax = self.ax_
+        crowd = min(1.0, float(np.sqrt(100.0 / n)))  # dots and lines shrink with a crowded tree
+        node_size = 24.0 * crowd if node_size is None else node_size
+        width_scale = 3.0 * crowd if width_scale is None else width_scale
         self._width_scale, self._min_width = width_scale, min_width
         palette = colormaps[cmap] if isinstance(cmap, str) else cmap
         colors = [palette(k % palette.N) if palette.N < 256 else palette(k / max(1, n_layers - 1))

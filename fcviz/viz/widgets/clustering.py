@@ -12,16 +12,19 @@ from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from ..._validation import check_bool, check_real
+from ..._diagrams import EXTRA
 from ...clustering import TopClustering, clustering_scores
+from ...registry import BASELINE_METHODS
 from ...wasserstein import pairwise_distances
 from ..displays.matrices import DistanceMatrixDisplay
 from ..displays.scores import ClusteringDisplay, PurityWeightDisplay
 from .base import Explorer
 from .explorers import WIDE, available_methods, check_persistence, check_zoo
 
-__all__ = ["ClusteringExplorer"]
+__all__ = ["ClusteringExplorer", "MethodUnavailableError"]
 
 _WIDE = WIDE
 _FITS_KEPT = 256  # clusterings remembered per zoo (labels: a few hundred bytes each)
@@ -29,6 +32,52 @@ _BACKGROUND_EDGES = 1_000_000  # background="auto": fits at 0 < w < 1 of larger 
 _PAPER = "paper"  # the birth-weight slider's first stop: the paper's d_top (birth_weight=None)
 _BIRTH_WEIGHTS = [("paper", _PAPER)] + [(f"{0.05 * i:.2f}", round(0.05 * i, 2)) for i in range(21)]
 _CURVE_REPEATS = 10  # clusterings per birth weight of the purity-against-beta curve
+
+
+class MethodUnavailableError(traitlets.TraitError, ImportError):
+    """A clustering method the explorer cannot run here (a baseline whose extra is not installed).
+
+    Both a :class:`traitlets.TraitError` (what setting a Dropdown to a missing option raised before)
+    and an :class:`ImportError` (what is missing: a package).
+    """
+
+
+class _MethodDropdown(widgets.Dropdown):
+    """The method control: a value that is not offered gets an error saying why and how to fix it."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value, offered = proposal.value, tuple(self.options)
+        if isinstance(value, str) and value not in offered:
+            raise _unavailable(value, offered)
+        return super()._validate_value(proposal)
+
+
+def _unavailable(method, offered):
+    """The error for a method the explorer does not offer: a missing extra, or a name it does not run."""
+    listed = ", ".join(f'"{m}"' for m in offered)
+    if method in BASELINE_METHODS:
+        from ...baselines import require_baselines
+
+        try:
+            require_baselines()
+        except ImportError as exc:
+            why = str(exc).split(" Install fcviz's")[0]
+            return MethodUnavailableError(
+                f'ClusteringExplorer: the method "{method}" is a persistence-diagram baseline and needs the '
+                f"optional baselines extra (ripser, persim, kmedoids), which is not installed here: {why} "
+                f"Install it with {EXTRA} and restart the kernel, or choose one of the available methods: "
+                f"{listed} (ClusteringExplorer.available_methods)."
+            )
+        return MethodUnavailableError(
+            f'ClusteringExplorer: this explorer was made before the baselines extra was installed, so it offers '
+            f'{listed} only; make a new ClusteringExplorer to run "{method}".'
+        )
+    return MethodUnavailableError(
+        f"ClusteringExplorer: method must be one of the available methods {listed}; got {method!r}. "
+        f"The baselines {', '.join(BASELINE_METHODS)} need {EXTRA}; CKA and NP (network similarity) run in "
+        "fcviz.studies, not in the explorer."
+    )
 
 
 class ClusteringExplorer(Explorer):
@@ -61,7 +110,12 @@ class ClusteringExplorer(Explorer):
     Attributes
     ----------
     method : ipywidgets.Dropdown
-        ``"Top"``, ``"Adj"`` and every baseline whose extra is installed (:func:`available_methods`).
+        ``"Top"``, ``"Adj"`` and every baseline whose extra is installed (:attr:`available_methods`).
+        Setting another value raises :class:`MethodUnavailableError` (a TraitError and an
+        ImportError) that says what is missing and how to install it.
+    available_methods : tuple of str
+        The methods this explorer can run here (read-only): check ``"WD" in
+        explorer.available_methods`` before choosing a baseline.
     weight : ipywidgets.FloatSlider
         ``top_relative_weight`` of :class:`fcviz.TopClustering`, 0 … 1 in steps of 0.05 (1: topology
         only, the paper's Top); enabled for "Top" only.
@@ -123,8 +177,8 @@ class ClusteringExplorer(Explorer):
         self.background = background
         self._fit_lock = threading.Lock()  # one background fit at a time (they queue up)
         self._wanted = None  # the settings the controls ask for now
-        self.method = widgets.Dropdown(options=available_methods(), value="Top", description="method", style=_WIDE,
-                                       layout=widgets.Layout(width="160px"))
+        self.method = _MethodDropdown(options=available_methods(), value="Top", description="method", style=_WIDE,
+                                      layout=widgets.Layout(width="160px"))
         self.weight = widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.05, continuous_update=False,
                                           readout_format=".2f", description="topological weight w", style=_WIDE,
                                           layout=widgets.Layout(width="330px"))
@@ -148,6 +202,18 @@ class ClusteringExplorer(Explorer):
         for control in (self.method, self.weight, self.birth_weight, self.n_clusters, self.seed):
             self.on_change(control, self._draw)
         self.curve_button.on_click(lambda _: self.show_curve())
+
+    @property
+    def available_methods(self):
+        """The clustering methods this explorer can run here: "Top", "Adj" and the installed baselines.
+
+        Returns
+        -------
+        tuple of str
+            The options of :attr:`method`, e.g. ``("Top", "Adj")`` without the ``fcviz[baselines]``
+            extra and ``("Top", "Adj", "BD", "WD", "SWK", "HK", "PI")`` with it.
+        """
+        return tuple(self.method.options)
 
     def set_zoo(self, zoo, *, persistence=None):
         """Cluster another zoo (e.g. one just built): reset every cache, the controls and the panels.
@@ -229,8 +295,8 @@ class ClusteringExplorer(Explorer):
                 self._distances[key] = diagram_distances(self.diagrams_, method="PI")
             else:
                 self._distances[key] = self._baseline_features(method)
-        titles = {"Top": "topological distance d_top" if birth_weight is None
-                  else f"β-weighted distance (β = {birth_weight:.2f})",
+        titles = {"Top": "d_top, a squared 2-Wasserstein distance" if birth_weight is None
+                  else f"β-weighted distance (β = {birth_weight:.2f}), squared",
                   "Adj": "edge distance ‖A − B‖²", "PI": "persistence-image distance (PI)"}
         return self._distances[key], titles.get(method, f"diagram distance ({method})")
 

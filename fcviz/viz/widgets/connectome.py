@@ -6,9 +6,12 @@ How it redraws, and what it shares with the clustering explorer: :mod:`fcviz.viz
 from __future__ import annotations
 
 import html
+import sys
+import warnings
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.ticker import FormatStrFormatter
 
 from ...homology import betti_curves, birth_death
@@ -23,10 +26,47 @@ from .explorers import (BETTI_THRESHOLDS, WIDE, check_persistence, check_zoo, in
 
 __all__ = ["ConnectomeExplorer"]
 
-_BARYCENTER = "barycenter"
+#: Value of the network control for a strategy's group: its edge-wise mean connectome (and, in the
+#: persistence and Betti panels, its topological barycenter).
+GROUP_MEAN = "edgewise mean"
+_GROUP_LABEL = "group: edge-wise mean"
+_OLD_GROUP_VALUE = "barycenter"  # the value before it was named for what it shows; deprecated
+#: Under the controls: the group choice shows two different averages, said once.
+AVERAGES_HELP = (
+    "<b>group: edge-wise mean</b> shows two averages of the strategy's networks. The connectome and the "
+    "tree are the <i>edge-wise mean</i>: every weight w<sub>ij</sub> averaged over the networks, and that "
+    "mean graph's maximum spanning tree. The persistence and Betti panels show the <i>topological "
+    "barycenter</i>: the mean of the sorted birth values and of the sorted death values, which minimises "
+    "the sum of the networks' d<sub>top</sub> to it (a Fréchet mean: d<sub>top</sub> is a squared "
+    "2-Wasserstein distance). It is not the persistence of the mean connectome."
+)
 _WIDE = WIDE
 # Value of the stimulus control for the zoo's own stimuli (all classes, or as built per class).
 _OWN_STIMULI = "all"
+
+
+def _caller_level():
+    """The ``stacklevel`` of a warning raised in a trait validator that names the code setting the trait
+    (the first frame outside traitlets, ipywidgets and fcviz)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] in ("traitlets", "ipywidgets",
+                                                                                      "fcviz"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+class _NetworkDropdown(widgets.Dropdown):
+    """The network control: still takes the group's old value ``"barycenter"``, with a FutureWarning."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        if isinstance(proposal.value, str) and proposal.value == _OLD_GROUP_VALUE:
+            warnings.warn(
+                f'The network value "{_OLD_GROUP_VALUE}" is deprecated: the group choice shows the edge-wise mean '
+                f'connectome (and the topological barycenter in the persistence panels). Use "{GROUP_MEAN}" '
+                "(ConnectomeExplorer.GROUP_MEAN).", FutureWarning, stacklevel=_caller_level())
+            proposal = traitlets.Bunch(proposal, value=GROUP_MEAN)
+        return super()._validate_value(proposal)
 
 
 class ConnectomeExplorer(Explorer):
@@ -59,8 +99,13 @@ class ConnectomeExplorer(Explorer):
         trained weights.
     network : ipywidgets.Dropdown
         Each network of the chosen strategy (value: its row in ``zoo_``), then
-        ``"barycenter (group mean)"`` (value ``"barycenter"``): the element-wise mean connectome of the
-        strategy and its barycenter curves.
+        ``"group: edge-wise mean"`` (value :attr:`GROUP_MEAN`, ``"edgewise mean"``): the edge-wise mean
+        connectome of the strategy and its spanning tree, while the persistence and Betti panels show
+        the strategy's topological barycenter (the mean of the sorted births and deaths, not the
+        persistence of the mean connectome). The old value ``"barycenter"`` still selects it, with a
+        FutureWarning.
+    averages_help : ipywidgets.HTML
+        Under the controls: what the group choice shows in which panel (:data:`AVERAGES_HELP`).
     order : ipywidgets.ToggleButtons
         Node order of the connectome: ``"layer"`` or ``"tree"`` (:func:`fcviz.spanning_tree_order`).
     zoo : fcviz.ConnectomeZoo
@@ -73,7 +118,7 @@ class ConnectomeExplorer(Explorer):
         ``fcviz.barycenter`` of every strategy's networks in ``zoo_``.
     selection_ : dict
         The choices drawn last: ``strategy``, ``stimulus_class`` (None for all), ``network`` (its
-        ``network`` label, or "barycenter"), ``row`` (its row in ``zoo_``, or None), ``order``.
+        ``network`` label, or :attr:`GROUP_MEAN`), ``row`` (its row in ``zoo_``, or None), ``order``.
     graph_ : ndarray of shape (n, n)
         The connectome drawn (a row of ``zoo_.graphs`` or the strategy's mean).
     figures_, images_, displays_ : dict
@@ -94,12 +139,17 @@ class ConnectomeExplorer(Explorer):
     ('l2', 0)
     """
 
+    #: Value of :attr:`network` for the strategy's group (edge-wise mean; topological barycenter).
+    GROUP_MEAN = GROUP_MEAN
+
     def __init__(self, zoo, *, persistence=None, dpi=100, backend="image", frame_cache=64):
         super().__init__(dpi=dpi, backend=backend, frame_cache=frame_cache)
         self.strategy = widgets.Dropdown(description="strategy", style=_WIDE, layout=widgets.Layout(width="200px"))
         self.stimulus_class = widgets.Dropdown(description="stimuli", style=_WIDE,
                                                layout=widgets.Layout(width="220px"))
-        self.network = widgets.Dropdown(description="network", style=_WIDE, layout=widgets.Layout(width="290px"))
+        self.network = _NetworkDropdown(description="network", style=_WIDE, layout=widgets.Layout(width="290px"))
+        self.averages_help = widgets.HTML(f'<span style="font-size: 0.85em; color: #555">{AVERAGES_HELP}</span>',
+                                          layout=widgets.Layout(max_width="920px"))
         self.order = widgets.ToggleButtons(
             options=[("layer order", "layer"), ("tree order", "tree")], value="layer", description="nodes",
             tooltips=["neurons grouped by layer", "neurons in the order they join the maximum spanning tree"],
@@ -226,29 +276,29 @@ class ConnectomeExplorer(Explorer):
         self._fill_networks(keep)
 
     def _fill_networks(self, keep):
-        """Network options of the current strategy; select ``keep`` (a network label or "barycenter")."""
+        """Network options of the current strategy; select ``keep`` (a network label or GROUP_MEAN)."""
         zoo, strategy = self.zoo_, self.strategy.value
         rows = np.flatnonzero(self._view["regs"] == strategy)
         options = network_options(zoo, rows)
-        options.append(("barycenter (group mean)", _BARYCENTER))
+        options.append((_GROUP_LABEL, GROUP_MEAN))
         value = options[0][1]
-        if keep == _BARYCENTER:
-            value = _BARYCENTER
+        if keep == GROUP_MEAN:
+            value = GROUP_MEAN
         elif keep is not None:
             value = next((r for r in rows if zoo.labels[r]["network"] == keep), value)
         with self.muted():
             self.network.options = options
-            self.network.value = int(value) if value != _BARYCENTER else value
+            self.network.value = int(value) if value != GROUP_MEAN else value
 
     # ------------------------------------------------------------------ what is drawn
 
     def _selected(self):
         """(graph, persistence, selection) of the current controls."""
         strategy, choice = self.strategy.value, self.network.value
-        if choice == _BARYCENTER:
+        if choice == GROUP_MEAN:
             rows = np.flatnonzero(self._view["regs"] == strategy)
-            graph = self.zoo_.graphs[rows].mean(axis=0)  # the group's mean connectome (a display choice)
-            P, network, row = self.barycenters_[strategy], _BARYCENTER, None
+            graph = self.zoo_.graphs[rows].mean(axis=0)  # the edge-wise mean connectome
+            P, network, row = self.barycenters_[strategy], GROUP_MEAN, None  # beside it: the topological barycenter
         else:
             row = int(choice)
             graph, P, network = self.zoo_.graphs[row], self.persistence_[row], self.zoo_.labels[row]["network"]
@@ -257,7 +307,8 @@ class ConnectomeExplorer(Explorer):
         return graph, P, selection
 
     def _title(self, selection):
-        who = "mean connectome" if selection["network"] == _BARYCENTER else f"network {selection['network']}"
+        who = ("edge-wise mean connectome" if selection["network"] == GROUP_MEAN
+               else f"network {selection['network']}")
         c = selection["stimulus_class"]
         stimuli = "all stimuli" if c is None else f"class {self.stimulus_class.label} stimuli"
         return f"{selection['strategy']}, {who}\n{stimuli}"
@@ -273,7 +324,7 @@ class ConnectomeExplorer(Explorer):
             "connectome": ConnectomeDisplay(graph, boundaries=self._boundaries, order=selection["order"],
                                             title=title).plot(ax=panels["connectome"].axes[0]),
             "tree": SpanningTreeDisplay(graph, boundaries=self._boundaries, layer_names=self._layer_names,
-                                        title="maximum spanning tree (birth edges)").plot(ax=panels["tree"].axes[0]),
+                                        title=self._tree_title(selection)).plot(ax=panels["tree"].axes[0]),
             "persistence": PersistenceDisplay(
                 [self.barycenters_[s] for s in self._strategies], names=self._strategies,
                 colors=[f"C{k % 10}" for k in range(len(self._strategies))], highlight=P,
@@ -300,27 +351,42 @@ class ConnectomeExplorer(Explorer):
         self.graph_, self.selection_ = graph, selection
 
     @staticmethod
+    def _tree_title(selection):
+        if selection["network"] == GROUP_MEAN:
+            return "maximum spanning tree of the edge-wise mean"
+        return "maximum spanning tree (birth edges)"
+
+    @staticmethod
     def _who(selection):
-        return (f"{selection['strategy']} barycenter" if selection["network"] == _BARYCENTER
+        """The selection in the persistence and Betti panels (for the group: its topological barycenter)."""
+        return (f"{selection['strategy']} topological barycenter" if selection["network"] == GROUP_MEAN
                 else f"{selection['strategy']} network {selection['network']}")
 
     def _name_highlight(self, selection):
-        """Say which network the highlight of the persistence panel shows (its legend entry)."""
+        """Say which network the highlight of the persistence panel shows (its legend entry, the title)."""
         legend = self.displays_["persistence"].axes_["deaths"].get_legend()
         if legend is not None:
             legend.get_texts()[-1].set_text(self._who(selection))  # the highlight is the last entry
+        black = (f"the {selection['strategy']} barycenter" if selection["network"] == GROUP_MEAN
+                 else self._who(selection))
+        self.figures_["persistence"].suptitle(
+            f"Topological barycenter (mean of sorted births/deaths) ± std per strategy; black: {black}", fontsize=10)
 
     def _title_betti(self, selection):
         """Say which network the Betti curves show (figure title)."""
         c = selection["stimulus_class"]
         stimuli = "all stimuli" if c is None else f"stimuli of class {self.stimulus_class.label}"
-        self.figures_["betti"].suptitle(f"Betti curves of the filtered graph: {self._who(selection)} ({stimuli})",
-                                        fontsize=10)
+        if selection["network"] == GROUP_MEAN:
+            title = (f"Betti curves of the {selection['strategy']} topological barycenter "
+                     f"(mean of sorted births/deaths), {stimuli}")
+        else:
+            title = f"Betti curves of the filtered graph: {self._who(selection)} ({stimuli})"
+        self.figures_["betti"].suptitle(title, fontsize=10)
 
     @staticmethod
     def _keys(selection):
         """The frame of every panel: what its figure depends on (stimulus class, network, node order)."""
-        who = (selection["stimulus_class"], selection["strategy"], selection["row"])  # row None: the group mean
+        who = (selection["stimulus_class"], selection["strategy"], selection["row"])  # row None: the group
         return {"connectome": (*who, selection["order"]), "tree": who, "persistence": who, "betti": who}
 
     def _draw_selection(self):
@@ -336,7 +402,7 @@ class ConnectomeExplorer(Explorer):
             if "connectome" in names:
                 displays["connectome"].update(graph, title=self._title(selection), order=selection["order"])
             if "tree" in names:
-                displays["tree"].update(graph)
+                displays["tree"].update(graph, title=self._tree_title(selection))
                 self._fill_tree_box()
             if "persistence" in names:
                 view = self._view
@@ -373,13 +439,14 @@ class ConnectomeExplorer(Explorer):
 
     def _describe(self):
         s = self.selection_
-        who = "group mean" if s["network"] == _BARYCENTER else f"network {s['network']}"
+        who = ("group: edge-wise mean connectome, topological barycenter" if s["network"] == GROUP_MEAN
+               else f"network {s['network']}")
         stimuli = "all stimuli" if s["stimulus_class"] is None else f"stimuli of class {s['stimulus_class']}"
         return f"{s['strategy']}, {who}, {stimuli}, {s['order']} order"
 
     def _layout(self):
         controls = widgets.HBox([self.strategy, self.stimulus_class, self.network])
         panels = self.panels_
-        return [controls, self.order, self.status,
+        return [controls, self.averages_help, self.order, self.status,
                 widgets.HBox([panels["connectome"].widget, panels["tree"].widget]),
                 panels["persistence"].widget, panels["betti"].widget]

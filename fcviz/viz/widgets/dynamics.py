@@ -41,7 +41,7 @@ from ...dynamics import DynamicsResult, training_dynamics
 from ...homology import birth_death, spanning_tree_order
 from ..displays.curves import PersistenceDisplay
 from ..displays.matrices import ConnectomeDisplay
-from ..displays.network import SpanningTreeDisplay, mds_layout
+from ..displays.network import SpanningTreeDisplay, spanning_tree_layout
 from ..displays.scores import PurityWeightDisplay
 from .base import Explorer
 from .explorers import network_options, zoo_layers
@@ -341,7 +341,7 @@ class DynamicsExplorer(Explorer):
     def _tree_limit(self, final_row):
         """Axis limits of the tree panel that hold the network's layout at every epoch."""
         if final_row not in self._tree_limits:
-            positions = [mds_layout(self.zoo.graphs[row]) for row in self._rows[final_row].values()]
+            positions = [spanning_tree_layout(self.zoo.graphs[row])[1] for row in self._rows[final_row].values()]
             side = max(np.ptp(p[:, k]) for p in positions for k in (0, 1))
             pad = 0.08 * max(float(side), 1e-9)
             lo = np.min([p.min(axis=0) for p in positions], axis=0) - pad
@@ -434,7 +434,7 @@ class DynamicsExplorer(Explorer):
                 legend.get_texts()[-1].set_text(who)  # the highlight is the last entry
             by = self.by if isinstance(self.by, str) else "/".join(self.by)
             self.figures_["persistence"].suptitle(
-                f"Birth and death sets at {when}: barycenter ± std per {by}, black: {who}", fontsize=10)
+                f"Birth and death sets at {when}: topological barycenter ± std per {by}, black: {who}", fontsize=10)
         else:
             mean, std = self._purity[epoch]
             self.epoch_line_.set_xdata([epoch, epoch])

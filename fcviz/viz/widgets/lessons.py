@@ -47,6 +47,8 @@ _DEATH_COLOR = "C1"
 _NEW_COLOR = "crimson"
 _MAX_FILTRATION_NODES = 100
 _SINGLETON_COLOR = "0.85"
+_NAMING = ("<br><small>* The paper's names. In standard persistent homology the merge of two components kills a "
+           "0-dimensional class, and the edge that closes a cycle gives birth to a 1-dimensional one.</small>")
 # Component colours: none of them is the blue, orange or red of the edges.
 _COMPONENT_COLORS = ("#2ca02c", "#9467bd", "#e377c2", "#bcbd22", "#17becf", "#8c564b", "#98df8a", "#c5b0d5",
                      "#f7b6d2", "#dbdb8d", "#9edae5", "#c49c94")
@@ -126,13 +128,14 @@ class _Lesson(Widget):
 
 
 class FiltrationExplorer(_Lesson):
-    """Sweep the threshold of a graph filtration and watch births, deaths and Betti numbers.
+    """Sweep the threshold of a graph filtration and watch birth edges, death edges and Betti numbers.
 
     The filtered graph at threshold ``e`` keeps the edges heavier than ``e``. The slider sweeps ``e``
     from the largest weight (no edge) down to 0 (every edge). Panel 1 draws the graph (positions from
-    :func:`mds_layout`) with the kept edges: birth edges (the maximum spanning tree of
-    :func:`fcviz.mst_edges`) in blue, death edges (each closes a cycle) in orange, the edges added by the
-    last step in red; nodes are coloured by connected component
+    :func:`mds_layout`) with the kept edges: birth edges (the maximum spanning tree, :func:`fcviz.mst_edges`)
+    in blue, death edges (each closes a cycle) in orange, the last step's in red; the paper's names: in
+    standard persistent homology a merge kills a 0-dimensional class and a closing edge starts a
+    1-dimensional one, as the readout says. Nodes are coloured by connected component
     (:func:`fcviz.homology.filtration_components`; grey: alone). Panels 2 and 3 are the Betti curves of
     :func:`fcviz.betti_curves`, their threshold axes running from high to low like the slider, with a
     marker at ``e``.
@@ -158,7 +161,7 @@ class FiltrationExplorer(_Lesson):
         The threshold; its value is ``e`` (one of ``thresholds_``), its index the step.
     play : ipywidgets.Play or None
     readout : ipywidgets.HTML
-        "e = …: β0 = …, β1 = …, births so far …, deaths so far …" and what the last step added.
+        "e = …: β0 = …, β1 = …, birth edges so far …, death edges so far …", what the last step added.
     status : ipywidgets.HTML
         Empty, or the last error.
     widget : ipywidgets.VBox
@@ -270,10 +273,9 @@ class FiltrationExplorer(_Lesson):
         ax.set_xlim(lo[0] - pad, hi[0] + pad)
         ax.set_ylim(lo[1] - pad, hi[1] + pad)
         ax.set_aspect("equal", adjustable="box")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        handles = [Line2D([], [], color=_BIRTH_COLOR, lw=2.4, label="birth edge (spanning tree)"),
-                   Line2D([], [], color=_DEATH_COLOR, lw=1.2, label="death edge (closes a cycle)"),
+        ax.set(xticks=[], yticks=[])
+        handles = [Line2D([], [], color=_BIRTH_COLOR, lw=2.4, label="birth edge* (merges components)"),
+                   Line2D([], [], color=_DEATH_COLOR, lw=1.2, label="death edge* (closes a cycle)"),
                    Line2D([], [], color=_NEW_COLOR, lw=2.4, ls="--", label="added by the last step"),
                    Line2D([], [], ls="", marker="o", mfc=_COMPONENT_COLORS[0], mec="black",
                           label="one colour per component"),
@@ -332,22 +334,22 @@ class FiltrationExplorer(_Lesson):
         n = self._n
         n_births, n_deaths = self.persistence_.births.size, self.persistence_.deaths.size
         text = (f"<b>e = {e:.4f}</b>: β0 = {b0} component{'s' * (b0 != 1)}, β1 = {b1} independent "
-                f"cycle{'s' * (b1 != 1)} &nbsp;·&nbsp; births so far {n - b0} of {n_births} &nbsp;·&nbsp; "
-                f"deaths so far {b1} of {n_deaths}")
+                f"cycle{'s' * (b1 != 1)} &nbsp;·&nbsp; birth edges so far {n - b0} of {n_births} &nbsp;·&nbsp; "
+                f"death edges so far {b1} of {n_deaths}")
         added = np.flatnonzero(new)
         if added.size == 1:
             k = added[0]
             i, j = int(self.edges_[0][k]), int(self.edges_[1][k])
-            kind = ("a <b>birth</b>: it joined two components" if self.is_birth_[k]
-                    else "a <b>death</b>: its ends were already connected, so it closed a cycle")
+            kind = ("a <b>birth</b> edge*: it joined two components" if self.is_birth_[k]
+                    else "a <b>death</b> edge*: its ends were already connected, so it closed a cycle")
             text += f"<br>Last step added edge {i}–{j} (weight {self.weights_[k]:.4f}), {kind}."
         elif added.size > 1:
             births = int(self.is_birth_[added].sum())
-            text += (f"<br>Last step added {added.size} edges: {births} birth{'s' * (births != 1)}, "
-                     f"{added.size - births} death{'s' * (added.size - births != 1)}.")
+            text += (f"<br>Last step added {added.size} edges: {births} birth edge{'s' * (births != 1)}, "
+                     f"{added.size - births} death edge{'s' * (added.size - births != 1)}.")
         elif self.slider.index == 0:
             text += "<br>No edge is heavier than the largest weight: every node is its own component."
-        return text
+        return text + _NAMING
 
 
 class BarycenterSlider(_Lesson):
@@ -466,7 +468,7 @@ class BarycenterSlider(_Lesson):
         self.t_marker_ = ax.axvline(0.0, color="black", lw=1.0, ls="--")
         ax.set_xlim(0.0, 1.0)
         ax.set_xlabel(f"t  (0: {self.names[0]} member, 1: {self.names[1]} member)")
-        ax.set_ylabel("topological distance")
+        ax.set_ylabel("d_top (a squared distance)")
         ax.set_title("Distance to each barycenter")
         ax.legend(frameon=False, fontsize=8)
         self.path_ax_ = ax
