@@ -3,7 +3,9 @@
 #   make test   set up .venv with the test extras and run the whole test suite
 # Also: make install (venv only), make lab (JupyterLab on notebooks/), make bench (benchmarks),
 #   make test-browser (a real JupyterLab in headless Chromium drives the dashboard; README "Browser test"),
-#   make test-classroom (three students on a real JupyterHub; README "Teaching a class").
+#   make test-classroom (three students on a real JupyterHub; README "Teaching a class"),
+#   make student (the lessons' student versions, by nbgrader, into student/; README "Lessons for a class"),
+#   make gallery (the lessons executed at full size into HTML pages with run times, gallery/index.html).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -68,7 +70,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_homology.py
 
 clean:
-	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis test-artifacts student gallery
 
 # make app: the dashboard as a code-free Voila app on http://127.0.0.1:8866 (python -m fcviz app; pass
 # options with APP_ARGS="--port 9000 --no-browser"; --ip ADDRESS serves other machines, with a token).
@@ -99,3 +101,18 @@ chp: $(CHP)
 
 test-classroom: $(VENV)/.installed-classroom $(CHP)
 	$(TEST_ENV) timeout 180 $(BIN)/python benchmarks/bench_classroom.py --students 3 --strict
+
+# make student: the student versions of notebooks/ (solutions and hidden tests removed by nbgrader) into
+# student/ (gitignored); STUDENT_ARGS picks lessons, e.g. STUDENT_ARGS="02 03".
+# make gallery: every lesson executed at full size (FCVIZ_FAST unset) into gallery/*.html with its figures,
+# and gallery/index.html with each one's run time and peak memory; GALLERY_ARGS="02 03 --fast" for a quick one.
+.PHONY: student gallery
+$(VENV)/.installed-teach: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[teach,baselines]"
+	touch $@
+
+student: $(VENV)/.installed-teach
+	$(BIN)/python -m fcviz student --out student $(STUDENT_ARGS)
+
+gallery: $(VENV)/.installed-teach
+	OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 $(BIN)/python -m fcviz gallery --out gallery $(GALLERY_ARGS)

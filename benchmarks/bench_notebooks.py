@@ -7,24 +7,10 @@ rendered, as in JupyterLab) and ``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` set to `
 temporary working folder. ``--cold`` gives every notebook a fresh, empty ``FCVIZ_CACHE_DIR``, so cached
 connectome zoos are rebuilt and timed; without it the cache of the environment is used.
 
-How peak memory is measured — two complementary readings; the larger one is checked:
-
-1. **Exact high-water mark of the kernel process.** A cell appended to the notebook (after the last
-   one; never saved) reads ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` inside the kernel: the peak
-   resident set size the operating system recorded for that process over its whole life. Each notebook
-   gets a fresh kernel, so this is the notebook's own peak, and no spike, however short, is missed.
-   (``RUSAGE_CHILDREN`` is not used: a forked child's ``ru_maxrss`` counts the parent's pages it
-   inherited, so it reports the kernel's size again for every short-lived ``fork``/``exec``.)
-2. **Sampled total with subprocesses.** A thread polls, every ``--interval`` seconds (default 0.05),
-   the kernel's resident memory plus the proportional set size (PSS: shared pages split between the
-   processes sharing them) of all its live descendants with psutil, and keeps the largest total. It
-   counts workers (joblib, DataLoader) that run *at the same time* as the kernel, which (1) cannot,
-   at the price of missing spikes shorter than the interval. A child's pages shared with the kernel
-   are counted in both at least in part, so the total errs on the high side.
-
-The "peak" column is the larger of the two. Wall time is that of the whole run, kernel start-up
-included (what "Run All" costs a student). Note that ``import torch`` alone is a sizeable part of the
-peak of every notebook that uses it (measured here: about 0.5 GB with torchvision).
+How it is measured (wall time, the kernel's ru_maxrss and the sampled total with its subprocesses,
+the larger being the peak) is written once, in :mod:`fcviz.teach.gallery`, which ``make gallery`` uses
+too: both report the same numbers. Note that ``import torch`` alone is a sizeable part of the peak of
+every notebook that uses it (measured here: about 0.5 GB with torchvision).
 
 Usage::
 
@@ -38,146 +24,34 @@ Exits with status 1 when a notebook fails, or misses a target.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
+
+from fcviz.teach.assign import lesson_paths
+from fcviz.teach.gallery import run_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TIME_TARGET_S = 180.0
 MEMORY_TARGET_GB = 1.5
-GB = 1024**3
-
-# Appended to each notebook (in memory only): the kernel's own high-water mark, in bytes.
-PEAK_CELL = """
-import resource as _resource, sys as _sys
-_scale = 1 if _sys.platform == "darwin" else 1024          # ru_maxrss: bytes on macOS, KiB on Linux
-print("FCVIZ_BENCH_PEAK", _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss * _scale)
-"""
 
 
-class TreeSampler(threading.Thread):
-    """Poll a process's resident memory plus its descendants' PSS; keep the largest total (bytes)."""
-
-    def __init__(self, interval):
-        super().__init__(daemon=True)
-        self.interval = interval
-        self.pid = None
-        self.peak = 0
-        self.samples = 0
-        self._halt = threading.Event()
-
-    def run(self):
-        import psutil
-
-        process = None
-        while not self._halt.is_set():
-            if process is None and self.pid is not None:
-                try:
-                    process = psutil.Process(self.pid)
-                except psutil.NoSuchProcess:
-                    return
-            if process is not None:
-                try:
-                    total = process.memory_info().rss
-                    for child in process.children(recursive=True):
-                        try:
-                            info = child.memory_full_info()
-                            total += getattr(info, "pss", info.rss)
-                        except (psutil.NoSuchProcess, psutil.AccessDenied):
-                            pass
-                    self.peak = max(self.peak, total)
-                    self.samples += 1
-                except psutil.NoSuchProcess:
-                    return
-            self._halt.wait(self.interval)
-
-    def stop(self):
-        self._halt.set()
-        self.join()
-
-
-def kernel_env(threads, cache_dir):
-    """The kernel's environment: full mode, inline figures, a thread count, optionally a fresh cache."""
-    env = dict(os.environ)
-    for name in ("FCVIZ_FAST", "MPLBACKEND"):
-        env.pop(name, None)
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        env[name] = str(threads)
-    if cache_dir is not None:
-        env["FCVIZ_CACHE_DIR"] = str(cache_dir)
-    return env
-
-
-def run_notebook(path, *, threads, cold, timeout, interval):
-    """Execute one notebook in a fresh kernel; return a record of its time, memory and outcome."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from nbformat.v4 import new_code_cell
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.append(new_code_cell(PEAK_CELL.strip()))
-    sampler = TreeSampler(interval)
-    record = {"name": path.stem, "seconds": None, "kernel": None, "tree": None, "error": ""}
-    with tempfile.TemporaryDirectory(prefix="fcviz-bench-nb-") as work:
-        cache = Path(work) / "cache" if cold else None
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": work}})
-
-        def started(**kwargs):
-            sampler.pid = client.km.provisioner.pid
-            sampler.start()
-
-        client.on_notebook_start = started
-        t0 = time.perf_counter()
-        try:
-            client.execute(env=kernel_env(threads, cache))
-        except CellExecutionError as exc:
-            record["error"] = str(exc).strip().splitlines()[-1][:120]
-        except Exception as exc:  # noqa: BLE001 - a timeout or a dead kernel is a result to report
-            record["error"] = f"{type(exc).__name__}: {exc}"[:120]
-        record["seconds"] = time.perf_counter() - t0
-        if sampler.is_alive():
-            sampler.stop()
-    record["tree"] = sampler.peak / GB if sampler.samples else None
-    for output in nb.cells[-1].get("outputs", []):
-        text = output.get("text", "")
-        if output.get("output_type") == "stream" and text.startswith("FCVIZ_BENCH_PEAK "):
-            record["kernel"] = int(text.split()[1]) / GB
-    return record
-
-
-def peak(record):
-    """The memory checked against the target, in GB: the larger of the two readings."""
-    readings = [r for r in (record["kernel"], record["tree"]) if r is not None]
-    return max(readings) if readings else None
-
-
-def verdict(record, time_target, memory_target):
+def verdict(run, time_target, memory_target):
     problems = []
-    if record["error"]:
-        problems.append("error: " + record["error"])
-    if record["seconds"] is not None and record["seconds"] > time_target:
+    if run.error:
+        problems.append("error: " + run.error)
+    if run.seconds is not None and run.seconds > time_target:
         problems.append("too slow")
-    top = peak(record)
+    top = run.peak_gb
     if top is not None and top > memory_target:
         problems.append("too much memory")
     return "ok" if not problems else "FAIL: " + "; ".join(problems)
 
 
 def resolve(names):
-    if not names:
-        return sorted(NOTEBOOKS.glob("*.ipynb"))
-    paths = []
-    for name in names:
-        path = NOTEBOOKS / (name if name.endswith(".ipynb") else f"{name}.ipynb")
-        if not path.exists():
-            known = ", ".join(p.stem for p in sorted(NOTEBOOKS.glob("*.ipynb")))
-            raise SystemExit(f"No notebook {path.name} in {NOTEBOOKS}; the notebooks are: {known}.")
-        paths.append(path)
-    return paths
+    try:
+        return lesson_paths(names or None, folder=NOTEBOOKS)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def main(argv=None):
@@ -203,11 +77,11 @@ def main(argv=None):
         record = run_notebook(path, threads=args.threads, cold=args.cold, timeout=args.timeout,
                               interval=args.interval)
         records.append(record)
-        print(f"  {record['name']}: {record['seconds']:.1f} s, peak {_gb(peak(record))} "
+        print(f"  {record.name}: {record.seconds:.1f} s, peak {_gb(record.peak_gb)} "
               f"-> {verdict(record, args.time_target, args.memory_target)}", flush=True)
 
     header = ("notebook", "wall (s)", "peak (GB)", "kernel ru_maxrss", "sampled with children", "verdict")
-    rows = [(r["name"], f"{r['seconds']:.1f}", _gb(peak(r)), _gb(r["kernel"]), _gb(r["tree"]),
+    rows = [(r.name, f"{r.seconds:.1f}", _gb(r.peak_gb), _gb(r.kernel_gb), _gb(r.tree_gb),
              verdict(r, args.time_target, args.memory_target)) for r in records]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     print()

@@ -1,4 +1,4 @@
-"""Command line of fcviz: ``python -m fcviz {demo,zoo,study,dynamics,bench}``.
+"""Command line of fcviz: ``python -m fcviz {demo,zoo,study,dynamics,bench,prefetch,student,gallery,app}``.
 
 - ``demo``: the classroom pipeline on the embedded digits, offline — trains networks with the four
   strategies, builds their connectomes (cached), prints a per-strategy summary, writes figures to an
@@ -18,6 +18,10 @@
 - ``prefetch``: ``python -m fcviz prefetch --datasets digits,mnist --cache-dir DIR`` downloads the data and
   builds the zoos of the dashboard and the notebooks into one cache that a class then reads
   (:mod:`fcviz._prefetch`; ``binder/postBuild`` runs it).
+- ``student``: ``python -m fcviz student --out student`` writes the student versions of the lessons (solutions and
+  hidden tests removed by nbgrader, :mod:`fcviz.teach.assign`; the ``teach`` extra) into one folder.
+- ``gallery``: ``python -m fcviz gallery --out gallery`` executes the lessons at full size into HTML pages with
+  their figures and an index of run times and peak memory (:mod:`fcviz.teach.gallery`; ``--fast`` for a quick one).
 - ``app``: serve the dashboard as a code-free Voilà app on 127.0.0.1 (:mod:`fcviz.app`), e.g.
   ``python -m fcviz app --port 8866 --no-browser``; ``--ip ADDRESS`` serves other machines, with a token.
 """
@@ -225,10 +229,26 @@ def _add_prefetch(sub):
                           help="a data set that cannot be downloaded is reported, not an error (exit 0)")
 
 
+def _add_student(sub):
+    student = sub.add_parser("student", help="write the lessons' student versions with nbgrader (needs the teach extra)")
+    student.add_argument("names", nargs="*", help="lessons, e.g. 02 or 03_wasserstein_and_barycenters (default: all)")
+    student.add_argument("--out", type=Path, default=Path("student"), help="folder for them (default student/)")
+
+
+def _add_gallery(sub):
+    gallery = sub.add_parser("gallery", help="execute the lessons into HTML pages with run times (needs nbconvert)")
+    gallery.add_argument("names", nargs="*", help="lessons, e.g. 02 03 (default: all)")
+    gallery.add_argument("--out", type=Path, default=Path("gallery"), help="folder for the pages (default gallery/)")
+    gallery.add_argument("--fast", action="store_true", help="small data (FCVIZ_FAST=1): a quick look, not the lesson")
+    gallery.add_argument("--threads", type=int, default=2, help="OMP/MKL threads of the kernel (default 2)")
+    gallery.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="fcviz", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench, _add_prefetch, _add_app):
+    for add in (_add_demo, _add_zoo, _add_study, _add_dynamics, _add_bench, _add_prefetch, _add_student, _add_gallery,
+                _add_app):
         add(sub)
     return parser
 
@@ -353,8 +373,34 @@ def _prefetch(args, parser):
     print("Prefetch done" + (f"; skipped {', '.join(missing)}" if missing else "") + ".")
 
 
+def _student(args, parser):
+    from .teach.assign import write_student_versions
+
+    try:
+        written = write_student_versions(args.out, args.names or None)
+    except (ImportError, FileNotFoundError, ValueError, RuntimeError) as exc:
+        parser.exit(2, f"fcviz student: {exc}\n")
+    print(f"{len(written)} student version{'s' * (len(written) != 1)} written to {args.out.resolve()}: "
+          + ", ".join(p.name for p in written))
+
+
+def _gallery(args, parser):
+    from .teach.gallery import build_gallery
+
+    try:
+        pages = build_gallery(args.out, args.names or None, fast=args.fast, threads=args.threads,
+                              timeout=args.timeout, log=print)
+    except (ImportError, FileNotFoundError, ValueError) as exc:
+        parser.exit(2, f"fcviz gallery: {exc}\n")
+    failed = [page for page in pages if page.error]
+    print(f"Gallery written to {(args.out / 'index.html').resolve()}"
+          + (f"; {len(failed)} notebook(s) failed: {', '.join(p.name for p in failed)}" if failed else ""))
+    if failed:
+        parser.exit(1)
+
+
 _COMMANDS = {"demo": _demo, "zoo": _zoo, "study": _study, "dynamics": _dynamics, "bench": _bench,
-             "prefetch": _prefetch, "app": _app}
+             "prefetch": _prefetch, "student": _student, "gallery": _gallery, "app": _app}
 
 
 def main(argv=None):
