@@ -67,6 +67,7 @@ from fcviz.viz import (  # noqa: E402
     SpanningTreeDisplay,
 )
 from fcviz.viz.widgets.explorers import BETTI_THRESHOLDS  # noqa: E402
+from fcviz.viz.widgets.connectome import GROUP_MEAN  # noqa: E402
 from fcviz.viz.displays.matrices import layer_boundaries  # noqa: E402
 from fcviz.zoo import ConnectomeZoo  # noqa: E402
 
@@ -167,7 +168,7 @@ def connectome_changes(zoo):
     strategies = list(dict.fromkeys(regs.tolist()))
     changes = [("strategy", s) for s in strategies[1:] + strategies[:1]]
     rows = np.flatnonzero(regs == strategies[0])
-    changes += [("network", int(r)) for r in rows[1:5]] + [("network", "barycenter"), ("network", int(rows[0]))]
+    changes += [("network", int(r)) for r in rows[1:5]] + [("network", GROUP_MEAN), ("network", int(rows[0]))]
     changes += [("order", "tree"), ("network", int(rows[1])), ("order", "layer")]
     return changes
 
@@ -253,7 +254,7 @@ def time_pyplot_connectomes(zoo, changes):
                 state["row"] = int(np.flatnonzero(regs == value)[index])
             state["strategy"] = value
         elif name == "network":
-            state["row"] = None if value == "barycenter" else value
+            state["row"] = None if value == GROUP_MEAN else value
         else:
             state["order"] = value
         side.draw(state["strategy"], state["row"], state["order"])
