@@ -202,6 +202,10 @@ def test_01_notebook_runs_and_shows_the_dashboard(session):
         left.first.click()
     s.screenshot("00-opened", scroll_to=None)
 
+    # The lesson's answer cells are collapsed (nbgrader solutions, AUTHORING.md); a collapsed cell shows no
+    # prompt, so open them as a teacher would (View > Expand All Code) before counting execution counts.
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^View$")).click()
+    page.locator('li.lm-Menu-item[data-command="notebook:show-all-cell-code"]').click()
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
     s.poll(f"every one of the {len(cells)} code cells has an execution count and the kernel is idle", "run-all",
