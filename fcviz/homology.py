@@ -49,16 +49,20 @@ _pool = None
 _pool_lock = Lock()
 
 
+def _cores():
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _executor():
     """The module's thread pool, created on first use, one thread per available core."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            try:
-                cores = len(os.sched_getaffinity(0))
-            except AttributeError:  # pragma: no cover - macOS, Windows
-                cores = os.cpu_count() or 1
-            _pool = ThreadPoolExecutor(max_workers=max(1, cores), thread_name_prefix="fcviz-homology")
+            _pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="fcviz-homology")
         return _pool
 
 
@@ -249,23 +253,68 @@ def _prim_weights(A):
 
 
 def _prim_weights_batch(A):
-    """:func:`_prim_weights` for a batch (B, n, n), vectorised across the batch: (B, n - 1)."""
+    """:func:`_prim_weights` for a batch (B, n, n), vectorised across the batch: (B, n - 1).
+
+    Full-width rows (visited nodes masked out) so that every step gathers whole contiguous rows of
+    the flattened batch instead of scattered entries.
+    """
     n_graphs, n = A.shape[:2]
+    rows_of = A.reshape(n_graphs * n, n)
+    offsets = np.arange(n_graphs) * n
     batch = np.arange(n_graphs)
-    remaining = np.tile(np.arange(1, n), (n_graphs, 1))
-    best = A[:, 0, 1:].copy()
+    best = A[:, 0, :].astype(A.dtype, copy=True)
+    best[:, 0] = -np.inf
+    unvisited = np.ones((n_graphs, n), dtype=bool)
+    unvisited[:, 0] = False
     out = np.empty((n_graphs, n - 1), dtype=A.dtype)
     for k in range(n - 1):
         j = best.argmax(axis=1)
         out[:, k] = best[batch, j]
-        nodes = remaining[batch, j]
-        last = n - 2 - k
-        remaining[batch, j] = remaining[:, last]
-        best[batch, j] = best[:, last]
-        remaining = remaining[:, :last]
-        best = best[:, :last]
-        np.maximum(best, A[batch[:, None], nodes[:, None], remaining], out=best)
+        best[batch, j] = -np.inf
+        unvisited[batch, j] = False
+        np.maximum(best, rows_of[offsets + j], out=best, where=unvisited)
     return out
+
+
+@lru_cache(maxsize=1)
+def _compiled_prim():
+    """scipy's compiled single-linkage Prim (condensed distances, n) -> linkage matrix, or None.
+
+    Single linkage on the distances ``-w`` merges clusters along a maximum spanning tree of ``w``,
+    and its merge heights are copies of the input distances, so their negatives are the births
+    exactly. A private scipy function: when it is missing or changed, the numpy Prim is used.
+    """
+    try:
+        from scipy.cluster._hierarchy import mst_single_linkage
+        probe = mst_single_linkage(np.array([-1.0, -3.0, -2.0]), 3)
+        if probe.shape != (2, 4) or sorted(probe[:, 2].tolist()) != [-3.0, -2.0]:
+            return None
+    except Exception:  # pragma: no cover - scipy without it: the numpy Prim takes over
+        return None
+    return mst_single_linkage
+
+
+def _births_from_negated(neg_edges, n, dtype):
+    """Sorted births of one graph from its negated upper-triangle weights (float64, row-major)."""
+    heights = _compiled_prim()(neg_edges, n)[:, 2]
+    births = np.negative(heights)
+    births.sort()
+    return births.astype(dtype, copy=False)
+
+
+def _births(A, edges=None):
+    """Sorted births (n - 1,) of one graph (n, n); ``edges``: its unsorted upper triangle, if at hand."""
+    n = A.shape[0]
+    if _compiled_prim() is None:
+        births = _prim_weights(A)
+        births.sort()
+        return births
+    if edges is None:  # a fresh copy of ours: negated in place
+        neg = A[_upper_mask(n)].astype(np.float64, copy=False)
+        np.negative(neg, out=neg)
+    else:
+        neg = np.negative(edges, dtype=np.float64)
+    return _births_from_negated(neg, n, A.dtype)
 
 
 def _remove_sorted(edges, births):
@@ -290,7 +339,11 @@ def _remove_sorted(edges, births):
 
 
 def _decompose_one(A, check_input, tol, parallel):
-    """Births and deaths of one graph (n, n); validates it when ``check_input``."""
+    """Births and deaths of one graph (n, n); validates it when ``check_input``.
+
+    With ``parallel`` a worker thread extracts and sorts the edges while this thread checks the
+    input and finds the tree (numpy's sort and scipy's Prim both release the GIL).
+    """
     future = _executor().submit(_sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
@@ -299,30 +352,64 @@ def _decompose_one(A, check_input, tol, parallel):
             if future is not None:
                 future.result()
             A, future = checked[0], None
-    births = _prim_weights(A)
-    births.sort()
-    edges = future.result() if future is not None else _sorted_edges(A)
+    if future is not None:
+        births = _births(A)
+        edges = future.result()
+    else:
+        edges = A[_upper_mask(A.shape[0])]
+        births = _births(A, edges)
+        edges.sort()
     if check_input:
         check_sorted_range(A[None], edges[None], tol=tol)
     return births, _remove_sorted(edges, births)
 
 
-def _decompose_batch(A, check_input, tol, parallel):
-    """Births (B, n - 1) and deaths (B, m) of a batch of graphs (B, n, n)."""
+@lru_cache(maxsize=4)
+def _upper_flat(n):
+    """Positions of the strict upper triangle in a flattened (n, n) matrix, row-major edge order."""
+    flat = np.flatnonzero(_upper_mask(n).ravel())
+    flat.flags.writeable = False
+    return flat
+
+
+def _decompose_chunk(A, check_input, tol, births, deaths, bounds):
+    """Decompose the graphs ``A`` (b, n, n) into the rows ``births``, ``deaths`` and ``bounds`` given.
+
+    One batched extraction, one batched Prim and one batched sort for all the chunk's graphs (the
+    batched numpy Prim beats a compiled one called per graph: its steps are vectorised across graphs).
+    """
     if check_input:
         A = check_values(A, tol=tol, signs=False)
-    if parallel:
-        sorted_edges = _executor().map(_sorted_edges, A)
-    else:
-        sorted_edges = map(_sorted_edges, A)
-    births = _prim_weights_batch(A)
+    n_graphs, n = A.shape[:2]
+    edges = np.take(A.reshape(n_graphs, n * n), _upper_flat(n), axis=1)
+    births[:] = _prim_weights_batch(A)
     births.sort(axis=1)
-    n = A.shape[-1]
-    deaths = np.empty((A.shape[0], n_edges(n) - (n - 1)), dtype=A.dtype)
-    bounds = np.empty((A.shape[0], 2), dtype=A.dtype)  # smallest and largest weight of each graph
-    for b, edges in enumerate(sorted_edges):
-        bounds[b] = edges[0], edges[-1]
-        deaths[b] = _remove_sorted(edges, births[b])
+    edges.sort(axis=1)
+    bounds[:, 0] = edges[:, 0]
+    bounds[:, 1] = edges[:, -1]
+    for b in range(n_graphs):
+        deaths[b] = _remove_sorted(edges[b], births[b])
+
+
+def _decompose_batch(A, check_input, tol, parallel):
+    """Births (B, n - 1) and deaths (B, m) of a batch of graphs (B, n, n).
+
+    With ``parallel`` the batch is cut into one chunk per core, each decomposed by its own thread.
+    """
+    n_graphs, n = A.shape[:2]
+    births = np.empty((n_graphs, n - 1), dtype=A.dtype)
+    deaths = np.empty((n_graphs, n_edges(n) - (n - 1)), dtype=A.dtype)
+    bounds = np.empty((n_graphs, 2), dtype=A.dtype)  # smallest and largest weight of each graph
+    n_chunks = min(n_graphs, _cores()) if parallel else 1
+    cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
+    jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b], bounds[a:b]) for a, b in zip(cuts, cuts[1:])]
+    if n_chunks > 1:
+        futures = [_executor().submit(_decompose_chunk, *job) for job in jobs[1:]]
+        _decompose_chunk(*jobs[0])
+        for future in futures:
+            future.result()
+    else:
+        _decompose_chunk(*jobs[0])
     if check_input:
         check_sorted_range(A, bounds, tol=tol)
     return births, deaths

@@ -1,0 +1,68 @@
+"""Every code path of birth_death gives the same exact sets: threads or not, scipy's compiled Prim or numpy's."""
+
+import numpy as np
+import pytest
+
+from fcviz import homology
+from fcviz.homology import birth_death
+from fcviz.synthetic import random_modular_graphs
+
+
+def _reference(A):
+    """Births by the plain numpy Prim, deaths as the sorted rest: per graph, no threads."""
+    births = np.sort(homology._prim_weights(A))
+    edges = np.sort(A[np.triu_indices(A.shape[0], 1)])
+    return births, homology._remove_sorted(edges, births)
+
+
+def _graph_sets():
+    tied = np.round(random_modular_graphs(5, 40, 3, random_state=2), 1)  # many tied weights
+    return [
+        random_modular_graphs(6, 50, 4, random_state=1),
+        tied,
+        np.ones((3, 12, 12)),  # every weight tied
+        random_modular_graphs(4, 30, 2, random_state=3).astype(np.float32),
+        random_modular_graphs(3, 250, 8, random_state=4),  # above the threading threshold
+    ]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_single_and_batch_paths_are_exact(monkeypatch, compiled, n_jobs):
+    if not compiled:
+        monkeypatch.setattr(homology, "_compiled_prim", lambda: None)
+    for A in _graph_sets():
+        before = A.copy()
+        P = birth_death(A, n_jobs=n_jobs)
+        assert P.births.dtype == A.dtype and P.deaths.dtype == A.dtype
+        for g in range(A.shape[0]):
+            births, deaths = _reference(A[g])
+            assert np.array_equal(P.births[g], births) and np.array_equal(P.deaths[g], deaths)
+            Q = birth_death(A[g], n_jobs=n_jobs)
+            assert np.array_equal(Q.births, births) and np.array_equal(Q.deaths, deaths)
+        assert np.array_equal(A, before)  # the input is never modified
+
+
+def test_batched_prim_matches_the_single_graph_prim():
+    A = random_modular_graphs(7, 33, 3, random_state=5)
+    batched = np.sort(homology._prim_weights_batch(A), axis=1)
+    single = np.stack([np.sort(homology._prim_weights(a)) for a in A])
+    assert np.array_equal(batched, single)
+
+
+def test_compiled_prim_gives_the_maximum_spanning_tree_weights():
+    if homology._compiled_prim() is None:
+        pytest.skip("this scipy has no compiled single-linkage Prim")
+    A = random_modular_graphs(1, 120, 5, random_state=6)[0]
+    assert np.array_equal(homology._births(A), np.sort(homology._prim_weights(A)))
+
+
+def test_batch_chunks_report_the_right_graph_on_bad_input():
+    A = random_modular_graphs(30, 40, 2, random_state=7)  # above the threading threshold: two chunks
+    A[24, 2, 3] = A[24, 3, 2] = -0.5
+    with pytest.raises(ValueError, match="non-negative"):
+        birth_death(A)
+    A[24, 2, 3] = A[24, 3, 2] = 0.5
+    A[25, 1, 2] += 0.1
+    with pytest.raises(ValueError, match="symmetric"):
+        birth_death(A)
