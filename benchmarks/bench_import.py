@@ -10,10 +10,12 @@ Run: python benchmarks/bench_import.py [--repeats 7]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -30,9 +32,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
+    # the children run where the fcviz this interpreter would import lives (``-c`` puts the working
+    # directory first on sys.path), so the fcviz measured is the one PYTHONPATH or the install points to
+    home = Path(importlib.util.find_spec("fcviz").origin).parents[1]
     runs = []
     for _ in range(args.repeats):
-        out = subprocess.run([sys.executable, "-c", CHILD], check=True, capture_output=True, text=True)
+        out = subprocess.run([sys.executable, "-c", CHILD], check=True, capture_output=True, text=True, cwd=home)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     t_numpy = float(np.median([r["numpy"] for r in runs]))
     t_fcviz = float(np.median([r["fcviz"] for r in runs]))
