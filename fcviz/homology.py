@@ -13,8 +13,10 @@ multiset of weights, so both sets are well defined even with tied weights.
 
 How it is computed, fast and exactly: the edges are sorted once (the floor of any method) in a
 worker thread while the main thread checks the input and runs a dense Prim's algorithm on the rows of
-the matrix; the MST weights are then removed from the sorted edges by value. Every weight returned is a
-bitwise copy of an input weight, so float64 input gives exact results.
+the matrix; the MST weights are then removed from the sorted edges by value. A batch is cut into one
+chunk per core, and each chunk into groups of graphs handled by numpy calls that span the group
+(kernels in :mod:`fcviz._decompose`). Every weight returned is a bitwise copy of an input weight, so
+float64 input gives exact results.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ from threading import Lock
 
 import numpy as np
 
+from ._decompose import (  # noqa: F401 - the tests reach every kernel through this module
+    _decompose_chunk,
+    _prim_weights,
+    _prim_weights_batch,
+    _remove_sorted,
+    _remove_sorted_rows,
+    _sorted_edges,
+    _upper_mask,
+)
 from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
 
 __all__ = [
@@ -212,70 +223,6 @@ def check_persistence(P, *, name="persistence"):
     return P
 
 
-@lru_cache(maxsize=4)
-def _upper_mask(n):
-    """Boolean (n, n) mask of the strict upper triangle, row-major edge order."""
-    mask = np.zeros((n, n), dtype=bool)
-    rows, cols = np.triu_indices(n, 1)
-    mask[rows, cols] = True
-    mask.flags.writeable = False
-    return mask
-
-
-def _sorted_edges(A):
-    """Sorted edge weights of one graph (n, n): a new array of shape (n (n - 1) / 2,)."""
-    weights = A[_upper_mask(A.shape[0])]
-    weights.sort()
-    return weights
-
-
-def _prim_weights(A):
-    """Maximum-spanning-tree edge weights of one graph (n, n), in the order Prim adds them.
-
-    Dense Prim's algorithm over a shrinking set of unvisited nodes: ``best[k]`` is the heaviest
-    edge from the tree to unvisited node ``remaining[k]``. O(n^2) work in n vectorised steps.
-    """
-    n = A.shape[0]
-    remaining = np.arange(1, n)
-    best = A[0, 1:].copy()
-    out = np.empty(n - 1, dtype=A.dtype)
-    for k in range(n - 1):
-        j = best.argmax()
-        out[k] = best[j]
-        node = remaining[j]
-        last = n - 2 - k
-        remaining[j] = remaining[last]
-        best[j] = best[last]
-        remaining = remaining[:last]
-        best = best[:last]
-        np.maximum(best, A[node].take(remaining), out=best)
-    return out
-
-
-def _prim_weights_batch(A):
-    """:func:`_prim_weights` for a batch (B, n, n), vectorised across the batch: (B, n - 1).
-
-    Full-width rows (visited nodes masked out) so that every step gathers whole contiguous rows of
-    the flattened batch instead of scattered entries.
-    """
-    n_graphs, n = A.shape[:2]
-    rows_of = A.reshape(n_graphs * n, n)
-    offsets = np.arange(n_graphs) * n
-    batch = np.arange(n_graphs)
-    best = A[:, 0, :].astype(A.dtype, copy=True)
-    best[:, 0] = -np.inf
-    unvisited = np.ones((n_graphs, n), dtype=bool)
-    unvisited[:, 0] = False
-    out = np.empty((n_graphs, n - 1), dtype=A.dtype)
-    for k in range(n - 1):
-        j = best.argmax(axis=1)
-        out[:, k] = best[batch, j]
-        best[batch, j] = -np.inf
-        unvisited[batch, j] = False
-        np.maximum(best, rows_of[offsets + j], out=best, where=unvisited)
-    return out
-
-
 @lru_cache(maxsize=1)
 def _compiled_prim():
     """scipy's compiled single-linkage Prim (condensed distances, n) -> linkage matrix, or None.
@@ -317,32 +264,11 @@ def _births(A, edges=None):
     return _births_from_negated(neg, n, A.dtype)
 
 
-def _remove_sorted(edges, births):
-    """Remove the multiset ``births`` (sorted) from the sorted ``edges``; return the rest, sorted.
-
-    Works in place on ``edges`` (owned by the caller) from the first removed position on, and
-    returns a view of its first ``len(edges) - len(births)`` values. Tied values are removed once
-    per occurrence in ``births``; every birth value is a bitwise copy of an edge weight.
-    """
-    if births.size == 0:
-        return edges
-    # Position of the k-th birth: first occurrence of its value, plus its rank among equal births.
-    ties = np.arange(births.size) - np.searchsorted(births, births, side="left")
-    positions = np.searchsorted(edges, births, side="left") + ties
-    start = int(positions[0])
-    keep = np.ones(edges.size - start, dtype=bool)
-    keep[positions - start] = False
-    tail = edges[start:][keep]
-    n_deaths = edges.size - births.size
-    edges[start:n_deaths] = tail
-    return edges[:n_deaths]
-
-
 def _decompose_one(A, check_input, tol, parallel):
     """Births and deaths of one graph (n, n); validates it when ``check_input``.
 
     With ``parallel`` a worker thread extracts and sorts the edges while this thread checks the
-    input and finds the tree (numpy's sort and scipy's Prim both release the GIL).
+    input and finds the tree (numpy's sort releases the GIL, so it runs while scipy's Prim holds it).
     """
     future = _executor().submit(_sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
@@ -364,33 +290,6 @@ def _decompose_one(A, check_input, tol, parallel):
     return births, _remove_sorted(edges, births)
 
 
-@lru_cache(maxsize=4)
-def _upper_flat(n):
-    """Positions of the strict upper triangle in a flattened (n, n) matrix, row-major edge order."""
-    flat = np.flatnonzero(_upper_mask(n).ravel())
-    flat.flags.writeable = False
-    return flat
-
-
-def _decompose_chunk(A, check_input, tol, births, deaths, bounds):
-    """Decompose the graphs ``A`` (b, n, n) into the rows ``births``, ``deaths`` and ``bounds`` given.
-
-    One batched extraction, one batched Prim and one batched sort for all the chunk's graphs (the
-    batched numpy Prim beats a compiled one called per graph: its steps are vectorised across graphs).
-    """
-    if check_input:
-        A = check_values(A, tol=tol, signs=False)
-    n_graphs, n = A.shape[:2]
-    edges = np.take(A.reshape(n_graphs, n * n), _upper_flat(n), axis=1)
-    births[:] = _prim_weights_batch(A)
-    births.sort(axis=1)
-    edges.sort(axis=1)
-    bounds[:, 0] = edges[:, 0]
-    bounds[:, 1] = edges[:, -1]
-    for b in range(n_graphs):
-        deaths[b] = _remove_sorted(edges[b], births[b])
-
-
 def _decompose_batch(A, check_input, tol, parallel):
     """Births (B, n - 1) and deaths (B, m) of a batch of graphs (B, n, n).
 
@@ -403,13 +302,18 @@ def _decompose_batch(A, check_input, tol, parallel):
     n_chunks = min(n_graphs, _cores()) if parallel else 1
     cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
     jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b], bounds[a:b]) for a, b in zip(cuts, cuts[1:])]
-    if n_chunks > 1:
-        futures = [_executor().submit(_decompose_chunk, *job) for job in jobs[1:]]
-        _decompose_chunk(*jobs[0])
-        for future in futures:
-            future.result()
-    else:
-        _decompose_chunk(*jobs[0])
+    try:
+        if n_chunks > 1:
+            futures = [_executor().submit(_decompose_chunk, *job) for job in jobs[1:]]
+            _decompose_chunk(*jobs[0])
+            for future in futures:
+                future.result()
+        else:
+            _decompose_chunk(*jobs[0])
+    except ValueError:
+        if check_input:  # a chunk names its own graphs: name the bad one by its index in the batch
+            check_values(A, tol=tol)
+        raise
     if check_input:
         check_sorted_range(A, bounds, tol=tol)
     return births, deaths

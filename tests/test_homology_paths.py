@@ -60,9 +60,31 @@ def test_compiled_prim_gives_the_maximum_spanning_tree_weights():
 def test_batch_chunks_report_the_right_graph_on_bad_input():
     A = random_modular_graphs(30, 40, 2, random_state=7)  # above the threading threshold: two chunks
     A[24, 2, 3] = A[24, 3, 2] = -0.5
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="non-negative.*graph 24, entry"):
         birth_death(A)
     A[24, 2, 3] = A[24, 3, 2] = 0.5
     A[25, 1, 2] += 0.1
-    with pytest.raises(ValueError, match="symmetric"):
+    with pytest.raises(ValueError, match="symmetric.*graph 25, entries"):
         birth_death(A)
+    A[25, 1, 2] -= 0.1
+    A[26, 4, 5] = np.nan
+    with pytest.raises(ValueError, match="finite.*graph 26, entry"):
+        birth_death(A)
+
+
+def test_batch_symmetric_within_tol_is_read_from_the_upper_triangle():
+    A = random_modular_graphs(30, 40, 2, random_state=8)
+    B = A.copy()
+    B[3, 1, 7] += 1e-12  # lower triangle entry (7, 1) keeps the exact weight
+    B[20, 9, 2] -= 1e-12
+    P, Q = birth_death(B), birth_death(np.triu(B, 1) + np.triu(B, 1).transpose(0, 2, 1))
+    assert np.array_equal(P.births, Q.births) and np.array_equal(P.deaths, Q.deaths)
+
+
+@pytest.mark.parametrize("n", [12, 150])  # one binary search for all rows, and one per row
+def test_tree_removal_of_every_row_matches_one_row_at_a_time(n):
+    rng = np.random.default_rng(n)
+    edges = np.sort(np.round(rng.random((9, homology.n_edges(n))), 2), axis=1)  # many ties
+    births = np.sort(np.stack([rng.choice(row, n - 1, replace=False) for row in edges]), axis=1)
+    expected = np.stack([homology._remove_sorted(row.copy(), b) for row, b in zip(edges, births)])
+    assert np.array_equal(homology._remove_sorted_rows(edges, births), expected)
