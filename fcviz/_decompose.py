@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validation import check_values
+from ._validation import check_sorted_range, check_values
 
 # Graphs of at least this many edges have their tree edges removed one graph at a time.
 _ROW_SEARCH_MIN_EDGES = 8_000
@@ -82,7 +82,8 @@ def _prim_weights_batch(A):
     scratch = np.empty_like(best)
     out = np.empty((n_graphs, n - 1), dtype=A.dtype)
     for k in range(n - 1):
-        np.add(best, penalty, out=scratch)
+        with np.errstate(invalid="ignore"):  # inf - inf in unchecked input: a wrong tree, not a warning
+            np.add(best, penalty, out=scratch)
         added = base + scratch.argmax(axis=1)
         out[:, k] = flat_best.take(added)
         flat_penalty[added] = -np.inf
@@ -184,24 +185,24 @@ def _exactly_symmetric(A, edges):
     return np.array_equal(edges, np.take(A.reshape(n_graphs, n * n), _lower_flat(n), axis=1))
 
 
-def _decompose_chunk(A, check_input, tol, births, deaths, bounds):
-    """Decompose the graphs ``A`` (b, n, n) into the rows ``births``, ``deaths`` and ``bounds`` given.
+def _decompose_chunk(A, check_input, tol, births, deaths):
+    """Decompose the graphs ``A`` (b, n, n) into the rows ``births`` and ``deaths`` given.
 
-    Groups of graphs that fit in the cache get one batched extraction, symmetry check, Prim, sort and
-    tree removal each (for small graphs numpy calls vectorised across graphs beat per-graph calls).
+    Groups of graphs that fit in the cache get one batched extraction, symmetry check, sort, range
+    check, Prim and tree removal each (for small graphs numpy calls spanning many graphs beat
+    per-graph calls). The weights are checked before the tree is grown from them.
     """
     n_graphs, n = A.shape[:2]
     step = max(1, _GROUP_EDGES // _n_edges(n))
     for a in range(0, n_graphs, step):
         group = A[a:a + step]
-        g = group.shape[0]
         edges = _upper_triangles(group)
         if check_input and not _exactly_symmetric(group, edges):  # the numpy Prim reads both triangles
             group = check_values(group, tol=tol, signs=False)
+        edges.sort(axis=1)
+        if check_input:  # signs and infinities, from the smallest and largest edge of each graph
+            check_sorted_range(group, edges, tol=tol)
         tree = _prim_weights_batch(group)
         tree.sort(axis=1)
-        births[a:a + g] = tree
-        edges.sort(axis=1)
-        bounds[a:a + g, 0] = edges[:, 0]
-        bounds[a:a + g, 1] = edges[:, -1]
-        deaths[a:a + g] = _remove_sorted_rows(edges, births[a:a + g])
+        births[a:a + group.shape[0]] = tree
+        deaths[a:a + group.shape[0]] = _remove_sorted_rows(edges, tree)

@@ -208,14 +208,15 @@ def _read_input(X, w, estimator_name, birth_weight=None):
             f"dimension(s) ({shape}). For a single graph A pass A[None]; tabular (n_samples, "
             "n_features) data is not a stack of graphs."
         )
-    A, _ = check_graphs(X, name="graph")
+    # with w > 0 birth_death checks the weights (the same checks and messages, at less cost)
+    A, _ = check_graphs(X, name="graph", check_input=w == 0)
     n = A.shape[-1]
     edges = topo = None
-    if w < 1:
+    if w > 0:
+        topo = np.asarray(birth_death(A).vector, dtype=np.float64)
+    if w < 1:  # the upper triangle: the weights birth_death reads, also of a graph symmetric within tol
         rows, cols = _triu_indices(n)
         edges = A[:, rows, cols].astype(np.float64)
-    if w > 0:
-        topo = np.asarray(birth_death(A, check_input=False).vector, dtype=np.float64)
     return _Data(n, edges, topo, _rank_weights(n, birth_weight))
 
 

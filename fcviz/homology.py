@@ -135,9 +135,22 @@ class Persistence:
         """Births then deaths, concatenated: ndarray of shape (..., n_nodes (n_nodes - 1) / 2).
 
         Each set is sorted, so the squared Euclidean distance between two vectors is
-        :func:`fcviz.topological_distance`.
+        :func:`fcviz.topological_distance`. Read-only: for a batch from :func:`birth_death` it is
+        the buffer that ``births`` and ``deaths`` are views of (no copy), else a new array.
         """
-        return np.concatenate([self.births, self.deaths], axis=-1)
+        vector = self.__dict__.get("_vector")
+        if vector is None:
+            vector = np.concatenate([self.births, self.deaths], axis=-1)
+            vector.flags.writeable = False
+        return vector
+
+    @classmethod
+    def _of_vector(cls, vector, n_nodes):
+        """A persistence whose sets are views of ``vector`` (..., m), births first; takes ownership."""
+        vector.flags.writeable = False
+        P = cls(vector[..., :n_nodes - 1], vector[..., n_nodes - 1:])
+        object.__setattr__(P, "_vector", vector)
+        return P
 
     def __len__(self):
         if not self.is_batch:
@@ -291,17 +304,16 @@ def _decompose_one(A, check_input, tol, parallel):
 
 
 def _decompose_batch(A, check_input, tol, parallel):
-    """Births (B, n - 1) and deaths (B, m) of a batch of graphs (B, n, n).
+    """Births | deaths (B, n (n - 1) / 2) of a batch of graphs (B, n, n): the persistence vectors.
 
     With ``parallel`` the batch is cut into one chunk per core, each decomposed by its own thread.
     """
     n_graphs, n = A.shape[:2]
-    births = np.empty((n_graphs, n - 1), dtype=A.dtype)
-    deaths = np.empty((n_graphs, n_edges(n) - (n - 1)), dtype=A.dtype)
-    bounds = np.empty((n_graphs, 2), dtype=A.dtype)  # smallest and largest weight of each graph
+    vector = np.empty((n_graphs, n_edges(n)), dtype=A.dtype)  # births | deaths of each graph
+    births, deaths = vector[:, :n - 1], vector[:, n - 1:]
     n_chunks = min(n_graphs, _cores()) if parallel else 1
     cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
-    jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b], bounds[a:b]) for a, b in zip(cuts, cuts[1:])]
+    jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b]) for a, b in zip(cuts, cuts[1:])]
     try:
         if n_chunks > 1:
             futures = [_executor().submit(_decompose_chunk, *job) for job in jobs[1:]]
@@ -314,9 +326,7 @@ def _decompose_batch(A, check_input, tol, parallel):
         if check_input:  # a chunk names its own graphs: name the bad one by its index in the batch
             check_values(A, tol=tol)
         raise
-    if check_input:
-        check_sorted_range(A, bounds, tol=tol)
-    return births, deaths
+    return vector
 
 
 def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
@@ -368,11 +378,10 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
     parallel = (n_jobs is None or n_jobs > 1) and A.shape[0] * n_edges(A.shape[-1]) >= _PARALLEL_MIN_EDGES
-    if is_batch:
-        births, deaths = _decompose_batch(A, check_input, tol, parallel)
-    else:
-        births, deaths = _decompose_one(A[0], check_input, tol, parallel)
-    births.flags.writeable = False  # fresh arrays of ours: no defensive copy needed
+    if is_batch:  # fresh arrays of ours, made read-only: no defensive copy needed
+        return Persistence._of_vector(_decompose_batch(A, check_input, tol, parallel), A.shape[-1])
+    births, deaths = _decompose_one(A[0], check_input, tol, parallel)
+    births.flags.writeable = False
     deaths.flags.writeable = False
     return Persistence(births, deaths)
 
