@@ -138,8 +138,8 @@ def _upper_triangles(A):
 def _remove_sorted_rows(edges, births):
     """:func:`_remove_sorted` for every row of ``edges`` (g, m) and ``births`` (g, k): the rest, (g, m - k).
 
-    Graphs of many edges are searched one row at a time; for small ones one binary search covers
-    every row (:func:`_remove_sorted_batch`), as a per-row call would cost more than its search.
+    Graphs of many edges are searched one row at a time; for small ones one vectorised binary search
+    covers every row (:func:`_remove_sorted_batch`), as a per-row call would cost more than its search.
     """
     if edges.shape[1] < _ROW_SEARCH_MIN_EDGES:
         return _remove_sorted_batch(edges, births)
@@ -149,29 +149,47 @@ def _remove_sorted_rows(edges, births):
     return deaths
 
 
+def _first_at_least(rows, needles):
+    """``np.searchsorted(rows[r], needles[r], side="left")`` for every row r at once: (g, k) positions.
+
+    One binary search over all rows in lock step, ``log2(m)`` vectorised halvings of (g, k) bounds;
+    exact, as it only compares the values themselves.
+    """
+    n_rows, m = rows.shape
+    flat = rows.reshape(-1)
+    base = (np.arange(n_rows) * m)[:, None]
+    lo = np.zeros(needles.shape, dtype=np.intp)
+    hi = np.full(needles.shape, m, dtype=np.intp)
+    mid = np.empty_like(lo)
+    below = np.empty(needles.shape, dtype=bool)
+    for _ in range(int(m).bit_length()):
+        np.add(lo, hi, out=mid)
+        mid >>= 1
+        np.less(flat.take(np.minimum(mid, m - 1) + base), needles, out=below)
+        below &= mid < hi
+        np.copyto(lo, mid + 1, where=below)
+        np.copyto(hi, mid, where=~below)
+    return lo
+
+
 def _remove_sorted_batch(edges, births):
     """:func:`_remove_sorted` for every row of ``edges`` (g, m) and ``births`` (g, k): the rest, (g, m - k).
 
-    One binary search for all rows: the key ``row + 1j * value`` orders every row's values after the
-    previous row's (numpy orders complex numbers by real, then imaginary part), and both parts hold
-    the exact numbers, so the positions are those of the per-row searches.
+    Positions by :func:`_first_at_least`, plus each birth's rank among the equal births of its row,
+    so that tied values are removed once per occurrence.
     """
     n_rows, m = edges.shape
     k = births.shape[1]
     if k == 0:
         return edges
-    row = np.arange(n_rows, dtype=np.float64)[:, None]
-    edge_keys = np.empty((n_rows, m), dtype=np.complex128)
-    edge_keys.real = row
-    edge_keys.imag = edges
-    birth_keys = np.empty((n_rows, k), dtype=np.complex128)
-    birth_keys.real = row
-    birth_keys.imag = births
-    edge_keys, birth_keys = edge_keys.reshape(-1), birth_keys.reshape(-1)
-    ties = np.arange(birth_keys.size) - np.searchsorted(birth_keys, birth_keys, side="left")
-    keep = np.ones(edge_keys.size, dtype=bool)
-    keep[np.searchsorted(edge_keys, birth_keys, side="left") + ties] = False
-    return edges.reshape(-1)[keep].reshape(n_rows, m - k)
+    order = np.arange(k)
+    run_start = np.zeros((n_rows, k), dtype=np.intp)  # first index of each birth's run of equal values
+    np.copyto(run_start[:, 1:], order[1:], where=births[:, 1:] != births[:, :-1])
+    np.maximum.accumulate(run_start, axis=1, out=run_start)
+    positions = _first_at_least(edges, births) + order - run_start
+    keep = np.ones((n_rows, m), dtype=bool)
+    np.put_along_axis(keep, positions, False, axis=1)
+    return edges[keep].reshape(n_rows, m - k)
 
 
 def _exactly_symmetric(A, edges):
