@@ -81,13 +81,13 @@ def _prim_weights_batch(A):
     flat_best, flat_penalty = best.reshape(-1), penalty.reshape(-1)
     scratch = np.empty_like(best)
     out = np.empty((n_graphs, n - 1), dtype=A.dtype)
-    for k in range(n - 1):
-        with np.errstate(invalid="ignore"):  # inf - inf in unchecked input: a wrong tree, not a warning
+    with np.errstate(invalid="ignore"):  # inf - inf in unchecked input: a wrong tree, not a warning
+        for k in range(n - 1):
             np.add(best, penalty, out=scratch)
-        added = base + scratch.argmax(axis=1)
-        out[:, k] = flat_best.take(added)
-        flat_penalty[added] = -np.inf
-        np.maximum(best, rows_of.take(added, axis=0), out=best)
+            added = base + scratch.argmax(axis=1)
+            out[:, k] = flat_best.take(added)
+            flat_penalty[added] = -np.inf
+            np.maximum(best, rows_of.take(added, axis=0), out=best)
     return out
 
 
