@@ -88,3 +88,15 @@ def test_tree_removal_of_every_row_matches_one_row_at_a_time(n):
     births = np.sort(np.stack([rng.choice(row, n - 1, replace=False) for row in edges]), axis=1)
     expected = np.stack([homology._remove_sorted(row.copy(), b) for row, b in zip(edges, births)])
     assert np.array_equal(homology._remove_sorted_rows(edges, births), expected)
+
+
+def test_batch_vector_is_the_buffer_of_births_and_deaths():
+    A = random_modular_graphs(5, 30, 2, random_state=9)
+    P = birth_death(A)
+    V = P.vector
+    assert not V.flags.writeable and np.shares_memory(V, P.births) and np.shares_memory(V, P.deaths)
+    assert np.array_equal(V, np.concatenate([P.births, P.deaths], axis=1))
+    assert not P[2].vector.flags.writeable  # a graph of the batch: its own, concatenated copy
+    assert np.array_equal(P[2].vector, V[2])
+    Q = birth_death(A[0])
+    assert not Q.vector.flags.writeable and np.array_equal(Q.vector, np.r_[Q.births, Q.deaths])
