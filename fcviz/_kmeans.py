@@ -69,9 +69,13 @@ class _GramMeans:
         self.weights[sample, cluster] = 1.0
 
     def update(self, labels, counts):
-        new = self.weights.copy()  # an empty cluster keeps its centre
-        filled = np.flatnonzero(counts)
-        new[:, filled] = (labels[:, None] == filled[None, :]) / counts[filled]
+        if counts.all():  # the usual case: every point weighs 1 / |its cluster| in its own column only
+            new = np.zeros(self.shape)
+            new[np.arange(self.shape[0]), labels] = 1.0 / counts[labels]
+        else:
+            new = self.weights.copy()  # an empty cluster keeps its centre
+            filled = np.flatnonzero(counts)
+            new[:, filled] = (labels[:, None] == filled[None, :]) / counts[filled]
         self.weights = new
         return new
 
