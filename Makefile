@@ -66,8 +66,14 @@ test-browser: $(VENV)/.installed-browser chromium
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/
 
+# The ratios of issue 23 ("Speed to the floor"), each against its floor measured in the same run; every
+# line starting with RATIO gives the ratio, its target and the load average. A few minutes on 2 cores.
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/bench_homology.py
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_import.py
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_homology.py --ratios-only
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_clustering.py --quick --persistence-nodes 0
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_clustering.py --quick --nodes 384 --seeds 1 --persistence-nodes 0
+	$(TEST_ENV) $(BIN)/python benchmarks/bench_training.py --floor
 
 clean:
 	rm -rf $(VENV) fcviz-output .pytest_cache .hypothesis test-artifacts student gallery

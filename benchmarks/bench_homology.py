@@ -7,7 +7,12 @@ For n in {192, 384, 1000, 2000} it times, in one process on the same graph:
 - fcviz.birth_death (validated, default threads) and with n_jobs=1 (one core).
 Then a batch of 200 graphs of 384 nodes: decomposition and pairwise_distances.
 
-Run: python benchmarks/bench_homology.py [--repeats R] [--quick]
+Last, the ratios of issue 23, each timed interleaved with its floor in the same run (medians of
+``--repeats``): birth_death of one graph of 1,000 and 2,000 nodes against one np.sort of its edges
+(target <= 1.0), and of batches of 200 x 384 and 1,000 x 64 against the sum of the per-graph sorts
+(target <= 1.1). Every line gives the load average: on a shared machine two threads rarely both run.
+
+Run: python benchmarks/bench_homology.py [--repeats R] [--quick] [--ratios-only]
 """
 
 import argparse
@@ -30,6 +35,48 @@ def best_time(func, repeats):
     return min(times)
 
 
+def interleaved_medians(funcs, repeats):
+    """Median seconds of each function, timed in turn ``repeats`` times (same load for all)."""
+    times = [[] for _ in funcs]
+    for _ in range(repeats):
+        for func, out in zip(funcs, times):
+            t0 = time.perf_counter()
+            func()
+            out.append(time.perf_counter() - t0)
+    return [float(np.median(t)) for t in times]
+
+
+def load():
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def issue_ratios(repeats):
+    """The ratios of issue 23 for birth_death; prints one RATIO line each and returns them."""
+    ratios = {}
+    for n in (1000, 2000):
+        A = random_modular_graphs(1, n, 8, random_state=n)[0]
+        edges = A[np.triu_indices(n, 1)]
+        t_sort, t_bd, t_one = interleaved_medians(
+            [lambda: np.sort(edges), lambda: birth_death(A), lambda: birth_death(A, n_jobs=1)], repeats)
+        ratios[f"one graph {n}"] = r = t_bd / t_sort
+        print(f"RATIO birth_death(one graph of {n}) / np.sort of its edges = {r:.2f}  (target <= 1.0; "
+              f"{t_bd * 1e3:.2f} ms vs {t_sort * 1e3:.2f} ms; one thread {t_one / t_sort:.2f}x; {load()})")
+    for n_graphs, n in ((200, 384), (1000, 64)):
+        graphs = random_modular_graphs(n_graphs, n, 8, random_state=1)
+        edges = graphs[:, np.triu(np.ones((n, n), bool), 1)]
+
+        def per_graph_sorts():
+            for e in edges:
+                np.sort(e)
+
+        t_sorts, t_bd, t_one = interleaved_medians(
+            [per_graph_sorts, lambda: birth_death(graphs), lambda: birth_death(graphs, n_jobs=1)], max(3, repeats // 2))
+        ratios[f"batch {n_graphs}x{n}"] = r = t_bd / t_sorts
+        print(f"RATIO birth_death(batch {n_graphs} x {n}) / sum of per-graph sorts = {r:.2f}  (target <= 1.1; "
+              f"{t_bd * 1e3:.1f} ms vs {t_sorts * 1e3:.1f} ms; one thread {t_one / t_sorts:.2f}x; {load()})")
+    return ratios
+
+
 def scipy_baseline(A):
     upper = np.triu(A, 1)
     tree = minimum_spanning_tree(-upper)
@@ -45,7 +92,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
+    parser.add_argument("--ratios-only", action="store_true", help="only the ratios of issue 23")
     args = parser.parse_args()
+    if args.ratios_only:
+        print(f"cores available: {len(os.sched_getaffinity(0))}; medians of {args.repeats} interleaved runs")
+        issue_ratios(args.repeats)
+        return
     sizes = (192, 384) if args.quick else (192, 384, 1000, 2000)
     repeats = 3 if args.quick else args.repeats
     print(f"cores available: {len(os.sched_getaffinity(0))}; best of {repeats} runs; times in ms")
@@ -75,6 +127,8 @@ def main():
     print(f"batch of {n_graphs} graphs of 384 nodes: birth_death {t_batch:.3f} s (target < 0.5 s for 200), "
           f"pairwise_distances {t_pairs:.3f} s (target: less than the decomposition) -> "
           f"{'OK' if t_pairs < t_batch else 'SLOWER'}")
+    if not args.quick:
+        issue_ratios(repeats)
 
 
 if __name__ == "__main__":

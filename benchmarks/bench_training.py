@@ -8,6 +8,12 @@ interleaved, and the best time is kept, which damps noise from other work on a s
     python benchmarks/bench_training.py            # N=20, 3000 images, 2 repeats (~1 minute on 2 cores)
     python benchmarks/bench_training.py --quick    # N=20, 1000 images, 1 repeat
     python benchmarks/bench_training.py --threads 1
+    python benchmarks/bench_training.py --floor    # issue 23: batched step at batch 128 vs the bmm floor
+
+``--floor`` times one batched training step of 20 MLPs at batch 128 (per step, over an epoch) and,
+interleaved in the same run, the matrix products of the same shapes alone (``torch.bmm`` into
+preallocated outputs: the forward product of each layer, and the two backward products per layer
+except the input gradient of the first), and prints their ratio (target <= 1.2).
 """
 
 from __future__ import annotations
@@ -29,6 +35,55 @@ def _time(batched: bool, data, args) -> float:
     return time.perf_counter() - start
 
 
+LAYERS = (784, 128, 64, 10)
+FLOOR_TARGET = 1.2
+
+
+def _bmm_floor(n_net: int, batch: int, steps: int) -> float:
+    """Seconds per step of the forward and backward matrix products of the batched MLPs."""
+    shapes = list(zip(LAYERS[:-1], LAYERS[1:]))
+    x = [torch.rand(n_net, batch, a) for a, _ in shapes]
+    w = [torch.rand(n_net, a, b) for a, b in shapes]
+    g = [torch.rand(n_net, batch, b) for _, b in shapes]
+    out_f = [torch.empty(n_net, batch, b) for _, b in shapes]
+    out_w = [torch.empty(n_net, a, b) for a, b in shapes]
+    out_x = [torch.empty(n_net, batch, a) for a, _ in shapes]
+    start = time.perf_counter()
+    for _ in range(steps):
+        for k in range(len(shapes)):
+            torch.bmm(x[k], w[k], out=out_f[k])
+            torch.bmm(x[k].transpose(1, 2), g[k], out=out_w[k])
+            if k:
+                torch.bmm(g[k], w[k].transpose(1, 2), out=out_x[k])
+    return (time.perf_counter() - start) / steps
+
+
+def floor_ratio(n_net: int = 20, batch: int = 128, samples: int = 128 * 12, repeats: int = 3) -> float:
+    """Median seconds per batched training step over the bmm floor of the same shapes (same run)."""
+    import os
+
+    import numpy as np
+
+    gen = torch.Generator().manual_seed(0)
+    data = (torch.rand(samples, 1, 28, 28, generator=gen), torch.randint(0, 10, (samples,), generator=gen))
+    steps = samples // batch
+    train_networks("mnist", "vanilla", n_net, epochs=1, seed=0, data=(data[0][:batch * 4], data[1][:batch * 4]),
+                   batch_size=batch, progress=False, device="cpu")  # warm-up
+    t_step, t_floor = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        train_networks("mnist", "vanilla", n_net, epochs=1, seed=0, data=data, batch_size=batch, progress=False,
+                       device="cpu")
+        t_step.append((time.perf_counter() - start) / steps)
+        t_floor.append(_bmm_floor(n_net, batch, steps))
+    step, floor = float(np.median(t_step)), float(np.median(t_floor))
+    print(f"batched step of {n_net} MLPs {'-'.join(map(str, LAYERS))} at batch {batch}: {step * 1e3:.2f} ms; "
+          f"bmm floor of the same shapes: {floor * 1e3:.2f} ms (torch threads {torch.get_num_threads()})")
+    print(f"RATIO batched training step / bmm floor = {step / floor:.2f}  (target <= {FLOOR_TARGET}; "
+          f"load {os.getloadavg()[0]:.2f})")
+    return step / floor
+
+
 def main(argv=None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1000 images, one repeat")
@@ -38,7 +93,12 @@ def main(argv=None) -> float:
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
     parser.add_argument("--regularizer", default="vanilla")
     parser.add_argument("--cpu", action="store_true", help="force the CPU even when CUDA is available")
+    parser.add_argument("--floor", action="store_true", help="only the ratio to the bmm floor (issue 23)")
     args = parser.parse_args(argv)
+    if args.floor:
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        return floor_ratio()
     samples = args.samples or (1000 if args.quick else 3000)
     repeats = args.repeats or (1 if args.quick else 2)
     if args.threads:

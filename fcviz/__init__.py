@@ -6,16 +6,14 @@ their connectomes. The topology core: :func:`birth_death` decomposes weighted gr
 death sets; :func:`topological_distance`, :func:`wasserstein_distance`, :func:`pairwise_distances`
 and :func:`barycenter` compare and average them in closed form; :class:`TopClustering` clusters them.
 
-The topology core needs only numpy, scipy and scikit-learn: the torch-based pipeline is imported on
-first use of one of its names, so ``import fcviz`` stays fast.
+The topology core needs only numpy, scipy and scikit-learn: scikit-learn (clustering) and the
+torch-based pipeline are imported on first use of one of their names, so ``import fcviz`` stays fast.
 """
 
 from importlib import import_module
 
-from .clustering import TopClustering
-from .dynamics import DynamicsResult, training_dynamics
 from .homology import Persistence, betti_curves, birth_death, mst_edges, spanning_tree_order
-from .scores import adjusted_rand_score, clustering_scores, normalized_mutual_info_score, purity_score
+from .scores import clustering_scores, purity_score
 from .stats import PermutationTestResult, permutation_test
 from .summary import GroupSummary, group_summary
 from .wasserstein import (
@@ -31,8 +29,14 @@ from .wasserstein import (
 
 __version__ = "0.1.0"
 
-# Names of the torch-based pipeline, imported lazily: name -> submodule.
+# Names imported lazily, name -> submodule: those that need scikit-learn (clustering, its scores, the
+# training dynamics that cluster) and the torch-based pipeline.
 _LAZY = {
+    "TopClustering": "clustering",
+    "adjusted_rand_score": "scores",
+    "normalized_mutual_info_score": "scores",
+    "DynamicsResult": "dynamics",
+    "training_dynamics": "dynamics",
     "capture_activations": "activations",
     "record_activations": "activations",
     "Connectome": "connectome",
@@ -73,12 +77,9 @@ def __dir__():
 
 __all__ = sorted([
     "Barycenter",
-    "DynamicsResult",
     "GroupSummary",
     "PermutationTestResult",
     "Persistence",
-    "TopClustering",
-    "adjusted_rand_score",
     "barycenter",
     "betti_curves",
     "birth_death",
@@ -86,7 +87,6 @@ __all__ = sorted([
     "edge_distances",
     "group_summary",
     "mst_edges",
-    "normalized_mutual_info_score",
     "pairwise_distances",
     "permutation_test",
     "purity_score",
@@ -94,7 +94,6 @@ __all__ = sorted([
     "spanning_tree_order",
     "topological_distance",
     "topological_features",
-    "training_dynamics",
     "wasserstein_distance",
     *_LAZY,
 ])

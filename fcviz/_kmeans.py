@@ -13,7 +13,7 @@ from sklearn import config_context
 from sklearn.cluster import kmeans_plusplus
 from sklearn.utils import check_random_state
 
-from ._linalg import squared_euclidean
+from ._linalg import gram_form, squared_euclidean
 from ._threads import one_thread_below
 from ._validation import check_int, check_option
 
@@ -69,9 +69,13 @@ class _GramMeans:
         self.weights[sample, cluster] = 1.0
 
     def update(self, labels, counts):
-        new = self.weights.copy()  # an empty cluster keeps its centre
-        filled = np.flatnonzero(counts)
-        new[:, filled] = (labels[:, None] == filled[None, :]) / counts[filled]
+        if counts.all():  # the usual case: every point weighs 1 / |its cluster| in its own column only
+            new = np.zeros(self.shape)
+            new[np.arange(self.shape[0]), labels] = 1.0 / counts[labels]
+        else:
+            new = self.weights.copy()  # an empty cluster keeps its centre
+            filled = np.flatnonzero(counts)
+            new[:, filled] = (labels[:, None] == filled[None, :]) / counts[filled]
         self.weights = new
         return new
 
@@ -139,7 +143,7 @@ class _GramSpace:
 
     def distances(self, weights):
         Kv = self.K @ weights
-        return squared_euclidean(inner=Kv, x_norms=self.z_norms, y_norms=np.einsum("ij,ij->j", weights, Kv))
+        return gram_form(Kv, self.z_norms, np.einsum("ij,ij->j", weights, Kv))
 
     def shift(self, new, old):
         delta = new - old
@@ -160,14 +164,14 @@ def _kmeans_plusplus_gram(K, z_norms, n_clusters, random_state):
     first = random_state.choice(n_samples, p=sample_weight / sample_weight.sum())
     indices = np.full(n_clusters, -1, dtype=int)
     indices[0] = first
-    closest = squared_euclidean(inner=K[[first]], x_norms=z_norms[[first]], y_norms=z_norms)  # (1, N)
+    closest = gram_form(K[[first]], z_norms[[first]], z_norms)  # (1, N)
     potential = closest @ sample_weight
     for c in range(1, n_clusters):
         # candidates drawn with probability proportional to the squared distance to the nearest seed
         draws = random_state.uniform(size=n_local_trials) * potential
         candidates = np.searchsorted(np.cumsum(sample_weight * closest), draws)
         np.minimum(candidates, n_samples - 1, out=candidates)  # rounding can overshoot the sum
-        to_candidates = squared_euclidean(inner=K[candidates], x_norms=z_norms[candidates], y_norms=z_norms)
+        to_candidates = gram_form(K[candidates], z_norms[candidates], z_norms)
         np.minimum(closest, to_candidates, out=to_candidates)
         potentials = to_candidates @ sample_weight.reshape(-1, 1)
         best = np.argmin(potentials)  # the candidate that lowers the potential most

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["squared_euclidean"]
+__all__ = ["squared_euclidean", "gram_form"]
 
 
 def _row_norms(X):
@@ -91,6 +91,26 @@ def squared_euclidean(X=None, Y=None, *, x_norms=None, y_norms=None, inner=None)
             f"squared_euclidean: inner products of shape {inner.shape} do not match {x_norms.shape[0]} "
             f"x_norms and {y_norms.shape[0]} y_norms."
         )
+    return gram_form(inner, x_norms, y_norms)
+
+
+def gram_form(inner, x_norms, y_norms):
+    """:func:`squared_euclidean` from float64 arrays already checked: ``max(x + y - 2 inner, 0)``.
+
+    The arithmetic of :func:`squared_euclidean`, without its conversions and checks: for loops that
+    call it thousands of times on a few dozen points (k-means restarts), where those cost more.
+
+    Parameters
+    ----------
+    inner : ndarray of shape (N, M)
+    x_norms : ndarray of shape (N,)
+    y_norms : ndarray of shape (M,)
+
+    Returns
+    -------
+    ndarray of shape (N, M)
+        A new array.
+    """
     D = -2.0 * inner
     D += x_norms[:, None]
     D += y_norms[None, :]

@@ -13,8 +13,10 @@ multiset of weights, so both sets are well defined even with tied weights.
 
 How it is computed, fast and exactly: the edges are sorted once (the floor of any method) in a
 worker thread while the main thread checks the input and runs a dense Prim's algorithm on the rows of
-the matrix; the MST weights are then removed from the sorted edges by value. Every weight returned is a
-bitwise copy of an input weight, so float64 input gives exact results.
+the matrix; the MST weights are then removed from the sorted edges by value. A batch is cut into one
+chunk per core, and each chunk into groups of graphs handled by numpy calls that span the group
+(kernels in :mod:`fcviz._decompose`). Every weight returned is a bitwise copy of an input weight, so
+float64 input gives exact results.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ from threading import Lock
 
 import numpy as np
 
+from ._decompose import (  # noqa: F401 - the tests reach every kernel through this module
+    _decompose_chunk,
+    _prim_weights,
+    _prim_weights_batch,
+    _remove_sorted,
+    _remove_sorted_rows,
+    _sorted_edges,
+    _upper_mask,
+)
 from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
 
 __all__ = [
@@ -49,16 +60,20 @@ _pool = None
 _pool_lock = Lock()
 
 
+def _cores():
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _executor():
     """The module's thread pool, created on first use, one thread per available core."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            try:
-                cores = len(os.sched_getaffinity(0))
-            except AttributeError:  # pragma: no cover - macOS, Windows
-                cores = os.cpu_count() or 1
-            _pool = ThreadPoolExecutor(max_workers=max(1, cores), thread_name_prefix="fcviz-homology")
+            _pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="fcviz-homology")
         return _pool
 
 
@@ -120,9 +135,22 @@ class Persistence:
         """Births then deaths, concatenated: ndarray of shape (..., n_nodes (n_nodes - 1) / 2).
 
         Each set is sorted, so the squared Euclidean distance between two vectors is
-        :func:`fcviz.topological_distance`.
+        :func:`fcviz.topological_distance`. Read-only: for a batch from :func:`birth_death` it is
+        the buffer that ``births`` and ``deaths`` are views of (no copy), else a new array.
         """
-        return np.concatenate([self.births, self.deaths], axis=-1)
+        vector = self.__dict__.get("_vector")
+        if vector is None:
+            vector = np.concatenate([self.births, self.deaths], axis=-1)
+            vector.flags.writeable = False
+        return vector
+
+    @classmethod
+    def _of_vector(cls, vector, n_nodes):
+        """A persistence whose sets are views of ``vector`` (..., m), births first; takes ownership."""
+        vector.flags.writeable = False
+        P = cls(vector[..., :n_nodes - 1], vector[..., n_nodes - 1:])
+        object.__setattr__(P, "_vector", vector)
+        return P
 
     def __len__(self):
         if not self.is_batch:
@@ -208,89 +236,53 @@ def check_persistence(P, *, name="persistence"):
     return P
 
 
-@lru_cache(maxsize=4)
-def _upper_mask(n):
-    """Boolean (n, n) mask of the strict upper triangle, row-major edge order."""
-    mask = np.zeros((n, n), dtype=bool)
-    rows, cols = np.triu_indices(n, 1)
-    mask[rows, cols] = True
-    mask.flags.writeable = False
-    return mask
+@lru_cache(maxsize=1)
+def _compiled_prim():
+    """scipy's compiled single-linkage Prim (condensed distances, n) -> linkage matrix, or None.
 
-
-def _sorted_edges(A):
-    """Sorted edge weights of one graph (n, n): a new array of shape (n (n - 1) / 2,)."""
-    weights = A[_upper_mask(A.shape[0])]
-    weights.sort()
-    return weights
-
-
-def _prim_weights(A):
-    """Maximum-spanning-tree edge weights of one graph (n, n), in the order Prim adds them.
-
-    Dense Prim's algorithm over a shrinking set of unvisited nodes: ``best[k]`` is the heaviest
-    edge from the tree to unvisited node ``remaining[k]``. O(n^2) work in n vectorised steps.
+    Single linkage on the distances ``-w`` merges clusters along a maximum spanning tree of ``w``,
+    and its merge heights are copies of the input distances, so their negatives are the births
+    exactly. A private scipy function: when it is missing or changed, the numpy Prim is used.
     """
+    try:
+        from scipy.cluster._hierarchy import mst_single_linkage
+        probe = mst_single_linkage(np.array([-1.0, -3.0, -2.0]), 3)
+        if probe.shape != (2, 4) or sorted(probe[:, 2].tolist()) != [-3.0, -2.0]:
+            return None
+    except Exception:  # pragma: no cover - scipy without it: the numpy Prim takes over
+        return None
+    return mst_single_linkage
+
+
+def _births_from_negated(neg_edges, n, dtype):
+    """Sorted births of one graph from its negated upper-triangle weights (float64, row-major)."""
+    heights = _compiled_prim()(neg_edges, n)[:, 2]
+    births = np.negative(heights)
+    births.sort()
+    return births.astype(dtype, copy=False)
+
+
+def _births(A, edges=None):
+    """Sorted births (n - 1,) of one graph (n, n); ``edges``: its unsorted upper triangle, if at hand."""
     n = A.shape[0]
-    remaining = np.arange(1, n)
-    best = A[0, 1:].copy()
-    out = np.empty(n - 1, dtype=A.dtype)
-    for k in range(n - 1):
-        j = best.argmax()
-        out[k] = best[j]
-        node = remaining[j]
-        last = n - 2 - k
-        remaining[j] = remaining[last]
-        best[j] = best[last]
-        remaining = remaining[:last]
-        best = best[:last]
-        np.maximum(best, A[node].take(remaining), out=best)
-    return out
-
-
-def _prim_weights_batch(A):
-    """:func:`_prim_weights` for a batch (B, n, n), vectorised across the batch: (B, n - 1)."""
-    n_graphs, n = A.shape[:2]
-    batch = np.arange(n_graphs)
-    remaining = np.tile(np.arange(1, n), (n_graphs, 1))
-    best = A[:, 0, 1:].copy()
-    out = np.empty((n_graphs, n - 1), dtype=A.dtype)
-    for k in range(n - 1):
-        j = best.argmax(axis=1)
-        out[:, k] = best[batch, j]
-        nodes = remaining[batch, j]
-        last = n - 2 - k
-        remaining[batch, j] = remaining[:, last]
-        best[batch, j] = best[:, last]
-        remaining = remaining[:, :last]
-        best = best[:, :last]
-        np.maximum(best, A[batch[:, None], nodes[:, None], remaining], out=best)
-    return out
-
-
-def _remove_sorted(edges, births):
-    """Remove the multiset ``births`` (sorted) from the sorted ``edges``; return the rest, sorted.
-
-    Works in place on ``edges`` (owned by the caller) from the first removed position on, and
-    returns a view of its first ``len(edges) - len(births)`` values. Tied values are removed once
-    per occurrence in ``births``; every birth value is a bitwise copy of an edge weight.
-    """
-    if births.size == 0:
-        return edges
-    # Position of the k-th birth: first occurrence of its value, plus its rank among equal births.
-    ties = np.arange(births.size) - np.searchsorted(births, births, side="left")
-    positions = np.searchsorted(edges, births, side="left") + ties
-    start = int(positions[0])
-    keep = np.ones(edges.size - start, dtype=bool)
-    keep[positions - start] = False
-    tail = edges[start:][keep]
-    n_deaths = edges.size - births.size
-    edges[start:n_deaths] = tail
-    return edges[:n_deaths]
+    if _compiled_prim() is None:
+        births = _prim_weights(A)
+        births.sort()
+        return births
+    if edges is None:  # a fresh copy of ours: negated in place
+        neg = A[_upper_mask(n)].astype(np.float64, copy=False)
+        np.negative(neg, out=neg)
+    else:
+        neg = np.negative(edges, dtype=np.float64)
+    return _births_from_negated(neg, n, A.dtype)
 
 
 def _decompose_one(A, check_input, tol, parallel):
-    """Births and deaths of one graph (n, n); validates it when ``check_input``."""
+    """Births and deaths of one graph (n, n); validates it when ``check_input``.
+
+    With ``parallel`` a worker thread extracts and sorts the edges while this thread checks the
+    input and finds the tree (numpy's sort releases the GIL, so it runs while scipy's Prim holds it).
+    """
     future = _executor().submit(_sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
@@ -299,33 +291,42 @@ def _decompose_one(A, check_input, tol, parallel):
             if future is not None:
                 future.result()
             A, future = checked[0], None
-    births = _prim_weights(A)
-    births.sort()
-    edges = future.result() if future is not None else _sorted_edges(A)
+    if future is not None:
+        births = _births(A)
+        edges = future.result()
+    else:
+        edges = A[_upper_mask(A.shape[0])]
+        births = _births(A, edges)
+        edges.sort()
     if check_input:
         check_sorted_range(A[None], edges[None], tol=tol)
     return births, _remove_sorted(edges, births)
 
 
 def _decompose_batch(A, check_input, tol, parallel):
-    """Births (B, n - 1) and deaths (B, m) of a batch of graphs (B, n, n)."""
-    if check_input:
-        A = check_values(A, tol=tol, signs=False)
-    if parallel:
-        sorted_edges = _executor().map(_sorted_edges, A)
-    else:
-        sorted_edges = map(_sorted_edges, A)
-    births = _prim_weights_batch(A)
-    births.sort(axis=1)
-    n = A.shape[-1]
-    deaths = np.empty((A.shape[0], n_edges(n) - (n - 1)), dtype=A.dtype)
-    bounds = np.empty((A.shape[0], 2), dtype=A.dtype)  # smallest and largest weight of each graph
-    for b, edges in enumerate(sorted_edges):
-        bounds[b] = edges[0], edges[-1]
-        deaths[b] = _remove_sorted(edges, births[b])
-    if check_input:
-        check_sorted_range(A, bounds, tol=tol)
-    return births, deaths
+    """Births | deaths (B, n (n - 1) / 2) of a batch of graphs (B, n, n): the persistence vectors.
+
+    With ``parallel`` the batch is cut into one chunk per core, each decomposed by its own thread.
+    """
+    n_graphs, n = A.shape[:2]
+    vector = np.empty((n_graphs, n_edges(n)), dtype=A.dtype)  # births | deaths of each graph
+    births, deaths = vector[:, :n - 1], vector[:, n - 1:]
+    n_chunks = min(n_graphs, _cores()) if parallel else 1
+    cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
+    jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b]) for a, b in zip(cuts, cuts[1:])]
+    try:
+        if n_chunks > 1:
+            futures = [_executor().submit(_decompose_chunk, *job) for job in jobs[1:]]
+            _decompose_chunk(*jobs[0])
+            for future in futures:
+                future.result()
+        else:
+            _decompose_chunk(*jobs[0])
+    except ValueError:
+        if check_input:  # a chunk names its own graphs: name the bad one by its index in the batch
+            check_values(A, tol=tol)
+        raise
+    return vector
 
 
 def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
@@ -377,11 +378,10 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
     parallel = (n_jobs is None or n_jobs > 1) and A.shape[0] * n_edges(A.shape[-1]) >= _PARALLEL_MIN_EDGES
-    if is_batch:
-        births, deaths = _decompose_batch(A, check_input, tol, parallel)
-    else:
-        births, deaths = _decompose_one(A[0], check_input, tol, parallel)
-    births.flags.writeable = False  # fresh arrays of ours: no defensive copy needed
+    if is_batch:  # fresh arrays of ours, made read-only: no defensive copy needed
+        return Persistence._of_vector(_decompose_batch(A, check_input, tol, parallel), A.shape[-1])
+    births, deaths = _decompose_one(A[0], check_input, tol, parallel)
+    births.flags.writeable = False
     deaths.flags.writeable = False
     return Persistence(births, deaths)
 

@@ -7,10 +7,30 @@ scikit-learn's own functions, re-exported so that one import gives every score.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-from sklearn.metrics.cluster import contingency_matrix
 
 __all__ = ["purity_score", "clustering_scores", "adjusted_rand_score", "normalized_mutual_info_score"]
+
+# scikit-learn's scores, imported on first use so that ``import fcviz`` does not load scikit-learn.
+_SKLEARN_SCORES = ("adjusted_rand_score", "normalized_mutual_info_score")
+
+
+def __getattr__(name):
+    if name in _SKLEARN_SCORES:
+        import sklearn.metrics
+
+        value = getattr(sklearn.metrics, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _contingency(labels_true, labels_pred):
+    """Counts (n_classes, n_clusters) of samples per (true class, predicted cluster) pair."""
+    classes, true_codes = np.unique(labels_true, return_inverse=True)
+    clusters, pred_codes = np.unique(labels_pred, return_inverse=True)
+    counts = np.bincount(true_codes.ravel() * clusters.size + pred_codes.ravel(),
+                         minlength=classes.size * clusters.size)
+    return counts.reshape(classes.size, clusters.size)
 
 
 def _check_labels(labels_true, labels_pred):
@@ -55,7 +75,7 @@ def purity_score(labels_true, labels_pred):
     (0.5, 1.0)
     """
     labels_true, labels_pred = _check_labels(labels_true, labels_pred)
-    table = contingency_matrix(labels_true, labels_pred)  # rows: true classes, columns: clusters
+    table = _contingency(labels_true, labels_pred)  # rows: true classes, columns: clusters
     return float(table.max(axis=0).sum() / labels_true.size)
 
 
@@ -74,6 +94,8 @@ def clustering_scores(labels_true, labels_pred):
     dict
         ``{"purity": float, "adjusted_rand": float, "normalized_mutual_info": float}``.
     """
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
     labels_true, labels_pred = _check_labels(labels_true, labels_pred)
     return {
         "purity": purity_score(labels_true, labels_pred),

@@ -1,0 +1,102 @@
+"""Every code path of birth_death gives the same exact sets: threads or not, scipy's compiled Prim or numpy's."""
+
+import numpy as np
+import pytest
+
+from fcviz import homology
+from fcviz.homology import birth_death
+from fcviz.synthetic import random_modular_graphs
+
+
+def _reference(A):
+    """Births by the plain numpy Prim, deaths as the sorted rest: per graph, no threads."""
+    births = np.sort(homology._prim_weights(A))
+    edges = np.sort(A[np.triu_indices(A.shape[0], 1)])
+    return births, homology._remove_sorted(edges, births)
+
+
+def _graph_sets():
+    tied = np.round(random_modular_graphs(5, 40, 3, random_state=2), 1)  # many tied weights
+    return [
+        random_modular_graphs(6, 50, 4, random_state=1),
+        tied,
+        np.ones((3, 12, 12)),  # every weight tied
+        random_modular_graphs(4, 30, 2, random_state=3).astype(np.float32),
+        random_modular_graphs(3, 250, 8, random_state=4),  # above the threading threshold
+    ]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_single_and_batch_paths_are_exact(monkeypatch, compiled, n_jobs):
+    if not compiled:
+        monkeypatch.setattr(homology, "_compiled_prim", lambda: None)
+    for A in _graph_sets():
+        before = A.copy()
+        P = birth_death(A, n_jobs=n_jobs)
+        assert P.births.dtype == A.dtype and P.deaths.dtype == A.dtype
+        for g in range(A.shape[0]):
+            births, deaths = _reference(A[g])
+            assert np.array_equal(P.births[g], births) and np.array_equal(P.deaths[g], deaths)
+            Q = birth_death(A[g], n_jobs=n_jobs)
+            assert np.array_equal(Q.births, births) and np.array_equal(Q.deaths, deaths)
+        assert np.array_equal(A, before)  # the input is never modified
+
+
+def test_batched_prim_matches_the_single_graph_prim():
+    A = random_modular_graphs(7, 33, 3, random_state=5)
+    batched = np.sort(homology._prim_weights_batch(A), axis=1)
+    single = np.stack([np.sort(homology._prim_weights(a)) for a in A])
+    assert np.array_equal(batched, single)
+
+
+def test_compiled_prim_gives_the_maximum_spanning_tree_weights():
+    if homology._compiled_prim() is None:
+        pytest.skip("this scipy has no compiled single-linkage Prim")
+    A = random_modular_graphs(1, 120, 5, random_state=6)[0]
+    assert np.array_equal(homology._births(A), np.sort(homology._prim_weights(A)))
+
+
+def test_batch_chunks_report_the_right_graph_on_bad_input():
+    A = random_modular_graphs(30, 40, 2, random_state=7)  # above the threading threshold: two chunks
+    A[24, 2, 3] = A[24, 3, 2] = -0.5
+    with pytest.raises(ValueError, match="non-negative.*graph 24, entry"):
+        birth_death(A)
+    A[24, 2, 3] = A[24, 3, 2] = 0.5
+    A[25, 1, 2] += 0.1
+    with pytest.raises(ValueError, match="symmetric.*graph 25, entries"):
+        birth_death(A)
+    A[25, 1, 2] -= 0.1
+    A[26, 4, 5] = np.nan
+    with pytest.raises(ValueError, match="finite.*graph 26, entry"):
+        birth_death(A)
+
+
+def test_batch_symmetric_within_tol_is_read_from_the_upper_triangle():
+    A = random_modular_graphs(30, 40, 2, random_state=8)
+    B = A.copy()
+    B[3, 1, 7] += 1e-12  # lower triangle entry (7, 1) keeps the exact weight
+    B[20, 9, 2] -= 1e-12
+    P, Q = birth_death(B), birth_death(np.triu(B, 1) + np.triu(B, 1).transpose(0, 2, 1))
+    assert np.array_equal(P.births, Q.births) and np.array_equal(P.deaths, Q.deaths)
+
+
+@pytest.mark.parametrize("n", [12, 150])  # one binary search for all rows, and one per row
+def test_tree_removal_of_every_row_matches_one_row_at_a_time(n):
+    rng = np.random.default_rng(n)
+    edges = np.sort(np.round(rng.random((9, homology.n_edges(n))), 2), axis=1)  # many ties
+    births = np.sort(np.stack([rng.choice(row, n - 1, replace=False) for row in edges]), axis=1)
+    expected = np.stack([homology._remove_sorted(row.copy(), b) for row, b in zip(edges, births)])
+    assert np.array_equal(homology._remove_sorted_rows(edges, births), expected)
+
+
+def test_batch_vector_is_the_buffer_of_births_and_deaths():
+    A = random_modular_graphs(5, 30, 2, random_state=9)
+    P = birth_death(A)
+    V = P.vector
+    assert not V.flags.writeable and np.shares_memory(V, P.births) and np.shares_memory(V, P.deaths)
+    assert np.array_equal(V, np.concatenate([P.births, P.deaths], axis=1))
+    assert not P[2].vector.flags.writeable  # a graph of the batch: its own, concatenated copy
+    assert np.array_equal(P[2].vector, V[2])
+    Q = birth_death(A[0])
+    assert not Q.vector.flags.writeable and np.array_equal(Q.vector, np.r_[Q.births, Q.deaths])
