@@ -26,7 +26,7 @@ def _n_edges(n):
 
 
 @lru_cache(maxsize=4)
-def _upper_mask(n):
+def upper_mask(n):
     """Boolean (n, n) mask of the strict upper triangle, row-major edge order."""
     mask = np.zeros((n, n), dtype=bool)
     rows, cols = np.triu_indices(n, 1)
@@ -35,14 +35,14 @@ def _upper_mask(n):
     return mask
 
 
-def _sorted_edges(A):
+def sorted_edges(A):
     """Sorted edge weights of one graph (n, n): a new array of shape (n (n - 1) / 2,)."""
-    weights = A[_upper_mask(A.shape[0])]
+    weights = A[upper_mask(A.shape[0])]
     weights.sort()
     return weights
 
 
-def _prim_weights(A):
+def prim_weights(A):
     """Maximum-spanning-tree edge weights of one graph (n, n), in the order Prim adds them.
 
     Dense Prim's algorithm over a shrinking set of unvisited nodes: ``best[k]`` is the heaviest
@@ -65,8 +65,8 @@ def _prim_weights(A):
     return out
 
 
-def _prim_weights_batch(A):
-    """:func:`_prim_weights` for a batch (B, n, n), vectorised across the batch: (B, n - 1).
+def prim_weights_batch(A):
+    """:func:`prim_weights` for a batch (B, n, n), vectorised across the batch: (B, n - 1).
 
     Full-width rows so that every step gathers whole contiguous rows of the flattened batch. The
     visited nodes keep being updated (one plain ``maximum``) but carry a ``-inf`` penalty in the
@@ -91,7 +91,7 @@ def _prim_weights_batch(A):
     return out
 
 
-def _remove_sorted(edges, births):
+def remove_sorted(edges, births):
     """Remove the multiset ``births`` (sorted) from the sorted ``edges``; return the rest, sorted.
 
     Works in place on ``edges`` (owned by the caller) from the first removed position on, and
@@ -135,8 +135,8 @@ def _upper_triangles(A):
     return out
 
 
-def _remove_sorted_rows(edges, births):
-    """:func:`_remove_sorted` for every row of ``edges`` (g, m) and ``births`` (g, k): the rest, (g, m - k).
+def remove_sorted_rows(edges, births):
+    """:func:`remove_sorted` for every row of ``edges`` (g, m) and ``births`` (g, k): the rest, (g, m - k).
 
     Graphs of many edges are searched one row at a time; for small ones one vectorised binary search
     covers every row (:func:`_remove_sorted_batch`), as a per-row call would cost more than its search.
@@ -145,7 +145,7 @@ def _remove_sorted_rows(edges, births):
         return _remove_sorted_batch(edges, births)
     deaths = np.empty((edges.shape[0], edges.shape[1] - births.shape[1]), dtype=edges.dtype)
     for b in range(edges.shape[0]):
-        deaths[b] = _remove_sorted(edges[b], births[b])
+        deaths[b] = remove_sorted(edges[b], births[b])
     return deaths
 
 
@@ -173,7 +173,7 @@ def _first_at_least(rows, needles):
 
 
 def _remove_sorted_batch(edges, births):
-    """:func:`_remove_sorted` for every row of ``edges`` (g, m) and ``births`` (g, k): the rest, (g, m - k).
+    """:func:`remove_sorted` for every row of ``edges`` (g, m) and ``births`` (g, k): the rest, (g, m - k).
 
     Positions by :func:`_first_at_least`, plus each birth's rank among the equal births of its row,
     so that tied values are removed once per occurrence.
@@ -203,7 +203,7 @@ def _exactly_symmetric(A, edges):
     return np.array_equal(edges, np.take(A.reshape(n_graphs, n * n), _lower_flat(n), axis=1))
 
 
-def _decompose_chunk(A, check_input, tol, births, deaths):
+def decompose_chunk(A, check_input, tol, births, deaths):
     """Decompose the graphs ``A`` (b, n, n) into the rows ``births`` and ``deaths`` given.
 
     Groups of graphs that fit in the cache get one batched extraction, symmetry check, sort, range
@@ -220,7 +220,7 @@ def _decompose_chunk(A, check_input, tol, births, deaths):
         edges.sort(axis=1)
         if check_input:  # signs and infinities, from the smallest and largest edge of each graph
             check_sorted_range(group, edges, tol=tol)
-        tree = _prim_weights_batch(group)
+        tree = prim_weights_batch(group)
         tree.sort(axis=1)
         births[a:a + group.shape[0]] = tree
-        deaths[a:a + group.shape[0]] = _remove_sorted_rows(edges, tree)
+        deaths[a:a + group.shape[0]] = remove_sorted_rows(edges, tree)

@@ -30,14 +30,14 @@ from threading import Lock
 
 import numpy as np
 
-from ._decompose import (  # noqa: F401 - the tests reach every kernel through this module
-    _decompose_chunk,
-    _prim_weights,
-    _prim_weights_batch,
-    _remove_sorted,
-    _remove_sorted_rows,
-    _sorted_edges,
-    _upper_mask,
+from ._decompose import (
+    decompose_chunk,
+    prim_weights,
+    prim_weights_batch,
+    remove_sorted,
+    remove_sorted_rows,
+    sorted_edges,
+    upper_mask,
 )
 from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
 
@@ -266,11 +266,11 @@ def _births(A, edges=None):
     """Sorted births (n - 1,) of one graph (n, n); ``edges``: its unsorted upper triangle, if at hand."""
     n = A.shape[0]
     if _compiled_prim() is None:
-        births = _prim_weights(A)
+        births = prim_weights(A)
         births.sort()
         return births
     if edges is None:  # a fresh copy of ours: negated in place
-        neg = A[_upper_mask(n)].astype(np.float64, copy=False)
+        neg = A[upper_mask(n)].astype(np.float64, copy=False)
         np.negative(neg, out=neg)
     else:
         neg = np.negative(edges, dtype=np.float64)
@@ -283,7 +283,7 @@ def _decompose_one(A, check_input, tol, parallel):
     With ``parallel`` a worker thread extracts and sorts the edges while this thread checks the
     input and finds the tree (numpy's sort releases the GIL, so it runs while scipy's Prim holds it).
     """
-    future = _executor().submit(_sorted_edges, A) if parallel else None
+    future = _executor().submit(sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
         checked = check_values(view, tol=tol, signs=False)
@@ -295,12 +295,12 @@ def _decompose_one(A, check_input, tol, parallel):
         births = _births(A)
         edges = future.result()
     else:
-        edges = A[_upper_mask(A.shape[0])]
+        edges = A[upper_mask(A.shape[0])]
         births = _births(A, edges)
         edges.sort()
     if check_input:
         check_sorted_range(A[None], edges[None], tol=tol)
-    return births, _remove_sorted(edges, births)
+    return births, remove_sorted(edges, births)
 
 
 def _decompose_batch(A, check_input, tol, parallel):
@@ -316,12 +316,12 @@ def _decompose_batch(A, check_input, tol, parallel):
     jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b]) for a, b in zip(cuts, cuts[1:])]
     try:
         if n_chunks > 1:
-            futures = [_executor().submit(_decompose_chunk, *job) for job in jobs[1:]]
-            _decompose_chunk(*jobs[0])
+            futures = [_executor().submit(decompose_chunk, *job) for job in jobs[1:]]
+            decompose_chunk(*jobs[0])
             for future in futures:
                 future.result()
         else:
-            _decompose_chunk(*jobs[0])
+            decompose_chunk(*jobs[0])
     except ValueError:
         if check_input:  # a chunk names its own graphs: name the bad one by its index in the batch
             check_values(A, tol=tol)

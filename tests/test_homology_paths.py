@@ -3,16 +3,16 @@
 import numpy as np
 import pytest
 
-from fcviz import homology
+from fcviz import _decompose, homology
 from fcviz.homology import birth_death
 from fcviz.synthetic import random_modular_graphs
 
 
 def _reference(A):
     """Births by the plain numpy Prim, deaths as the sorted rest: per graph, no threads."""
-    births = np.sort(homology._prim_weights(A))
+    births = np.sort(_decompose.prim_weights(A))
     edges = np.sort(A[np.triu_indices(A.shape[0], 1)])
-    return births, homology._remove_sorted(edges, births)
+    return births, _decompose.remove_sorted(edges, births)
 
 
 def _graph_sets():
@@ -45,8 +45,8 @@ def test_single_and_batch_paths_are_exact(monkeypatch, compiled, n_jobs):
 
 def test_batched_prim_matches_the_single_graph_prim():
     A = random_modular_graphs(7, 33, 3, random_state=5)
-    batched = np.sort(homology._prim_weights_batch(A), axis=1)
-    single = np.stack([np.sort(homology._prim_weights(a)) for a in A])
+    batched = np.sort(_decompose.prim_weights_batch(A), axis=1)
+    single = np.stack([np.sort(_decompose.prim_weights(a)) for a in A])
     assert np.array_equal(batched, single)
 
 
@@ -54,7 +54,7 @@ def test_compiled_prim_gives_the_maximum_spanning_tree_weights():
     if homology._compiled_prim() is None:
         pytest.skip("this scipy has no compiled single-linkage Prim")
     A = random_modular_graphs(1, 120, 5, random_state=6)[0]
-    assert np.array_equal(homology._births(A), np.sort(homology._prim_weights(A)))
+    assert np.array_equal(homology._births(A), np.sort(_decompose.prim_weights(A)))
 
 
 def test_batch_chunks_report_the_right_graph_on_bad_input():
@@ -86,8 +86,8 @@ def test_tree_removal_of_every_row_matches_one_row_at_a_time(n):
     rng = np.random.default_rng(n)
     edges = np.sort(np.round(rng.random((9, homology.n_edges(n))), 2), axis=1)  # many ties
     births = np.sort(np.stack([rng.choice(row, n - 1, replace=False) for row in edges]), axis=1)
-    expected = np.stack([homology._remove_sorted(row.copy(), b) for row, b in zip(edges, births)])
-    assert np.array_equal(homology._remove_sorted_rows(edges, births), expected)
+    expected = np.stack([_decompose.remove_sorted(row.copy(), b) for row, b in zip(edges, births)])
+    assert np.array_equal(_decompose.remove_sorted_rows(edges, births), expected)
 
 
 def test_batch_vector_is_the_buffer_of_births_and_deaths():
