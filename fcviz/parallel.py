@@ -55,7 +55,7 @@ import threading
 import time
 import uuid
 
-__all__ = ["run_tasks", "using", "active_client", "connect", "local_cluster", "task_threads", "wants_gpu",
+__all__ = ["run_tasks", "split", "using", "active_client", "connect", "local_cluster", "task_threads", "wants_gpu",
            "describe", "ClusterCancel", "DISTRIBUTED_EXTRA"]
 
 logger = logging.getLogger(__name__)
@@ -266,6 +266,17 @@ def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=
         raise
     finally:
         _task_threads.value = before
+
+
+def split(n_items: int, n_blocks: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of at most ``n_blocks`` consecutive blocks of sizes differing by at most one.
+
+    >>> split(5, 2)
+    [(0, 2), (2, 5)]
+    """
+    n_blocks = max(1, min(int(n_blocks), int(n_items)))
+    edges = [b * int(n_items) // n_blocks for b in range(n_blocks + 1)]
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
 
 
 def _local_cores() -> int:
