@@ -65,7 +65,7 @@ DISTRIBUTED_EXTRA = 'pip install "fcviz[distributed]"'
 #: Seconds between two looks at the cancel event while tasks run.
 POLL_S = 0.1
 #: Seconds to wait for a scheduler before giving up.
-CONNECT_TIMEOUT_S = 20.0
+CONNECT_TIMEOUT_S = 10.0
 
 _lock = threading.Lock()
 _default_clients: list = []  # the clients of the open using() blocks, innermost last
@@ -88,7 +88,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
     ----------
     address : str
         E.g. ``"tcp://10.0.0.5:8786"`` (what ``dask scheduler`` or ``cluster.scheduler_address`` says).
-    timeout : float, default=20
+    timeout : float, default=10
         Seconds to wait for the scheduler.
 
     Raises
@@ -101,8 +101,9 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S):
     distributed = _require_distributed(f"The scheduler {address}")
     try:
         return distributed.Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise OSError(f"No Dask scheduler answered at {address!r} within {timeout:.0f} s ({exc}). Start one "
+    except Exception as exc:  # refused, timed out, a malformed address, or something else answering there
+        raise OSError(f"No Dask scheduler answered at {address!r} within {timeout:g} s ({type(exc).__name__}: "
+                      f"{str(exc)[:200]}). Start one "
                       "(dask scheduler, or a dask-jobqueue cluster) and pass its address, e.g. "
                       "tcp://HOST:8786.") from None
 
@@ -183,7 +184,12 @@ def task_threads() -> int | None:
 
 
 def wants_gpu(scheduler_info: dict) -> bool:
-    """Whether a cluster's workers declare GPUs (``dask worker --resources "GPU=1"``), from ``client.scheduler_info()``."""
+    """Whether a cluster's workers declare GPUs (``dask worker --resources "GPU=1"``).
+
+    ``scheduler_info`` is ``client.scheduler_info()``. Training tasks then ask for
+    ``resources={"GPU": 1}`` (one task per GPU at a time) and train on CUDA there (the zoo's
+    ``device=None`` means CUDA where available); CPU workers run everything otherwise.
+    """
     return any(w.get("resources", {}).get("GPU", 0) > 0 for w in scheduler_info.get("workers", {}).values())
 
 
@@ -422,36 +428,44 @@ def _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pas
                for i, (args, label) in enumerate(zip(tasks, labels))]
     index_of = {f.key: i for i, f in enumerate(futures)}
     results, pending, finished = [None] * len(tasks), set(futures), 0
+    stopped, over = threading.Event(), threading.Event()
 
     def stop():
-        if flag is not None:
-            distributed.Event(flag.name, client=client).set()
-        client.cancel(list(pending))
+        if not stopped.is_set():
+            stopped.set()
+            if flag is not None:
+                distributed.Event(flag.name, client=client).set()
+            client.cancel(futures)
 
-    try:
-        while pending:
-            if cancel is not None and cancel.is_set():
+    def watch():  # the caller's cancel event, seen within POLL_S while the loop below waits for tasks
+        while not over.wait(POLL_S):
+            if cancel.is_set():
                 stop()
-                raise BuildCancelled(f"{what} was cancelled (its cancel event was set); its cluster tasks "
-                                     "were cancelled.")
-            try:
-                done, pending = distributed.wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                continue
-            for future in sorted(done, key=lambda f: index_of[f.key]):
-                i = index_of[future.key]
-                if future.status == "error":
-                    stop()
-                    exc = future.exception()
-                    _name_error(exc, labels[i])  # already named on the worker; an unpicklable one is not
-                    raise exc.with_traceback(future.traceback())
-                if future.status == "cancelled":
-                    stop()
-                    raise BuildCancelled(f"{what} was cancelled: task {labels[i]!r} was cancelled on the cluster.")
-                results[i], finished = future.result(), finished + 1
-                future.release()
-                _report(on_done, finished, len(tasks), i, results[i])
+                return
+
+    watcher = None
+    if cancel is not None:
+        watcher = threading.Thread(target=watch, name="fcviz-cancel-watch", daemon=True)
+        watcher.start()
+    try:
+        for future in distributed.as_completed(futures, loop=client.loop):
+            i = index_of[future.key]
+            pending.discard(future)
+            if stopped.is_set() or future.status == "cancelled":
+                stop()
+                raise BuildCancelled(f"{what} was cancelled (its cancel event was set); its cluster tasks were "
+                                     "cancelled." if cancel is not None and cancel.is_set() else
+                                     f"{what} was cancelled: task {labels[i]!r} was cancelled on the cluster.")
+            if future.status == "error":
+                exc, traceback = future.exception(), future.traceback()  # before stop() forgets them
+                stop()
+                _name_error(exc, labels[i])  # already named on the worker; an unpicklable one is not
+                raise exc.with_traceback(traceback)
+            results[i], finished = future.result(), finished + 1
+            future.release()
+            _report(on_done, finished, len(tasks), i, results[i])
     finally:
+        over.set()
         if pending:
             client.cancel(list(pending))
         if scattered:
