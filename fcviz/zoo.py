@@ -473,13 +473,9 @@ def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=N
         stored once, whether listed or not: ``[0, 5]`` and ``[0, 5, 15]`` with 15 epochs build the same
         zoo under the same cache key, and a zoo without snapshots keeps the key it always had.
         Training is unchanged by snapshots.
-    n_jobs : int, optional
-        Train the groups in this many local processes (-1: every core); None trains them here.
-        The zoo is the same, bit for bit (see :mod:`fcviz.parallel`). Not part of the cache key.
-    client : distributed.Client or str, optional
-        Train the groups on this Dask cluster (a client or a scheduler address; default: the
-        client of an enclosing :func:`fcviz.parallel.using` block). The workers return their
-        results and this process writes the cache entry. Not part of the cache key.
+    n_jobs, client : int, or distributed.Client or address, optional
+        Train the groups in ``n_jobs`` local processes or on a Dask cluster (:mod:`fcviz.parallel`):
+        the same zoo, bit for bit; this process writes the cache. Not part of the cache key.
     **overrides
         ``epochs``, ``n_stimuli`` (per stimulus set), ``n_train``, ``batch_size``, ``lr``, ``momentum``,
         ``device``; any other keyword is a model hyperparameter passed to :func:`fcviz.make_model`
