@@ -36,6 +36,10 @@ The guarantees, whatever the backend, the number of workers or the order in whic
   the scheduler runs its tasks again elsewhere (up to ``distributed.scheduler.allowed-failures``
   times, then :class:`distributed.KilledWorker`). Tasks are deterministic, so an exception would
   recur: fcviz asks for no ``retries`` by default.
+* **The allocator.** Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_`` set, which on glibc
+  makes every array above 128 KiB a fresh mmap, zero-filled page by page: fcviz's tasks ran 1.6x
+  slower there than in the client. :func:`local_cluster` starts its workers without it, and the first
+  task in any other process puts glibc's thresholds back (:mod:`fcviz._allocator`).
 * **Nothing is written by a task.** Tasks return results; the caller (e.g. the zoo's cache) writes,
   in one place, atomically.
 
@@ -54,6 +58,8 @@ import sys
 import threading
 import time
 import uuid
+
+from ._allocator import keep_freed_memory
 
 __all__ = ["run_tasks", "split", "using", "active_client", "connect", "local_cluster", "task_threads", "wants_gpu",
            "describe", "ClusterCancel", "DISTRIBUTED_EXTRA"]
@@ -120,8 +126,13 @@ def local_cluster(n_workers: int, *, dashboard: bool = True):
     from ._validation import check_int
 
     n_workers = check_int(n_workers, "n_workers", minimum=1)
-    cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0" if dashboard else None)
+    import dask
+
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which costs fcviz's tasks a page fault per
+    # page of every large array (see fcviz._allocator); the workers started here leave glibc's heuristic on.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=":0" if dashboard else None)
     client = distributed.Client(cluster, set_as_default=False)
     client._fcviz_owns_cluster = True  # see _close_owned
     return client
@@ -251,6 +262,8 @@ def _host_threads(host_threads) -> int | None:
 def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=None):
     """Run one task: ``function(*args, **shared)`` under its thread count, its errors named after ``label``."""
     threads = _host_threads(host_threads)
+    if host_threads is not None:  # in another process: a Dask worker's allocator (see fcviz._allocator)
+        keep_freed_memory()
     kwargs = dict(shared) if cancel is None else {**shared, "cancel": cancel}
     before = getattr(_task_threads, "value", None)
     _task_threads.value = threads
