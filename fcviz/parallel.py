@@ -270,12 +270,12 @@ def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=
     try:
         if threads is None:
             return function(*args, **kwargs)
-        from threadpoolctl import threadpool_limits
+        from ._threads import current_controller
 
         torch = sys.modules.get("torch")
         torch_before = torch.get_num_threads() if torch is not None else None
         try:
-            with threadpool_limits(limits=threads):
+            with current_controller().limit(limits=threads):
                 return function(*args, **kwargs)
         finally:
             if torch_before is not None:
