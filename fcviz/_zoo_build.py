@@ -87,6 +87,13 @@ class Monitor:
         return on_epoch
 
 
+#: Training time of a strategy relative to vanilla SGD (digits at 384 neurons, one thread: 0.79, 0.82, 1.08
+#: and 1.21 s a group of 8 networks x 15 epochs). On a cluster the costliest groups start first, so that
+#: the last to finish are short ones; in Dask's order of submission, 4 groups on 2 workers finished
+#: about 15 % later than the best split. Only the order of starting depends on it, never the results.
+STRATEGY_COST = {"vanilla": 1.0, "l2": 1.04, "batch_norm": 1.37, "dropout": 1.53}
+
+
 def training_runs(settings: dict) -> list[tuple[str, int, list]]:
     """The training runs of a zoo: ``(regularizer, run index, stimulus classes recorded)``.
 
@@ -178,6 +185,7 @@ def _build_grid(settings: dict, monitor: Monitor) -> tuple[np.ndarray, list, dic
 
         groups = run_tasks(
             group_task, [(reg, k, run_classes) for reg, k, run_classes in runs],
+            priorities=[STRATEGY_COST.get(reg, 1.0) * len(run_classes) for reg, _, run_classes in runs],
             labels=[f"training group {name!r} (run {k})" for name, (_, k, _) in zip(names, runs)],
             shared={"settings": settings, "stimuli": stimuli}, n_jobs=monitor.n_jobs, client=monitor.client,
             on_done=finished, cancel=monitor.cancel, gpu=True, pass_cancel=True, local_kwargs=local,

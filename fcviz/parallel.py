@@ -304,7 +304,7 @@ def _local_cores() -> int:
 
 def run_tasks(function, tasks, *, labels=None, shared=None, n_jobs=None, client=None, on_done=None, cancel=None,
               gpu: bool = False, pass_cancel: bool = False, local_kwargs=None, name: str = "task",
-              retries: int = 0, what: str = "The fcviz tasks") -> list:
+              retries: int = 0, what: str = "The fcviz tasks", priorities=None) -> list:
     """Run ``function(*task, **shared)`` for every task; return the results in task order.
 
     Parameters
@@ -340,6 +340,10 @@ def run_tasks(function, tasks, *, labels=None, shared=None, n_jobs=None, client=
         Dask retries of a task that raised (not needed for a lost worker; see the module docstring).
     what : str
         Subject of the cancel message.
+    priorities : sequence of float, optional
+        A task's expected cost, relatively: where tasks wait for a free process or worker, the
+        costliest start first (longest first, so that the last to finish are short ones). Results
+        and their order do not depend on it; the serial path runs the tasks in order.
 
     Returns
     -------
@@ -358,18 +362,29 @@ def run_tasks(function, tasks, *, labels=None, shared=None, n_jobs=None, client=
         client = connect(client)
         try:
             return _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pass_cancel, name,
-                             retries, what)
+                             retries, what, _start_order(priorities, len(tasks)))
         finally:
             client.close()
     if client is not None:
         return _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pass_cancel, name, retries,
-                         what)
+                         what, _start_order(priorities, len(tasks)))
     n_jobs = 1 if n_jobs is None else (_local_cores() if n_jobs == -1 else int(n_jobs))
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be None, -1 or a positive number of processes; got {n_jobs}.")
     if n_jobs == 1 or len(tasks) <= 1:
         return _run_serial(function, tasks, labels, shared, on_done, cancel, pass_cancel, local_kwargs, what)
-    return _run_joblib(function, tasks, labels, shared, n_jobs, on_done, cancel, pass_cancel, what)
+    return _run_joblib(function, tasks, labels, shared, n_jobs, on_done, cancel, pass_cancel, what,
+                       _start_order(priorities, len(tasks)))
+
+
+def _start_order(priorities, n_tasks: int) -> list[int]:
+    """Task indices, costliest first (ties in task order); task order without ``priorities``."""
+    if priorities is None:
+        return list(range(n_tasks))
+    priorities = [float(p) for p in priorities]
+    if len(priorities) != n_tasks:
+        raise ValueError(f"priorities must give one number per task: {len(priorities)} for {n_tasks} tasks.")
+    return sorted(range(n_tasks), key=lambda i: -priorities[i])
 
 
 def _report(on_done, finished: int, total: int, index: int, result) -> None:
@@ -394,7 +409,7 @@ def _indexed(function, index, args, label, threads, shared):
     return index, _call(function, args, label, threads, shared)
 
 
-def _run_joblib(function, tasks, labels, shared, n_jobs, on_done, cancel, pass_cancel, what) -> list:
+def _run_joblib(function, tasks, labels, shared, n_jobs, on_done, cancel, pass_cancel, what, order) -> list:
     from joblib import Parallel, delayed
 
     from .progress import BuildCancelled
@@ -403,8 +418,7 @@ def _run_joblib(function, tasks, labels, shared, n_jobs, on_done, cancel, pass_c
         logger.debug("n_jobs=%d: running tasks finish before a cancel is seen", n_jobs)
     threads = max(1, _local_cores() // n_jobs)
     results, finished = [None] * len(tasks), 0
-    calls = (delayed(_indexed)(function, i, args, label, threads, shared)
-             for i, (args, label) in enumerate(zip(tasks, labels)))
+    calls = (delayed(_indexed)(function, i, tasks[i], labels[i], threads, shared) for i in order)
     outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(calls)
     try:
         for index, result in outputs:
@@ -425,7 +439,7 @@ def _host_thread_counts(info: dict) -> dict:
 
 
 def _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pass_cancel, name, retries,
-              what) -> list:
+              what, order) -> list:
     distributed = _require_distributed()
     from .progress import BuildCancelled
 
@@ -436,9 +450,11 @@ def _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pas
     scattered = dict(zip(shared, client.scatter(list(shared.values()), broadcast=True, hash=False))) if shared \
         else {}
     host_threads = _host_thread_counts(info)
-    futures = [client.submit(_call, function, args, label, host_threads, scattered, flag,
-                             key=f"fcviz-{name}-{i}-{token}", pure=False, retries=retries, resources=resources)
-               for i, (args, label) in enumerate(zip(tasks, labels))]
+    # submitted costliest first (an idle worker takes what arrives first), and so prioritised in the queue
+    submitted = {i: client.submit(_call, function, tasks[i], labels[i], host_threads, scattered, flag,
+                                  key=f"fcviz-{name}-{i}-{token}", pure=False, retries=retries, resources=resources,
+                                  priority=len(order) - rank) for rank, i in enumerate(order)}
+    futures = [submitted[i] for i in range(len(tasks))]
     index_of = {f.key: i for i, f in enumerate(futures)}
     results, pending, finished = [None] * len(tasks), set(futures), 0
     stopped, over = threading.Event(), threading.Event()

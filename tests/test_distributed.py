@@ -191,6 +191,26 @@ def test_dashboard_cancel_cancels_the_cluster_build(client, tmp_path):
     board.close()
 
 
+def _started(index):
+    started = time.time()
+    time.sleep(0.3)
+    return index, started
+
+
+def test_the_costliest_tasks_start_first_and_results_keep_task_order(client):
+    deadline = time.monotonic() + 20  # the cancel tests above may leave a stopping task on a worker
+    while any(client.processing().values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for where in ({"client": client}, {"n_jobs": 2}):
+        for _ in range(2):  # the first run pays a fresh worker's first-task costs (imports, thread pools)
+            out = parallel.run_tasks(_started, [(i,) for i in range(4)], priorities=[1, 1, 3, 2], **where)
+        assert [i for i, _ in out] == [0, 1, 2, 3]
+        first_two = {i for i, _ in sorted(out, key=lambda r: r[1])[:2]}
+        assert first_two == {2, 3}, where
+    with pytest.raises(ValueError, match="one number per task"):
+        parallel.run_tasks(_started, [(0,), (1,)], priorities=[1], n_jobs=2)
+
+
 def test_study_and_curve_on_the_cluster_are_the_serial_ones(client, serial_zoo):
     from fcviz import studies
 
