@@ -4,20 +4,35 @@ Prints, in one run:
 
 1. the classroom Study 1 with every method and baseline on connectomes of 384 hidden neurons
    (digits, ``hidden=(128, 128, 128)``), serial versus the cluster (target: >= 1.7x; the zoo is
-   built first and not timed here);
-2. a zoo build serial versus the cluster; the serial digits build runs on one thread, so at equal
-   cores the cluster's overhead is ``2 * cluster seconds / serial seconds - 1`` (target <= 10 %);
+   built first, or read from the cache, and not timed here);
+2. a zoo build serial versus the cluster, by default at the classroom preset's size (4 groups x 8
+   networks x 15 epochs: a group is a task of about a second; at 4 networks x 5 epochs the tasks
+   last 0.25 s and the build measures fixed costs); the serial digits build runs on one thread, so
+   at equal cores the cluster's overhead is ``2 * cluster seconds / serial seconds - 1`` (target
+   <= 10 %);
 3. the scheduling overhead per task (no-op tasks through :func:`fcviz.parallel.run_tasks`);
 4. from measured per-task times, the wall time of the paper-scale CIFAR-10 VGG zoo on 1, 8 and
    64 workers, and what limits it.
 
-Every result of the cluster is checked to equal the serial one (bit for bit). The machine's load
-(``os.getloadavg``) is printed beside the numbers: on a shared machine the ratios are noisy.
+Before any timing, the client and every worker run the same first-use work (:func:`_warm`: a
+tiny zoo of every strategy at 384 neurons, Rips and each baseline once): a running cluster has paid
+those costs long ago. Beside each wall time, the CPU seconds of the client, the workers and the
+nannies (each process once) are printed: on a shared machine they move less than the wall times.
+Every result of the cluster is checked to equal the serial one (bit for bit), and the machine's load
+(``os.getloadavg``) is printed beside the numbers.
 
-    python benchmarks/bench_distributed.py [--networks 4] [--epochs 5] [--workers 2]
+Measured on the project's 2-core VM, 1-minute load 1.2-1.8 (the benchmark's own share about 1):
+Study 1 serial 20.2 s / 22.6 s, 2 workers 13.5 s / 13.9 s -> 1.50x / 1.62x (CPU +14 % / +0 %); the
+zoo build serial 3.8 s / 4.4 s, 2 workers 2.4 s / 2.4 s -> overhead at equal cores +30 % / +12 % (CPU
++18 % / -2 %; the zoo alone, three more runs: +16 % to +27 %); 2.7-3.0 ms per no-op task. Before
+fcviz undid the allocator setting of Dask's workers (:mod:`fcviz._allocator`) and reused its
+thread-pool lookups, and before this warm-up reached every worker: 0.75x and +53 % (load about 3).
+See README, "Many machines", for what limits the rest.
 
-The defaults take a few minutes on 2 cores; ``--networks 8 --epochs 15`` is the classroom preset.
-Exits with status 1 when a target is missed.
+    python benchmarks/bench_distributed.py [--networks 4] [--epochs 5] [--zoo-networks 8] [--zoo-epochs 15]
+
+The defaults take about 75 s on 2 cores (and a few minutes more the first time, when the study's zoo
+is built and cached). Exits with status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -61,40 +76,65 @@ def _noop(i):
 
 
 def _warm():
-    import importlib
+    """A process's first-use costs, paid before any timing, in the client and in every worker alike.
 
-    for name in ("torch", "ripser", "persim", "kmedoids", "sklearn.cluster", "scipy.sparse", "fcviz.baselines",
-                 "fcviz.methods", "fcviz.training", "fcviz.connectome"):
-        importlib.import_module(name)
+    Importing the libraries is not enough: torch's first optimizer imports ``torch._dynamo`` (1.8 s
+    on this machine), and the first batch-norm, dropout, Rips and bottleneck calls cost more than
+    the later ones. A running cluster has paid them long ago, and so has a client that built a zoo.
+    """
+    import numpy as np
+
+    from fcviz import baselines, connectome_zoo
+
+    connectome_zoo("digits", n_networks=1, epochs=1, hidden=HIDDEN, cache=False, progress=False)  # every strategy
+    graphs = np.random.default_rng(0).uniform(size=(2, 12, 12))
+    graphs = (graphs + graphs.transpose(0, 2, 1)) / 2
+    diagrams = baselines.persistence_diagrams(graphs)
+    for method in ("BD", "WD", "SWK", "HK", "PI"):
+        baselines.diagram_features(diagrams, method=method)
+
+
+def _process_cpu():
+    return os.getpid(), time.process_time()
+
+
+def _cpu_seconds(client) -> float:
+    """CPU seconds used so far by this process (the client, and a local cluster's scheduler) and by every
+    worker and nanny process of ``client``'s cluster, each process once (a local cluster's nannies live in
+    this process)."""
+    seconds = dict([_process_cpu()])
+    for nanny in (False, True):
+        seconds.update(client.run(_process_cpu, nanny=nanny).values())
+    return sum(seconds.values())
+
+
+def _timed(cluster, function, **options):
+    """``function(**options)``, its wall seconds and the CPU seconds it cost the client and ``cluster``."""
+    cpu, tic = _cpu_seconds(cluster), time.perf_counter()
+    result = function(**options)
+    wall = time.perf_counter() - tic
+    return result, wall, _cpu_seconds(cluster) - cpu
 
 
 def bench_study(client, zoo, repeats):
+    """Study 1 serial and on ``client``: ``(wall, cpu)`` seconds of each (see :func:`_timed`)."""
     from fcviz import studies
 
     options = dict(zoo=zoo, methods="all", n_repeats=repeats, baseline_budget=None)
-    tic = time.perf_counter()
-    serial = studies.training_strategies(**options)
-    t_serial = time.perf_counter() - tic
-    tic = time.perf_counter()
-    cluster = studies.training_strategies(client=client, **options)
-    t_cluster = time.perf_counter() - tic
+    serial, *t_serial = _timed(client, studies.training_strategies, **options)
+    cluster, *t_cluster = _timed(client, studies.training_strategies, client=client, **options)
     _same_study(serial, cluster)
     print(serial.to_text())
     return t_serial, t_cluster
 
 
 def bench_zoo(client, networks, epochs):
+    """A digits zoo built serially and on ``client``: ``(wall, cpu)`` of each and the serial build's timings."""
     from fcviz import connectome_zoo
 
-    options = dict(n_networks=networks, epochs=epochs, hidden=HIDDEN, cache=False, progress=False)
-    connectome_zoo("digits", regularizers="vanilla", n_networks=1, epochs=1, cache=False, progress=False,
-                   client=client)  # each worker loads the digits once, as a running cluster has
-    tic = time.perf_counter()
-    serial = connectome_zoo("digits", **options)
-    t_serial = time.perf_counter() - tic
-    tic = time.perf_counter()
-    cluster = connectome_zoo("digits", client=client, **options)
-    t_cluster = time.perf_counter() - tic
+    options = dict(dataset="digits", n_networks=networks, epochs=epochs, hidden=HIDDEN, cache=False, progress=False)
+    serial, *t_serial = _timed(client, connectome_zoo, **options)
+    cluster, *t_cluster = _timed(client, connectome_zoo, client=client, **options)
     _same_zoo(serial, cluster)
     return t_serial, t_cluster, serial.metadata["timings"]
 
@@ -153,8 +193,11 @@ def paper_estimate(per_task_overhead):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--networks", type=int, default=4, help="networks per strategy (classroom: 8)")
-    parser.add_argument("--epochs", type=int, default=5, help="training epochs (classroom: 15)")
+    parser.add_argument("--networks", type=int, default=4, help="networks per strategy of the study's zoo")
+    parser.add_argument("--epochs", type=int, default=5, help="training epochs of the study's zoo")
+    parser.add_argument("--zoo-networks", type=int, default=8, help="networks per strategy of the timed zoo build "
+                        "(default: the classroom preset's)")
+    parser.add_argument("--zoo-epochs", type=int, default=15, help="epochs of the timed zoo build (classroom: 15)")
     parser.add_argument("--repeats", type=int, default=20, help="clustering repeats per method")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
@@ -167,21 +210,26 @@ def main(argv=None):
     print(f"study zoo: {len(zoo)} connectomes of {zoo.n_nodes} neurons ({'cache' if zoo.from_cache else 'built'})")
     tic = time.perf_counter()
     client = parallel.local_cluster(args.workers, dashboard=False)
-    client.run(_warm)  # a running cluster has imported its libraries: not part of the timings
+    client.run(_warm)  # a running cluster has imported its libraries and run them once: not part of the timings
+    _warm()  # and so has the client, which runs the serial path
     startup = time.perf_counter() - tic
     print(f"{parallel.describe(client)}; started in {startup:.1f} s")
     failed = []
     try:
-        s_serial, s_cluster = bench_study(client, zoo, args.repeats)
+        (s_serial, s_cpu), (s_cluster, s_cluster_cpu) = bench_study(client, zoo, args.repeats)
         study_ratio = s_serial / s_cluster
         print(f"\n[study] Study 1, all methods, {len(zoo)} graphs of {zoo.n_nodes} nodes: serial {s_serial:.1f} s, "
-              f"{args.workers} workers {s_cluster:.1f} s -> {study_ratio:.2f}x (target >= {STUDY_TARGET}x); {_load()}")
-        z_serial, z_cluster, timings = bench_zoo(client, args.networks, args.epochs)
+              f"{args.workers} workers {s_cluster:.1f} s -> {study_ratio:.2f}x (target >= {STUDY_TARGET}x); CPU "
+              f"serial {s_cpu:.1f} s, cluster {s_cluster_cpu:.1f} s ({100 * (s_cluster_cpu / s_cpu - 1):+.0f} %); "
+              f"{_load()}")
+        (z_serial, z_cpu), (z_cluster, z_cluster_cpu), timings = bench_zoo(client, args.zoo_networks,
+                                                                            args.zoo_epochs)
         overhead = args.workers * z_cluster / z_serial - 1.0
-        print(f"[zoo] digits zoo at {sum(HIDDEN)} neurons, 4 groups x {args.networks} networks x {args.epochs} "
-              f"epochs: serial (1 thread) "
-              f"{z_serial:.1f} s, {args.workers} workers {z_cluster:.1f} s -> {z_serial / z_cluster:.2f}x; overhead "
-              f"at equal cores {100 * overhead:+.0f} % (target <= {100 * ZOO_OVERHEAD_TARGET:.0f} %); serial train "
+        print(f"[zoo] digits zoo at {sum(HIDDEN)} neurons, 4 groups x {args.zoo_networks} networks x "
+              f"{args.zoo_epochs} epochs: serial (1 thread) {z_serial:.1f} s, {args.workers} workers "
+              f"{z_cluster:.1f} s -> {z_serial / z_cluster:.2f}x; overhead at equal cores {100 * overhead:+.0f} % "
+              f"(target <= {100 * ZOO_OVERHEAD_TARGET:.0f} %); CPU serial {z_cpu:.1f} s, cluster "
+              f"{z_cluster_cpu:.1f} s ({100 * (z_cluster_cpu / z_cpu - 1):+.0f} %); serial train "
               f"{timings['train_s']:.1f} s, record {timings['connectome_s']:.1f} s; {_load()}")
         per_task = bench_overhead(client)
         print(f"[overhead] {per_task * 1e3:.1f} ms per no-op task (submit, run, gather); {_load()}")

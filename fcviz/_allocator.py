@@ -6,9 +6,9 @@ glibc, setting that variable at all also switches off the allocator's *dynamic* 
 every allocation above 128 KiB is then a fresh ``mmap`` and every ``free`` of it a ``munmap``, and
 each new page is zero-filled by the kernel on first touch. fcviz's tasks allocate and free arrays
 of that size by the thousand (persim's cost matrices for each pair of diagrams, k-means' distance
-tables, a training batch's activations), so in a worker the same task ran with about 30x more page
-faults and 1.6x more CPU time than in the client, measured on this project's 2-core VM, and when two
-workers faulted at once their wall time doubled again.
+tables, a training batch's activations), so in a worker the blocks of a bottleneck-distance matrix
+took 80 times the page faults and 1.6 times the CPU time of the same blocks in the client (2.45 M
+faults and 11.4 s against 30 k and 7.0 s, on this project's 2-core VM).
 
 :func:`keep_freed_memory` puts back, once per process, what glibc's dynamic threshold converges
 to: blocks up to 32 MiB come from the heap, and up to 64 MiB of freed heap are kept for reuse.
