@@ -21,13 +21,13 @@ nannies (each process once) are printed: on a shared machine they move less than
 Every result of the cluster is checked to equal the serial one (bit for bit), and the machine's load
 (``os.getloadavg``) is printed beside the numbers.
 
-Measured on the project's 2-core VM, 1-minute load 1.2-1.8 (the benchmark's own share about 1):
-Study 1 serial 20.2 s / 22.6 s, 2 workers 13.5 s / 13.9 s -> 1.50x / 1.62x (CPU +14 % / +0 %); the
-zoo build serial 3.8 s / 4.4 s, 2 workers 2.4 s / 2.4 s -> overhead at equal cores +30 % / +12 % (CPU
-+18 % / -2 %; the zoo alone, three more runs: +16 % to +27 %); 2.7-3.0 ms per no-op task. Before
-fcviz undid the allocator setting of Dask's workers (:mod:`fcviz._allocator`) and reused its
-thread-pool lookups, and before this warm-up reached every worker: 0.75x and +53 % (load about 3).
-See README, "Many machines", for what limits the rest.
+Measured on the project's 2-core VM, 1-minute load 0.8-1.8 (the benchmark's own share about 1),
+three runs: Study 1 serial 20.2 / 22.6 / 20.2 s, 2 workers 13.5 / 13.9 / 12.7 s -> 1.50x / 1.62x /
+1.58x (CPU +14 / +0 / +8 %); the zoo build serial 3.8 / 4.4 / 3.8 s, 2 workers 2.4 s each time ->
+overhead at equal cores +30 / +12 / +28 % (CPU +18 / -2 / +9 %); 2.7-3.2 ms per no-op task. Both
+targets are still missed. Before fcviz undid the allocator setting of Dask's workers
+(:mod:`fcviz._allocator`) and reused its thread-pool lookups, and before this warm-up reached every
+worker: 0.75x and +53 % (load about 3). See README, "Many machines", for what limits the rest.
 
     python benchmarks/bench_distributed.py [--networks 4] [--epochs 5] [--zoo-networks 8] [--zoo-epochs 15]
 
