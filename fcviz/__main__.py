@@ -14,6 +14,11 @@
   strategies, the permutation test and each strategy's distance to its final connectomes; with
   ``--output DIR`` it also writes the table (``dynamics.txt``) and an animated GIF of the epochs
   (``dynamics.gif``, :func:`fcviz.viz.widgets.dynamics.save_animation`) into ``DIR``.
+- ``--workers N`` (zoo, study, dynamics) runs the independent work (training groups, Rips diagrams,
+  distance matrices, bootstrap resamples) on a new local Dask cluster of N one-thread processes;
+  ``--scheduler ADDRESS`` on an existing cluster (e.g. ``tcp://10.0.0.5:8786``; dask-jobqueue on
+  Slurm: see the README's "Many machines"). The results are those of the serial run, bit for bit;
+  the cluster and its dashboard link are printed; ``pip install "fcviz[distributed]"`` provides Dask.
 - ``bench``: run the benchmark scripts of a source checkout.
 - ``prefetch``: ``python -m fcviz prefetch --datasets digits,mnist --cache-dir DIR`` downloads the data and
   builds the zoos of the dashboard and the notebooks into one cache that a class then reads
@@ -135,6 +140,11 @@ def _add_zoo_arguments(parser):
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the preset's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the zoo cache")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="run the independent tasks on a local Dask cluster of N processes")
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run them on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:8786)")
 
 
 def _zoo_options(args):
@@ -403,12 +413,42 @@ _COMMANDS = {"demo": _demo, "zoo": _zoo, "study": _study, "dynamics": _dynamics,
              "prefetch": _prefetch, "student": _student, "gallery": _gallery, "app": _app}
 
 
+def _cluster(args, parser):
+    """The Dask client that ``--workers`` or ``--scheduler`` ask for (None: neither); errors end the command."""
+    from . import parallel
+
+    workers, address = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    if workers is None and address is None:
+        return None
+    if workers is not None and workers < 1:
+        parser.error(f"--workers must be at least 1; got {workers}.")
+    import os
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # its INFO lines (workers too) bury the bars
+    try:
+        client = parallel.local_cluster(workers) if workers is not None else parallel.connect(address)
+    except (ImportError, OSError) as exc:
+        parser.error(str(exc))
+    print(parallel.describe(client), flush=True)
+    return client
+
+
 def main(argv=None):
     """Entry point of ``python -m fcviz`` and the ``fcviz`` script: parse the command line and run it."""
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[_AboveBars()])
-    _COMMANDS[args.command](args, parser)
+    client = _cluster(args, parser)
+    if client is None:
+        _COMMANDS[args.command](args, parser)
+        return 0
+    from . import parallel
+
+    try:
+        with parallel.using(client):
+            _COMMANDS[args.command](args, parser)
+    finally:
+        parallel.close(client)
     return 0
 
 

@@ -191,7 +191,7 @@ def _rips_diagram(D, dim):
     return dgm[np.isfinite(dgm[:, 1])]
 
 
-def persistence_diagrams(graphs, *, dim=1, transform="sqrt", time_budget=None, n_jobs=None):
+def persistence_diagrams(graphs, *, dim=1, transform="sqrt", time_budget=None, n_jobs=None, client=None):
     """Vietoris–Rips persistence diagrams of graphs, through :func:`weights_to_distance`.
 
     Parameters
@@ -210,7 +210,10 @@ def persistence_diagrams(graphs, *, dim=1, transform="sqrt", time_budget=None, n
         at most one diagram's time is spent on work that cannot finish in the budget. Both checks
         are predictions, not a hard limit: a single diagram is never interrupted.
     n_jobs : int or None, default=None
-        Processes for the graphs (joblib); None runs in this process.
+        Local processes for the graphs (:func:`fcviz.parallel.run_tasks`); None runs in this process.
+    client : distributed.Client or str, optional
+        Compute the diagrams on this Dask cluster, one task per graph (default: the client of an
+        enclosing :func:`fcviz.parallel.using` block). The diagrams are the same either way.
 
     Returns
     -------
@@ -235,18 +238,17 @@ def persistence_diagrams(graphs, *, dim=1, transform="sqrt", time_budget=None, n
     n_graphs, n_nodes = D.shape[0], D.shape[-1]
     if time_budget is not None:
         check_baseline_budget(n_nodes, n_graphs, time_budget, dim=dim, distance=D[0])
-    start = time.perf_counter()
-    diagrams = [_rips_diagram(D[0], dim)]
-    if time_budget is not None and n_graphs > 1:
-        projected = (time.perf_counter() - start) * n_graphs
-        if projected > time_budget:
-            raise BaselineBudgetError(projected, time_budget, n_nodes, n_graphs)
-    if n_jobs is None or n_jobs == 1:
-        diagrams += [_rips_diagram(d, dim) for d in D[1:]]
-    elif n_graphs > 1:
-        from joblib import Parallel, delayed
+    from .parallel import run_tasks
 
-        diagrams += Parallel(n_jobs=n_jobs)(delayed(_rips_diagram)(d, dim) for d in D[1:])
+    start, diagrams, first = time.perf_counter(), [], 0
+    if time_budget is not None:  # the first diagram here, timed, to project the others before they start
+        diagrams, first = [_rips_diagram(D[0], dim)], 1
+        projected = (time.perf_counter() - start) * n_graphs
+        if n_graphs > 1 and projected > time_budget:
+            raise BaselineBudgetError(projected, time_budget, n_nodes, n_graphs)
+    if n_graphs > first:  # without a budget, every diagram is a task (none waits for the first)
+        diagrams += run_tasks(_rips_diagram, [(d, dim) for d in D[first:]], n_jobs=n_jobs, client=client,
+                              name="rips", labels=[f"Rips diagram of graph {i}" for i in range(first, n_graphs)])
     logger.info(
         "Rips H%d of %d graphs of %d nodes took %.3f s", dim, n_graphs, n_nodes, time.perf_counter() - start
     )
@@ -448,7 +450,8 @@ def cluster_diagrams(
     return cluster_features(features, n_clusters, method=method, random_state=random_state, n_init=n_init)
 
 
-def diagram_features(diagrams, *, method="WD", sigma=None, n_directions=50, resolution=20):
+def diagram_features(diagrams, *, method="WD", sigma=None, n_directions=50, resolution=20, n_jobs=None,
+                     client=None):
     """What a baseline clusters: a distance matrix (BD, WD, SWK, HK) or persistence images (PI).
 
     Compute it once and call :func:`cluster_features` for each restart or seed.
@@ -460,16 +463,70 @@ def diagram_features(diagrams, *, method="WD", sigma=None, n_directions=50, reso
     method : {"BD", "WD", "SWK", "HK", "PI"}, default="WD"
     sigma, n_directions, resolution
         Passed to :func:`diagram_distances` or :func:`persistence_images`.
+    n_jobs, client
+        Where the pairs of a distance or kernel matrix are computed, in blocks
+        (:func:`fcviz.parallel.run_tasks`); the matrix is the same, bit for bit. PI is always
+        computed here (one image per diagram, cheap).
 
     Returns
     -------
     ndarray of shape (N, N) or (N, n_pixels)
     """
+    from .parallel import active_client
+
     _check_method(method)
     dgms = _check_diagrams(diagrams)
     if method == "PI":
         return persistence_images(dgms, resolution=resolution)
-    return diagram_distances(dgms, method=method, sigma=sigma, n_directions=n_directions)
+    if n_jobs in (None, 1) and active_client(client) is None:
+        return diagram_distances(dgms, method=method, sigma=sigma, n_directions=n_directions)
+    return _distributed_distances(dgms, method, sigma, n_directions, n_jobs, client)
+
+
+#: Blocks of pairs per distance matrix on several processes or a cluster (enough for a few dozen workers).
+DISTANCE_BLOCKS = 32
+
+
+def _distributed_distances(dgms, method, sigma, n_directions, n_jobs, client):
+    """:func:`diagram_distances` (BD, WD, SWK, HK) with its pairs computed as tasks; the same numbers."""
+    from ._diagrams import _directions, _heat_sigma, _kernel_to_distance, _positive, _swk_sigma
+    from .parallel import run_tasks, split
+
+    n = len(dgms)
+    pairs = [(i, j) for i in range(n) for j in range(i if method == "HK" else i + 1, n)]  # HK: its diagonal too
+    directions = _directions(n_directions) if method == "SWK" else None
+    if method == "SWK":
+        sigma = _swk_sigma(dgms, directions) if sigma is None else _positive(sigma, "sigma")
+    elif method == "HK":
+        sigma = _heat_sigma(dgms) if sigma is None else _positive(sigma, "sigma")
+    blocks = split(len(pairs), DISTANCE_BLOCKS)
+    values = run_tasks(_pair_values, [(pairs[a:b],) for a, b in blocks], n_jobs=n_jobs, client=client,
+                       shared={"method": method, "diagrams": dgms, "sigma": sigma, "directions": directions},
+                       labels=[f"{method} distances of diagram pairs {pairs[a]}..{pairs[b - 1]}" for a, b in blocks],
+                       name=f"distances-{method}")
+    M = np.zeros((n, n))
+    for (a, b), block in zip(blocks, values):
+        for (i, j), value in zip(pairs[a:b], block):
+            M[i, j] = M[j, i] = value
+    if method == "SWK":
+        return _kernel_to_distance(np.exp(-M / (2.0 * sigma**2)))
+    return _kernel_to_distance(M) if method == "HK" else M
+
+
+def _pair_values(pairs, *, method, diagrams, sigma, directions):
+    """A task of :func:`_distributed_distances`: the distance (BD, WD, SWK's sliced Wasserstein) or the
+    kernel value (HK) of each pair ``(i, j)`` of ``diagrams``, exactly as :func:`diagram_distances` computes it."""
+    from ._diagrams import _persim_distance, _pss, _sw
+    from ._threads import one_thread
+
+    with one_thread(fresh=True):
+        if method in ("BD", "WD"):
+            persim = _require("persim")
+            func = persim.bottleneck if method == "BD" else persim.wasserstein
+            return [_persim_distance(func, diagrams[i], diagrams[j]) for i, j in pairs]
+        if method == "SWK":
+            return [_sw(diagrams[i], diagrams[j], directions) for i, j in pairs]
+        return [_pss(diagrams[i], diagrams[j], sigma) for i, j in pairs]
 
 
 def cluster_features(features, n_clusters, *, method="WD", random_state=None, n_init=10):

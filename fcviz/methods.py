@@ -72,7 +72,7 @@ def not_applicable(method, reason):
 @on_one_thread  # thousands of tiny clusterings: see fcviz._threads
 def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="fcviz", random_state=0,
                 baseline_budget=120.0, baseline_subsample=None, progress=False, activations=None,
-                network_weights=None, n_bootstrap=200, birth_weight=None):
+                network_weights=None, n_bootstrap=200, birth_weight=None, n_jobs=None, client=None):
     """Cluster graphs with each method ``n_repeats`` times and score against the true groups.
 
     Parameters
@@ -120,6 +120,13 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
         the same resamples, with the same correction.
     birth_weight : None or float in [0, 1], default=None
         The topological distance of ``"Top"`` (see :class:`fcviz.TopClustering`); None is the paper's.
+    n_jobs : int or None, default=None
+        Local processes for the independent work: the baselines' Rips diagrams (one task per graph)
+        and distance matrices (blocks of pairs), and the bootstrap resamples (blocks per method).
+        None runs everything here. The table is the same, bit for bit (:mod:`fcviz.parallel`).
+    client : distributed.Client or str, optional
+        Run that work on a Dask cluster instead (default: the client of an enclosing
+        :func:`fcviz.parallel.using` block).
 
     Returns
     -------
@@ -147,11 +154,11 @@ def run_methods(graphs, labels_true, *, methods="all", n_repeats=20, protocol="f
     baselines = [m for m in methods if m not in ("Top", "Adj", *NETWORK_METHODS)]
     if baselines:
         table_rows, preds = _run_baselines(graphs, labels_true, baselines, k, n_repeats, run["n_init"], random_state,
-                                           baseline_budget, baseline_subsample, clusterers)
+                                           baseline_budget, baseline_subsample, clusterers, (n_jobs, client))
         table.extend(table_rows)
         predictions.update(preds)
     if run["n_bootstrap"]:
-        _add_bootstrap_intervals(table, clusterers, labels_true, run["n_bootstrap"], random_state)
+        _add_bootstrap_intervals(table, clusterers, labels_true, run["n_bootstrap"], random_state, n_jobs, client)
     order = {m: i for i, m in enumerate(METHODS)}
     table.sort(key=lambda r: order[r["method"]])
     return table, predictions
@@ -197,32 +204,64 @@ def _run_top_methods(methods, graphs, labels_true, run, birth_weight, progress, 
             labels.append(model.fit_predict(data))
             times.append(time.perf_counter() - t0)
         predictions[method] = np.array(labels)
-        clusterers[method] = (_top_clusterer(data, k, weight, init, n_init, beta), labels_true)
+        clusterers[method] = (_TopClusterer(data, k, weight, init, n_init, beta), labels_true)
         table.append(_score_rows(method, labels_true, labels, times, prep if method == "Top" else 0.0, "ok"))
         if progress:
             logger.info("%s done: purity %.3f", method, table[-1]["purity_mean"])
 
 
-def _add_bootstrap_intervals(table, clusterers, labels_true, n_bootstrap, random_state):
-    """The bias-corrected 95 % interval of purity of every row that has a clusterer (see :func:`run_methods`)."""
+#: Blocks of resamples per method when the bootstrap runs on several processes or a cluster.
+BOOTSTRAP_BLOCKS = 8
+
+
+def _add_bootstrap_intervals(table, clusterers, labels_true, n_bootstrap, random_state, n_jobs=None, client=None):
+    """The bias-corrected 95 % interval of purity of every row that has a clusterer (see :func:`run_methods`).
+
+    The resamples are drawn here, once; blocks of them are clustered as tasks of
+    :func:`fcviz.parallel.run_tasks` (resample ``b`` with seed ``random_state + b`` wherever it runs).
+    """
+    from .parallel import run_tasks, split
+
     resamples = _group_resamples(labels_true, n_bootstrap, random_state)
+    methods = [row["method"] for row in table if row["method"] in clusterers]
+    # a baseline run on a stratified subsample resamples its own rows
+    own = {m: resamples if len(clusterers[m][1]) == len(labels_true) else
+           _group_resamples(clusterers[m][1], n_bootstrap, random_state) for m in methods}
+    blocks = split(n_bootstrap, BOOTSTRAP_BLOCKS)
+    tasks = [(m, a, b) for m in methods for a, b in blocks]
+    values = run_tasks(_bootstrap_block, tasks, labels=[f"{m} bootstrap resamples {a}..{b - 1}" for m, a, b in tasks],
+                       shared={"clusterers": {m: clusterers[m] for m in methods}, "resamples": own,
+                               "seed": random_state}, n_jobs=n_jobs, client=client, name="bootstrap")
+    purities = {m: np.concatenate([v for (name, _, _), v in zip(tasks, values) if name == m]) for m in methods}
     for row in table:
-        if row["method"] in clusterers:
-            cluster, truth = clusterers[row["method"]]
-            purities = _bootstrap_purities(cluster, truth, labels_true, resamples, random_state)
+        if row["method"] in purities:
+            boot = purities[row["method"]]
             # percentile interval, shifted by the bootstrap's estimate of bias (see n_bootstrap in run_methods)
-            shift = row["purity_mean"] - purities.mean()
-            low, high = np.clip(np.percentile(purities, [2.5, 97.5]) + shift, 0.0, 1.0)
-            row.update(purity_ci_low=float(low), purity_ci_high=float(high), purity_bootstrap=purities)
+            shift = row["purity_mean"] - boot.mean()
+            low, high = np.clip(np.percentile(boot, [2.5, 97.5]) + shift, 0.0, 1.0)
+            row.update(purity_ci_low=float(low), purity_ci_high=float(high), purity_bootstrap=boot)
 
 
-def _top_clusterer(data, k, weight, init, n_init, birth_weight=None):
-    def cluster(index, seed):
-        model = TopClustering(k, top_relative_weight=weight, birth_weight=birth_weight, init=init, n_init=n_init,
-                              random_state=seed)
-        return model.fit_predict(data[index])
+def _bootstrap_block(method, start, stop, *, clusterers, resamples, seed):
+    """A task: the purities of resamples ``start..stop - 1`` of ``method``, shape (stop - start,), on one thread."""
+    from ._threads import one_thread
 
-    return cluster
+    cluster, truth = clusterers[method]
+    with one_thread(fresh=True):
+        return _bootstrap_purities(cluster, truth, truth, resamples[method][start:stop], seed + start)
+
+
+class _TopClusterer:
+    """Top or Adj (TopClustering at a weight) on rows of ``data``: picklable, so a bootstrap task can carry it."""
+
+    def __init__(self, data, k, weight, init, n_init, birth_weight=None):
+        self.data, self.k, self.weight, self.init, self.n_init, self.birth_weight = (data, k, weight, init, n_init,
+                                                                                      birth_weight)
+
+    def __call__(self, index, seed):
+        model = TopClustering(self.k, top_relative_weight=self.weight, birth_weight=self.birth_weight,
+                              init=self.init, n_init=self.n_init, random_state=seed)
+        return model.fit_predict(self.data[index])
 
 
 def _group_resamples(labels_true, n_bootstrap, seed):
@@ -234,7 +273,8 @@ def _group_resamples(labels_true, n_bootstrap, seed):
 
 
 def _bootstrap_purities(cluster, truth, labels_true, resamples, seed):
-    """Purity on each resample, shape (B,); a subsampled method maps the resamples onto its own rows."""
+    """Purity on each resample, shape (B,), resample ``b`` clustered with seed ``seed + b``; a subsampled method
+    (``truth`` shorter than ``labels_true``) maps the resamples onto its own rows."""
     if len(truth) != len(labels_true):  # a baseline run on a stratified subsample: resample its own rows
         resamples = _group_resamples(truth, len(resamples), seed)
     from sklearn.exceptions import ConvergenceWarning
@@ -252,8 +292,6 @@ def _bootstrap_purities(cluster, truth, labels_true, resamples, seed):
 
 def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, random_state, activations, weights,
                          clusterers):
-    from sklearn.cluster import AgglomerativeClustering
-
     from .similarity import cka_matrix, network_neural_persistence
 
     rows, predictions = [], {}
@@ -271,14 +309,7 @@ def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, rando
         else:
             features = np.stack([network_neural_persistence(w) for w in inputs])
         prep = time.perf_counter() - t0
-
-        def cluster(index, seed, method=method, features=features):
-            if method == "CKA":  # deterministic: the seed is unused and the repeats only fill the columns
-                model = AgglomerativeClustering(n_clusters=k, metric="precomputed", linkage="average")
-                return model.fit_predict(features[np.ix_(index, index)]).astype(np.int64)
-            # scikit-learn's KMeans labels without its per-call set-up, which costs more than the fit here
-            return kmeans(features[index], k, init=init, n_init=n_init, random_state=seed).astype(np.int64)
-
+        cluster = _NetworkClusterer(method, features, k, init, n_init)
         labels, times = [], []
         everything = np.arange(len(labels_true))
         for r in range(n_repeats):
@@ -291,7 +322,28 @@ def _run_network_methods(methods, labels_true, k, n_repeats, n_init, init, rando
     return rows, predictions
 
 
-def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_state, budget, subsample, clusterers):
+class _NetworkClusterer:
+    """CKA (average linkage on 1 - CKA) or NP (k-means on neural persistence) on rows of ``features``."""
+
+    def __init__(self, method, features, k, init, n_init):
+        self.method, self.features, self.k, self.init, self.n_init = method, features, k, init, n_init
+
+    def __call__(self, index, seed):
+        if self.method == "CKA":  # deterministic: the seed is unused and the repeats only fill the columns
+            from sklearn.cluster import AgglomerativeClustering
+
+            model = AgglomerativeClustering(n_clusters=self.k, metric="precomputed", linkage="average")
+            return model.fit_predict(self.features[np.ix_(index, index)]).astype(np.int64)
+        # scikit-learn's KMeans labels without its per-call set-up, which costs more than the fit here
+        return kmeans(self.features[index], self.k, init=self.init, n_init=self.n_init,
+                      random_state=seed).astype(np.int64)
+
+
+def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_state, budget, subsample, clusterers,
+                   where=(None, None)):
+    """The diagram baselines' rows and predictions; ``where`` is ``(n_jobs, client)`` of their Rips diagrams
+    and distance matrices."""
+    n_jobs, client = where
     try:
         from . import baselines as bl
 
@@ -317,14 +369,14 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
                           f"> budget {bl.human_seconds(budget)}")
                 return [_skipped(m, reason) for m in methods], {}
     t0 = time.perf_counter()
-    diagrams = bl.persistence_diagrams(graphs[index])
+    diagrams = bl.persistence_diagrams(graphs[index], n_jobs=n_jobs, client=client)
     rips_seconds = time.perf_counter() - t0
     truth = labels_true[index]
     rows, predictions = [], {}
     for method in methods:
         # The distance matrix (or the persistence images) is computed once; only the clustering repeats.
         t0 = time.perf_counter()
-        features = bl.diagram_features(diagrams, method=method)
+        features = bl.diagram_features(diagrams, method=method, n_jobs=n_jobs, client=client)
         prep = rips_seconds + time.perf_counter() - t0
         labels, times = [], []
         for r in range(n_repeats):
@@ -333,14 +385,19 @@ def _run_baselines(graphs, labels_true, methods, k, n_repeats, n_init, random_st
                                               n_init=n_init))
             times.append(time.perf_counter() - t0)
         predictions[method] = np.array(labels)
-        clusterers[method] = (_baseline_clusterer(bl, features, k, method, n_init), truth)
+        clusterers[method] = (_BaselineClusterer(features, k, method, n_init), truth)
         rows.append(_score_rows(method, truth, labels, times, prep, status))
     return rows, predictions
 
 
-def _baseline_clusterer(bl, features, k, method, n_init):
-    def cluster(index, seed):
-        rows = features[index] if method == "PI" else features[np.ix_(index, index)]
-        return bl.cluster_features(rows, k, method=method, random_state=seed, n_init=n_init)
+class _BaselineClusterer:
+    """A diagram baseline (k-medoids on distances, k-means on images) on rows of ``features``."""
 
-    return cluster
+    def __init__(self, features, k, method, n_init):
+        self.features, self.k, self.method, self.n_init = features, k, method, n_init
+
+    def __call__(self, index, seed):
+        from . import baselines as bl
+
+        rows = self.features[index] if self.method == "PI" else self.features[np.ix_(index, index)]
+        return bl.cluster_features(rows, self.k, method=self.method, random_state=seed, n_init=self.n_init)

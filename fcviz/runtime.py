@@ -366,7 +366,7 @@ class RuntimeStudy:
 
 
 def runtime_study(sizes, methods=("Top", "WD"), *, time_budget=10.0, kind="correlation", n_modules=4, repeats=3,
-                  random_state=0):
+                  random_state=0, n_jobs=None, client=None):
     """Time one distance per method at every size: the paper's runtime study.
 
     Parameters
@@ -376,6 +376,12 @@ def runtime_study(sizes, methods=("Top", "WD"), *, time_budget=10.0, kind="corre
     methods, time_budget, kind, n_modules, repeats, random_state
         As in :func:`time_distance`, with the same seed at every size. Once the baselines are
         skipped at one size they are skipped at every larger size without estimating.
+    n_jobs, client
+        Time the sizes as parallel tasks (:mod:`fcviz.parallel`): local processes or a Dask
+        cluster, each task on one thread. The seconds are then measured on the workers while other
+        sizes run beside them: give at most one task per core, or the timings include the wait.
+        Every size is timed (a baseline over budget skips itself at each size); the table is
+        built as on the serial path, with the same skip notes.
 
     Returns
     -------
@@ -393,16 +399,26 @@ def runtime_study(sizes, methods=("Top", "WD"), *, time_budget=10.0, kind="corre
         raise ValueError("sizes is empty; pass node counts such as (30, 60, 120).")
     baselines = [m for m in methods if m != "Top"]
     options = dict(time_budget=time_budget, kind=kind, n_modules=n_modules, repeats=repeats)
+    from .parallel import active_client, run_tasks
+
+    timed = {}
+    if n_jobs not in (None, 1) or active_client(client) is not None:
+        timed = dict(zip(sorted(sizes), run_tasks(
+            _time_size, [(n,) for n in sorted(sizes)], labels=[f"runtime at {n} nodes" for n in sorted(sizes)],
+            shared={"methods": methods, "random_state": random_state, **options}, n_jobs=n_jobs, client=client,
+            name="runtime")))
     timings, over = [], None
     seed = random_state
     for n in sorted(sizes):
         if over is None:
-            timing = time_distance(n, methods, random_state=seed, **options)
+            timing = timed[n] if timed else time_distance(n, methods, random_state=seed, **options)
             estimate = timing.rips_estimate
             if baselines and time_budget is not None and estimate is not None and estimate > time_budget:
                 over = n
         else:  # the baselines were over budget at a smaller size: only Top is timed
-            top = time_distance(n, ["Top"], random_state=seed, **options) if "Top" in methods else None
+            top = None
+            if "Top" in methods:
+                top = timed[n] if timed else time_distance(n, ["Top"], random_state=seed, **options)
             note = f"skipped: over budget at {over} nodes"
             timing = DistanceTiming(
                 n, kind,
@@ -414,3 +430,11 @@ def runtime_study(sizes, methods=("Top", "WD"), *, time_budget=10.0, kind="corre
     settings = dict(sizes=sizes, methods=methods, time_budget=time_budget, kind=kind, n_modules=n_modules,
                     repeats=repeats, random_state=random_state)
     return RuntimeStudy(timings, settings)
+
+
+def _time_size(n_nodes, *, methods, random_state, **options):
+    """A task of :func:`runtime_study`: :func:`time_distance` at one size, on one thread."""
+    from ._threads import one_thread
+
+    with one_thread(fresh=True):
+        return time_distance(n_nodes, methods, random_state=random_state, **options)

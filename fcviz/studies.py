@@ -192,7 +192,7 @@ class StudyResult(CaptionedTable):
 
 
 def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget, baseline_subsample, settings,
-           n_bootstrap=200, birth_weight=None):
+           n_bootstrap=200, birth_weight=None, n_jobs=None, client=None):
     zoo = _trained(zoo)
     labels_true, names = zoo.group_labels(by)
     methods = check_methods(methods)
@@ -208,7 +208,7 @@ def _study(zoo, by, methods, n_repeats, protocol, random_state, baseline_budget,
     table, predictions = run_methods(
         zoo.graphs, labels_true, methods=methods, n_repeats=n_repeats, protocol=protocol,
         random_state=random_state, baseline_budget=baseline_budget, baseline_subsample=baseline_subsample,
-        n_bootstrap=n_bootstrap, birth_weight=birth_weight, **inputs,
+        n_bootstrap=n_bootstrap, birth_weight=birth_weight, n_jobs=n_jobs, client=client, **inputs,
     )
     table = [not_applicable(r["method"], reasons[r["method"]]) if r["method"] in reasons else r for r in table]
     for row in table:
@@ -267,7 +267,8 @@ def _network_inputs(zoo, methods):
 
 def training_strategies(dataset="digits", *, preset="classroom", regularizers="all", methods="all", n_repeats=20,
                         protocol="fcviz", random_state=0, baseline_budget=120.0, baseline_subsample=None,
-                        zoo=None, progress=True, n_bootstrap=200, birth_weight=None, **zoo_options):
+                        zoo=None, progress=True, n_bootstrap=200, birth_weight=None, n_jobs=None, client=None,
+                        **zoo_options):
     """Study 1: does topology recover the training strategy of a network?
 
     Parameters
@@ -300,6 +301,12 @@ def training_strategies(dataset="digits", *, preset="classroom", regularizers="a
     birth_weight : None or float in [0, 1], default=None
         The topological distance of ``"Top"``: None is the paper's d_top; a float weighs births
         against deaths (see :func:`fcviz.topological_distance` and :func:`birth_weight_curve`).
+    n_jobs : int or None, default=None
+        Local processes for the zoo's training groups and the study's independent work (see
+        :func:`run_methods`); None runs everything here. The result is the same, bit for bit.
+    client : distributed.Client or str, optional
+        Run that work on a Dask cluster instead (default: an enclosing
+        :func:`fcviz.parallel.using` block's client); see :mod:`fcviz.parallel`.
     **zoo_options
         Passed to :func:`fcviz.zoo.connectome_zoo` (``n_networks``, ``epochs``, ``seed``, ``cache_dir`` …).
 
@@ -311,18 +318,19 @@ def training_strategies(dataset="digits", *, preset="classroom", regularizers="a
     if zoo is None:
         from .zoo import connectome_zoo
 
-        zoo = connectome_zoo(dataset, regularizers, None, preset=preset, progress=progress, **zoo_options)
+        zoo = connectome_zoo(dataset, regularizers, None, preset=preset, progress=progress, n_jobs=n_jobs,
+                             client=client, **zoo_options)
     settings = {"study": "training_strategies", "dataset": dataset, "preset": preset, "n_repeats": n_repeats,
                 "protocol": protocol, "random_state": random_state, "n_bootstrap": n_bootstrap,
                 "birth_weight": birth_weight, **zoo_options}
     return _study(zoo, "regularizer", methods, n_repeats, protocol, random_state, baseline_budget,
-                  baseline_subsample, settings, n_bootstrap, birth_weight)
+                  baseline_subsample, settings, n_bootstrap, birth_weight, n_jobs, client)
 
 
 def stimulus_classes(dataset="digits", regularizer="vanilla", *, classes="all", preset="classroom",
                      pairing="fresh", methods="all", n_repeats=20, protocol="fcviz", random_state=0,
                      baseline_budget=120.0, baseline_subsample=None, zoo=None, progress=True, n_bootstrap=200,
-                     birth_weight=None, **zoo_options):
+                     birth_weight=None, n_jobs=None, client=None, **zoo_options):
     """Study 2: does topology recover which class of stimuli a network was shown?
 
     Parameters
@@ -338,7 +346,7 @@ def stimulus_classes(dataset="digits", regularizer="vanilla", *, classes="all", 
     preset, methods, n_repeats, protocol, random_state, baseline_budget, baseline_subsample, zoo, progress
         As in :func:`training_strategies`. ``"CKA"`` and ``"NP"`` are reported as not applicable: the
         groups here are stimulus classes, not networks.
-    n_bootstrap, birth_weight
+    n_bootstrap, birth_weight, n_jobs, client
         As in :func:`training_strategies`.
     **zoo_options
         Passed to :func:`fcviz.zoo.connectome_zoo`.
@@ -351,12 +359,12 @@ def stimulus_classes(dataset="digits", regularizer="vanilla", *, classes="all", 
         from .zoo import connectome_zoo
 
         zoo = connectome_zoo(dataset, (regularizer,), classes, preset=preset, pairing=pairing, progress=progress,
-                             **zoo_options)
+                             n_jobs=n_jobs, client=client, **zoo_options)
     settings = {"study": "stimulus_classes", "dataset": dataset, "regularizer": regularizer, "pairing": pairing,
                 "preset": preset, "n_repeats": n_repeats, "protocol": protocol, "random_state": random_state,
                 "n_bootstrap": n_bootstrap, "birth_weight": birth_weight, **zoo_options}
     return _study(zoo, "stimulus_class", methods, n_repeats, protocol, random_state, baseline_budget,
-                  baseline_subsample, settings, n_bootstrap, birth_weight)
+                  baseline_subsample, settings, n_bootstrap, birth_weight, n_jobs, client)
 
 
 #: Former name of :func:`stimulus_classes` (Study 2), kept for existing notebooks and scripts.
@@ -462,7 +470,7 @@ def _check_birth_weights(birth_weights):
 
 @on_one_thread
 def birth_weight_curve(zoo, *, by="regularizer", birth_weights=None, n_repeats=20, protocol="fcviz", random_state=0,
-                       persistence=None):
+                       persistence=None, n_jobs=None, client=None):
     """Top clustering's purity against ``birth_weight`` beta, and with the paper's distance.
 
     The paper's d_top sums n - 1 squared birth gaps and (n - 1)(n - 2) / 2 death gaps, so on large
@@ -485,6 +493,9 @@ def birth_weight_curve(zoo, *, by="regularizer", birth_weights=None, n_repeats=2
     random_state : int, default=0
     persistence : Persistence, optional
         ``fcviz.birth_death(zoo.graphs)`` of the (trained) zoo when already computed.
+    n_jobs, client
+        Where the points of the curve are computed, one task per beta (:mod:`fcviz.parallel`); the
+        curve is the same, bit for bit.
 
     Returns
     -------
@@ -506,22 +517,31 @@ def birth_weight_curve(zoo, *, by="regularizer", birth_weights=None, n_repeats=2
     if len(P) != len(labels_true):
         raise ValueError(f"persistence holds {len(P)} graphs but the zoo {len(labels_true)}; pass "
                          "birth_death(zoo.graphs) or leave it out.")
-    k = len(names)
-    n_init, init = (1, "random") if protocol == "paper" else (10, "k-means++")
-    scores = []
-    with warnings.catch_warnings():
-        from sklearn.exceptions import ConvergenceWarning
+    from .parallel import run_tasks
 
-        warnings.simplefilter("ignore", ConvergenceWarning)  # beta = 0 or 1 can make some graphs coincide
-        for beta in [None, *betas.tolist()]:
-            runs = [clustering_scores(labels_true, TopClustering(k, birth_weight=beta, init=init, n_init=n_init,
-                                                                 random_state=random_state + r).fit_predict(P))
-                    for r in range(n_repeats)]
-            purity = np.array([run["purity"] for run in runs])
-            scores.append((purity.mean(), purity.std(), np.mean([run["adjusted_rand"] for run in runs])))
-    scores = np.array(scores)
+    n_init, init = (1, "random") if protocol == "paper" else (10, "k-means++")
+    points = [None, *betas.tolist()]
+    scores = np.array(run_tasks(
+        _curve_point, [(beta,) for beta in points], labels=[f"birth weight {beta}" for beta in points],
+        shared={"persistence": P, "labels_true": labels_true, "k": len(names), "n_repeats": n_repeats, "init": init,
+                "n_init": n_init, "random_state": random_state}, n_jobs=n_jobs, client=client, name="beta-curve"))
     settings = {"study": _STUDY_OF.get(by, by), "by": by,
                 "dataset": zoo.metadata.get("settings", {}).get("dataset"), "n_repeats": n_repeats,
                 "protocol": protocol, "random_state": random_state}
     return BirthWeightCurve(betas, scores[1:, 0], scores[1:, 1], scores[1:, 2], float(scores[0, 0]),
                             float(scores[0, 1]), float(scores[0, 2]), labels_true, list(names), settings)
+
+
+def _curve_point(beta, *, persistence, labels_true, k, n_repeats, init, n_init, random_state):
+    """A task of :func:`birth_weight_curve`: (mean purity, its std, mean ARI) of Top at ``beta``, on one thread."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from ._threads import one_thread
+
+    with warnings.catch_warnings(), one_thread(fresh=True):
+        warnings.simplefilter("ignore", ConvergenceWarning)  # beta = 0 or 1 can make some graphs coincide
+        runs = [clustering_scores(labels_true, TopClustering(k, birth_weight=beta, init=init, n_init=n_init,
+                                                             random_state=random_state + r).fit_predict(persistence))
+                for r in range(n_repeats)]
+    purity = np.array([run["purity"] for run in runs])
+    return purity.mean(), purity.std(), np.mean([run["adjusted_rand"] for run in runs])

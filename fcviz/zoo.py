@@ -423,7 +423,7 @@ class ConnectomeZoo:
 def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=None, n_networks: int | None = None,
                    preset: str = "classroom", *, seed: int = 0, cache: bool = True, cache_dir=None,
                    progress: bool = True, pairing: str = "fresh", progress_callback=None, cancel=None,
-                   snapshot_epochs=None, **overrides) -> ConnectomeZoo:
+                   snapshot_epochs=None, n_jobs=None, client=None, **overrides) -> ConnectomeZoo:
     """Train networks and collect their functional connectomes over regularizer x class x network.
 
     Parameters
@@ -473,6 +473,9 @@ def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=N
         stored once, whether listed or not: ``[0, 5]`` and ``[0, 5, 15]`` with 15 epochs build the same
         zoo under the same cache key, and a zoo without snapshots keeps the key it always had.
         Training is unchanged by snapshots.
+    n_jobs, client : int, or distributed.Client or address, optional
+        Train the groups in ``n_jobs`` local processes or on a Dask cluster (:mod:`fcviz.parallel`):
+        the same zoo, bit for bit; this process writes the cache. Not part of the cache key.
     **overrides
         ``epochs``, ``n_stimuli`` (per stimulus set), ``n_train``, ``batch_size``, ``lr``, ``momentum``,
         ``device``; any other keyword is a model hyperparameter passed to :func:`fcviz.make_model`
@@ -507,7 +510,8 @@ def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=N
     check_cache_dir(cache_dir)
     settings = _resolve_settings(dataset, regularizers, _check_classes(classes), n_networks, preset, seed, pairing,
                                  dict(overrides), snapshot_epochs)
-    monitor = Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel))
+    monitor = Monitor(progress, check_progress_callback(progress_callback), check_cancel(cancel),
+                      n_jobs=_check_n_jobs(n_jobs), client=client)
     key, total = zoo_cache_key(settings), len(training_runs(settings)) * settings["epochs"]  # progress: epochs
     path = entry_path(zoo_folder(cache_dir), settings, key) if cache else None
 
@@ -516,6 +520,13 @@ def connectome_zoo(dataset: str = "digits", regularizers=REGULARIZERS, classes=N
         return ConnectomeZoo(graphs, labels, {**metadata, "key": key}, None, False, weights[0] if weights else None)
 
     return _cached_or_made(path, key, expected_rows(settings), monitor, total, build, "built")
+
+
+def _check_n_jobs(n_jobs):
+    if n_jobs is None or n_jobs == -1 or (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
+                                          and n_jobs >= 1):
+        return n_jobs
+    raise ValueError(f"n_jobs must be None, -1 (every core) or a positive number of processes; got {n_jobs!r}.")
 
 
 def _cached_or_made(path, key: str, n_graphs: int, monitor: Monitor, total: int, make, verb: str, *,

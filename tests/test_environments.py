@@ -52,8 +52,8 @@ def _expected(groups):
 
 
 @pytest.mark.parametrize("path, groups", [
-    ("environment.yml", ("core", "baselines", "test", "lab", "app")),
-    ("binder/environment.yml", ("core", "baselines", "lab", "app")),
+    ("environment.yml", ("core", "baselines", "test", "lab", "app", "distributed")),
+    ("binder/environment.yml", ("core", "baselines", "lab", "app", "distributed")),
 ])
 def test_conda_environments_match_pyproject(path, groups):
     env = _conda_env(ROOT / path)

@@ -104,9 +104,12 @@ class Dashboard(Widget):
         Default: :attr:`TABS`.
     **zoo_kwargs
         Passed to every :func:`fcviz.connectome_zoo` call, e.g. ``epochs=2, n_stimuli=60`` for a quick
-        build, ``seed``, ``cache_dir``, ``cache=False`` or a model hyperparameter. The dashboard sets
-        ``dataset``, ``regularizers``, ``n_networks``, ``preset``, ``progress``, ``progress_callback``
-        and ``cancel`` itself.
+        build, ``seed``, ``cache_dir``, ``cache=False`` or a model hyperparameter; ``client=`` (a
+        ``distributed.Client`` or an address) or ``n_jobs=`` trains the groups elsewhere (also the
+        client of an enclosing :func:`fcviz.parallel.using` block): the bar then moves as groups
+        finish, the status names the cluster and its Dask dashboard, and Cancel cancels the
+        cluster's tasks. The dashboard sets ``dataset``, ``regularizers``, ``n_networks``, ``preset``,
+        ``progress``, ``progress_callback`` and ``cancel`` itself.
 
     Attributes
     ----------
@@ -214,6 +217,7 @@ class Dashboard(Widget):
         self.last_build_seconds_ = None
         self.last_render_seconds_ = None
         self._cancel_event = None
+        self._building_where = ""  # where the running build's tasks run, for the status line
         self._refreshing = False
 
         self.dataset = widgets.Dropdown(description="Data set", options=[(name, name) for name in DATASETS],
@@ -318,11 +322,26 @@ class Dashboard(Widget):
             self.progress.value = 0
 
         self.commit(start)
+        self._building_where = self._where(arguments)
         self._set_status(f"Building the {arguments['dataset']} zoo ({len(arguments['regularizers'])} strategies "
-                         f"× {arguments['n_networks']} networks) ...")
+                         f"× {arguments['n_networks']} networks){self._building_where} ...")
         self.thread_ = self.run_in_background(self._build_in_thread, arguments, self._cancel_event,
                                               name="fcviz-dashboard-build")
         return self.thread_
+
+    @staticmethod
+    def _where(arguments) -> str:
+        """Where the build's tasks run, for the status line: '' here, else the cluster and its dashboard."""
+        from ... import parallel
+
+        client = parallel.active_client(arguments.get("client"))
+        if client is None:
+            n_jobs = arguments.get("n_jobs")
+            return f" in {n_jobs} processes" if n_jobs not in (None, 1) else ""
+        try:
+            return " on the " + (client if isinstance(client, str) else parallel.describe(client))
+        except Exception as exc:  # noqa: BLE001 -- the build itself says what is wrong with the cluster
+            return f" on a Dask cluster ({type(exc).__name__}: {exc})"
 
     def cancel(self):
         """Ask the running build to stop (what Cancel does); it ends within about a second.
@@ -403,7 +422,8 @@ class Dashboard(Widget):
             self.progress.value = min(int(report.done), self.progress.max)
 
         self.commit(move)
-        self._set_status(f"{report.message or report.stage} ({100 * report.fraction:.0f} %)")
+        where = self._building_where
+        self._set_status(f"{report.message or report.stage} ({100 * report.fraction:.0f} %){where}")
 
     def _show_zoo(self, zoo):
         """Make ``zoo`` current: create the tabs (first build) or give it to them with ``set_zoo``.
