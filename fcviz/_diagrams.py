@@ -93,16 +93,16 @@ def sliced_wasserstein_distance(dgm1, dgm2, *, n_directions=50):
     float
     """
     a, b = _check_diagram(dgm1), _check_diagram(dgm2)
-    return float(_sw(a, b, _directions(n_directions)))
+    return float(sw(a, b, sw_directions(n_directions)))
 
 
-def _directions(n_directions):
+def sw_directions(n_directions):
     n_directions = check_int(n_directions, "n_directions", minimum=1)
     theta = np.pi * (0.5 + np.arange(n_directions) / n_directions)
     return np.stack([np.cos(theta), np.sin(theta)])  # (2, M)
 
 
-def _sw(a, b, directions):
+def sw(a, b, directions):
     if len(a) == 0 and len(b) == 0:
         return 0.0
     left = np.concatenate([a, _diagonal_projection(b)]) @ directions
@@ -112,7 +112,7 @@ def _sw(a, b, directions):
     return np.abs(left - right).sum(axis=0).mean()
 
 
-def _pss(a, b, sigma):
+def pss(a, b, sigma):
     """Persistence scale-space (heat) kernel value between two diagrams."""
     if len(a) == 0 or len(b) == 0:
         return 0.0
@@ -142,15 +142,15 @@ def heat_kernel(dgm1, dgm2, *, sigma=None):
     float
     """
     a, b = _check_diagram(dgm1), _check_diagram(dgm2)
-    sigma = _heat_sigma([a, b]) if sigma is None else _positive(sigma, "sigma")
-    return _pss(a, b, sigma)
+    sigma = heat_sigma([a, b]) if sigma is None else positive(sigma, "sigma")
+    return pss(a, b, sigma)
 
 
-def _positive(value, name):
+def positive(value, name):
     return check_real(value, name, low=0, closed="neither")
 
 
-def _heat_sigma(diagrams):
+def heat_sigma(diagrams):
     """Default heat-kernel sigma: the kernel's spread 2 sqrt(sigma) equals the median point
     distance to the diagonal over all diagrams (1.0 if all diagrams are empty or on the diagonal)."""
     pts = np.concatenate([d for d in diagrams if len(d)] or [np.zeros((0, 2))])
@@ -159,22 +159,22 @@ def _heat_sigma(diagrams):
     return (scale / 2.0) ** 2
 
 
-def _swk_sigma(diagrams, directions):
+def swk_sigma(diagrams, directions):
     """Default SWK sigma: ``2 sigma^2`` is the median sliced-Wasserstein distance of a diagram to the
     empty diagram, a scale computed per diagram (1.0 if all diagrams are empty or on the diagonal)."""
     empty = np.zeros((0, 2))
-    sizes = np.array([_sw(d, empty, directions) for d in diagrams])
+    sizes = np.array([sw(d, empty, directions) for d in diagrams])
     scale = float(np.median(sizes))
     return math.sqrt(scale / 2.0) if scale > 0 else 1.0
 
 
 def _sw_matrix(diagrams, n_directions):
     """Symmetric (N, N) matrix of sliced-Wasserstein distances."""
-    directions = _directions(n_directions)
+    directions = sw_directions(n_directions)
     S = np.zeros((len(diagrams), len(diagrams)))
     for i, a in enumerate(diagrams):
         for j in range(i + 1, len(diagrams)):
-            S[i, j] = S[j, i] = _sw(a, diagrams[j], directions)
+            S[i, j] = S[j, i] = sw(a, diagrams[j], directions)
     return S
 
 
@@ -205,17 +205,17 @@ def diagram_kernel(diagrams, *, method="SWK", sigma=None, n_directions=50):
     dgms = check_diagrams(diagrams)
     if method == "SWK":
         S = _sw_matrix(dgms, n_directions)
-        sigma = _swk_sigma(dgms, _directions(n_directions)) if sigma is None else _positive(sigma, "sigma")
+        sigma = swk_sigma(dgms, sw_directions(n_directions)) if sigma is None else positive(sigma, "sigma")
         return np.exp(-S / (2.0 * sigma**2))
-    sigma = _heat_sigma(dgms) if sigma is None else _positive(sigma, "sigma")
+    sigma = heat_sigma(dgms) if sigma is None else positive(sigma, "sigma")
     K = np.zeros((len(dgms), len(dgms)))
     for i, a in enumerate(dgms):
         for j in range(i, len(dgms)):
-            K[i, j] = K[j, i] = _pss(a, dgms[j], sigma)
+            K[i, j] = K[j, i] = pss(a, dgms[j], sigma)
     return K
 
 
-def _kernel_to_distance(K):
+def kernel_to_distance(K):
     D = np.sqrt(squared_euclidean(inner=K, x_norms=np.diag(K)))
     np.fill_diagonal(D, 0.0)
     return D
@@ -251,8 +251,8 @@ def persistence_images(diagrams, *, resolution=20, pixel_size=None, spread=1.0):
         births, pers = pts[:, 0], pts[:, 1] - pts[:, 0]
         extent = max(np.ptp(births), np.ptp(pers))
         pixel_size = extent / resolution if extent > 0 else 1.0
-    pixel_size = _positive(pixel_size, "pixel_size")
-    sd = _positive(spread, "spread") * pixel_size
+    pixel_size = positive(pixel_size, "pixel_size")
+    sd = positive(spread, "spread") * pixel_size
     imager = persim.PersistenceImager(pixel_size=pixel_size, kernel_params={"sigma": [[sd**2, 0.0], [0.0, sd**2]]})
     imager.fit([d for d in dgms if len(d)] or [np.zeros((1, 2))], skew=True)
     shape = imager.resolution
@@ -286,7 +286,7 @@ def diagram_distances(diagrams, *, method="WD", sigma=None, n_directions=50, res
     check_method(method)
     dgms = check_diagrams(diagrams)
     if method in ("SWK", "HK"):
-        return _kernel_to_distance(diagram_kernel(dgms, method=method, sigma=sigma, n_directions=n_directions))
+        return kernel_to_distance(diagram_kernel(dgms, method=method, sigma=sigma, n_directions=n_directions))
     if method == "PI":
         X = persistence_images(dgms, resolution=resolution)
         D = np.sqrt(squared_euclidean(X))
@@ -298,11 +298,11 @@ def diagram_distances(diagrams, *, method="WD", sigma=None, n_directions=50, res
     D = np.zeros((N, N))
     for i in range(N):
         for j in range(i + 1, N):
-            D[i, j] = D[j, i] = _persim_distance(func, dgms[i], dgms[j])
+            D[i, j] = D[j, i] = persim_distance(func, dgms[i], dgms[j])
     return D
 
 
-def _persim_distance(func, a, b):
+def persim_distance(func, a, b):
     if len(a) == 0 and len(b) == 0:
         return 0.0
     return float(func(a, b))

@@ -489,16 +489,16 @@ DISTANCE_BLOCKS = 32
 
 def _distributed_distances(dgms, method, sigma, n_directions, n_jobs, client):
     """:func:`diagram_distances` (BD, WD, SWK, HK) with its pairs computed as tasks; the same numbers."""
-    from ._diagrams import _directions, _heat_sigma, _kernel_to_distance, _positive, _swk_sigma
+    from ._diagrams import sw_directions, heat_sigma, kernel_to_distance, positive, swk_sigma
     from .parallel import run_tasks, split
 
     n = len(dgms)
     pairs = [(i, j) for i in range(n) for j in range(i if method == "HK" else i + 1, n)]  # HK: its diagonal too
-    directions = _directions(n_directions) if method == "SWK" else None
+    directions = sw_directions(n_directions) if method == "SWK" else None
     if method == "SWK":
-        sigma = _swk_sigma(dgms, directions) if sigma is None else _positive(sigma, "sigma")
+        sigma = swk_sigma(dgms, directions) if sigma is None else positive(sigma, "sigma")
     elif method == "HK":
-        sigma = _heat_sigma(dgms) if sigma is None else _positive(sigma, "sigma")
+        sigma = heat_sigma(dgms) if sigma is None else positive(sigma, "sigma")
     blocks = split(len(pairs), DISTANCE_BLOCKS)
     values = run_tasks(_pair_values, [(pairs[a:b],) for a, b in blocks], n_jobs=n_jobs, client=client,
                        shared={"method": method, "diagrams": dgms, "sigma": sigma, "directions": directions},
@@ -509,24 +509,24 @@ def _distributed_distances(dgms, method, sigma, n_directions, n_jobs, client):
         for (i, j), value in zip(pairs[a:b], block):
             M[i, j] = M[j, i] = value
     if method == "SWK":
-        return _kernel_to_distance(np.exp(-M / (2.0 * sigma**2)))
-    return _kernel_to_distance(M) if method == "HK" else M
+        return kernel_to_distance(np.exp(-M / (2.0 * sigma**2)))
+    return kernel_to_distance(M) if method == "HK" else M
 
 
 def _pair_values(pairs, *, method, diagrams, sigma, directions):
     """A task of :func:`_distributed_distances`: the distance (BD, WD, SWK's sliced Wasserstein) or the
     kernel value (HK) of each pair ``(i, j)`` of ``diagrams``, exactly as :func:`diagram_distances` computes it."""
-    from ._diagrams import _persim_distance, _pss, _sw
+    from ._diagrams import persim_distance, pss, sw
     from ._threads import one_thread
 
     with one_thread(fresh=True):
         if method in ("BD", "WD"):
             persim = _require("persim")
             func = persim.bottleneck if method == "BD" else persim.wasserstein
-            return [_persim_distance(func, diagrams[i], diagrams[j]) for i, j in pairs]
+            return [persim_distance(func, diagrams[i], diagrams[j]) for i, j in pairs]
         if method == "SWK":
-            return [_sw(diagrams[i], diagrams[j], directions) for i, j in pairs]
-        return [_pss(diagrams[i], diagrams[j], sigma) for i, j in pairs]
+            return [sw(diagrams[i], diagrams[j], directions) for i, j in pairs]
+        return [pss(diagrams[i], diagrams[j], sigma) for i, j in pairs]
 
 
 def cluster_features(features, n_clusters, *, method="WD", random_state=None, n_init=10):
