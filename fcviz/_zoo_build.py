@@ -180,7 +180,7 @@ def _build_grid(settings: dict, monitor: Monitor) -> tuple[np.ndarray, list, dic
 
         def finished(n_done, n_tasks, r, group):
             n_conn = settings["n_networks"] * len(runs[r][2]) * (1 + len(snapshot_epochs))
-            monitor.report("record", max(monitor.done, n_done * n_epochs), total,
+            monitor.report("record", n_done * n_epochs, total,
                            f"{names[r]}: recorded {n_conn} connectomes ({n_done}/{n_tasks} groups)", bar)
 
         groups = run_tasks(

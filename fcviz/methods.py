@@ -232,7 +232,8 @@ def _add_bootstrap_intervals(table, clusterers, labels_true, n_bootstrap, random
     values = run_tasks(_bootstrap_block, tasks, labels=[f"{m} bootstrap resamples {a}..{b - 1}" for m, a, b in tasks],
                        shared={"clusterers": {m: clusterers[m] for m in methods}, "resamples": own,
                                "seed": random_state}, n_jobs=n_jobs, client=client, name="bootstrap")
-    purities = {m: np.concatenate([v for (name, _, _), v in zip(tasks, values) if name == m]) for m in methods}
+    # tasks are method-major: each method's blocks are one run of len(blocks) results
+    purities = {m: np.concatenate(values[i * len(blocks):(i + 1) * len(blocks)]) for i, m in enumerate(methods)}
     for row in table:
         if row["method"] in purities:
             boot = purities[row["method"]]
@@ -273,10 +274,8 @@ def _group_resamples(labels_true, n_bootstrap, seed):
 
 
 def _bootstrap_purities(cluster, truth, labels_true, resamples, seed):
-    """Purity on each resample, shape (B,), resample ``b`` clustered with seed ``seed + b``; a subsampled method
-    (``truth`` shorter than ``labels_true``) maps the resamples onto its own rows."""
-    if len(truth) != len(labels_true):  # a baseline run on a stratified subsample: resample its own rows
-        resamples = _group_resamples(truth, len(resamples), seed)
+    """Purity on each resample, shape (B,), resample ``b`` clustered with seed ``seed + b`` (``resamples`` index
+    the method's own rows: :func:`_add_bootstrap_intervals` draws a subsampled method's from its rows)."""
     from sklearn.exceptions import ConvergenceWarning
 
     purities = np.empty(len(resamples))

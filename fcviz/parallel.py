@@ -134,7 +134,7 @@ def local_cluster(n_workers: int, *, dashboard: bool = True):
         cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                            dashboard_address=":0" if dashboard else None)
     client = distributed.Client(cluster, set_as_default=False)
-    client._fcviz_owns_cluster = True  # see _close_owned
+    client._fcviz_owns_cluster = True  # see close
     return client
 
 
@@ -255,8 +255,7 @@ def _host_threads(host_threads) -> int | None:
         host = get_worker().address.split("://")[-1].rsplit(":", 1)[0]
     except (ImportError, ValueError):
         return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores // max(1, host_threads.get(host, 1)))
+    return max(1, _local_cores() // max(1, host_threads.get(host, 1)))
 
 
 def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=None):
@@ -358,16 +357,15 @@ def run_tasks(function, tasks, *, labels=None, shared=None, n_jobs=None, client=
         raise ValueError(f"labels must name every task: {len(labels)} labels for {len(tasks)} tasks.")
     shared, cancel = dict(shared or {}), check_cancel(cancel)
     client = active_client(client)
-    if isinstance(client, str):
-        client = connect(client)
+    if client is not None:
+        owned = isinstance(client, str)  # an address: connect for this call only
+        client = connect(client) if owned else client
         try:
             return _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pass_cancel, name,
                              retries, what, _start_order(priorities, len(tasks)))
         finally:
-            client.close()
-    if client is not None:
-        return _run_dask(function, tasks, labels, shared, client, on_done, cancel, gpu, pass_cancel, name, retries,
-                         what, _start_order(priorities, len(tasks)))
+            if owned:
+                client.close()
     n_jobs = 1 if n_jobs is None else (_local_cores() if n_jobs == -1 else int(n_jobs))
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be None, -1 or a positive number of processes; got {n_jobs}.")

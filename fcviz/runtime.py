@@ -403,8 +403,9 @@ def runtime_study(sizes, methods=("Top", "WD"), *, time_budget=10.0, kind="corre
 
     timed = {}
     if n_jobs not in (None, 1) or active_client(client) is not None:
-        timed = dict(zip(sorted(sizes), run_tasks(
-            _time_size, [(n,) for n in sorted(sizes)], labels=[f"runtime at {n} nodes" for n in sorted(sizes)],
+        ordered = sorted(sizes)
+        timed = dict(zip(ordered, run_tasks(
+            _time_size, [(n,) for n in ordered], labels=[f"runtime at {n} nodes" for n in ordered],
             shared={"methods": methods, "random_state": random_state, **options}, n_jobs=n_jobs, client=client,
             name="runtime")))
     timings, over = [], None

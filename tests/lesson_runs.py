@@ -14,8 +14,6 @@ NOTEBOOKS = lesson_paths()
 INSTRUCTOR = "instructor"
 STUDENT = "student"
 
-# Seconds one cell may take (nbgrader's default, 30, is too short for a fast-mode zoo build on 2 cores).
-CELL_TIMEOUT_S = 600
 
 
 class LessonRuns:
@@ -23,7 +21,7 @@ class LessonRuns:
 
     def __init__(self, root):
         self.root = Path(root)
-        self.course = Course(self.root / "course", NOTEBOOKS, timeout=CELL_TIMEOUT_S)
+        self.course = Course(self.root / "course", NOTEBOOKS)  # cells may take assign.CELL_TIMEOUT_S
         self._released = None
         self._grades = {}
 

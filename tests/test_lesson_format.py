@@ -6,6 +6,7 @@ and what to fix.
 """
 
 import ast
+import functools
 import re
 import subprocess
 import sys
@@ -15,8 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from fcviz.teach.assign import lesson_paths
+
 ROOT = Path(__file__).parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = lesson_paths()
 IDS = [p.name for p in NOTEBOOKS]
 
 #: The second cell of every lesson (a code cell tagged ``colab-setup``), verbatim. On Colab it installs fcviz
@@ -336,6 +339,7 @@ def _triple_cell_problems(where, cell, role, kind, flags, ids, index):
 # Widgets: a Think! with a collapsed sample answer after each
 
 
+@functools.lru_cache(maxsize=None)
 def _widget_factories():
     """Names that make a widget: every class of fcviz/viz/widgets deriving from Widget, and dashboard.
 
@@ -351,7 +355,7 @@ def _widget_factories():
     while True:
         more = {name for name, parents in bases.items() if parents & widgets} - widgets
         if not more:
-            return widgets | {"dashboard"}
+            return frozenset(widgets | {"dashboard"})
         widgets |= more
 
 

@@ -237,9 +237,10 @@ class Course:
         dict of str to pathlib.Path
             Lesson name -> ``release/<name>/<name>.ipynb``.
         """
+        names = self._names(names)
         api = self._api()
         with _environment(_nbgrader_environment()):
-            for name in self._names(names):
+            for name in names:
                 self._check(api.generate_assignment(name, force=True, create=True), "generate_assignment", name)
                 self._generated.add(name)
         released = self.released(names)
