@@ -33,9 +33,7 @@ import numpy as np
 from ._decompose import (
     decompose_chunk,
     prim_weights,
-    prim_weights_batch,
     remove_sorted,
-    remove_sorted_rows,
     sorted_edges,
     upper_mask,
 )

@@ -141,7 +141,8 @@ class SpanningTreeDisplay:
         self.layout = layout
 
     @classmethod
-    def from_connectome(cls, connectome, *, boundaries=None, layer_sizes=None, title=None, ax=None, **plot_kw):
+    def from_connectome(cls, connectome, *, boundaries=None, layer_sizes=None, title=None, layout="radial", ax=None,
+                        **plot_kw):
         """Draw a :class:`fcviz.Connectome` (with its layers) or a plain (n, n) array.
 
         Parameters
@@ -152,6 +153,8 @@ class SpanningTreeDisplay:
         layer_sizes : sequence of int, optional
             Nodes per layer instead of ``boundaries``.
         title : str, optional
+        layout : {"radial", "mds"}, default="radial"
+            Node positions, as in the constructor.
         ax : matplotlib.axes.Axes, optional
         **plot_kw
             Passed to :meth:`plot`.
@@ -164,7 +167,7 @@ class SpanningTreeDisplay:
         graph, inner = read_connectome(connectome, boundaries=boundaries, layer_sizes=layer_sizes,
                                        owner=cls.__name__)
         names = getattr(connectome, "layer_names", None)
-        return cls(graph, boundaries=inner, layer_names=names, title=title).plot(ax=ax, **plot_kw)
+        return cls(graph, boundaries=inner, layer_names=names, title=title, layout=layout).plot(ax=ax, **plot_kw)
 
     def _layout(self, graph):
         A = check_square(graph, "graph", owner=type(self).__name__)
