@@ -12,28 +12,32 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 # Keep the tests inside the 2-core budget and away from oversubscription.
-TEST_ENV := OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 MPLBACKEND=Agg PYTHONHASHSEED=0
+# FCVIZ_REQUIRE_COMPILED: the tests fail if the install did not build the compiled kernels (setup.py).
+TEST_ENV := OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 MPLBACKEND=Agg PYTHONHASHSEED=0 FCVIZ_REQUIRE_COMPILED=1
 
 .PHONY: install demo test test-browser chromium lab bench clean test-classroom chp
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# One stamp per set of extras; re-installs when pyproject.toml changes. The demo's study table
+INSTALL_INPUTS := pyproject.toml setup.py $(wildcard fcviz/*.c)
+
+# One stamp per set of extras; re-installs (and re-compiles the kernels) when pyproject.toml, setup.py
+# or a C source changes. The demo's study table
 # compares Top clustering with the persistence-diagram baselines, so the base install has them.
-$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-base: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[baselines]"
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[test,baselines]"
 	touch $@
 
-$(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-lab: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[lab,baselines]"
 	touch $@
 
-$(VENV)/.installed-browser: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-browser: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[browser,baselines]"
 	touch $@
 
@@ -81,7 +85,7 @@ clean:
 # make app: the dashboard as a code-free Voila app on http://127.0.0.1:8866 (python -m fcviz app; pass
 # options with APP_ARGS="--port 9000 --no-browser"; --ip ADDRESS serves other machines, with a token).
 .PHONY: app
-$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-app: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[app,baselines]"
 	touch $@
 
@@ -94,7 +98,7 @@ app: $(VENV)/.installed-app
 CHP_VERSION ?= 5.3.0
 CHP := .cache/chp/node_modules/.bin/configurable-http-proxy
 
-$(VENV)/.installed-classroom: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-classroom: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[classroom,baselines]"
 	touch $@
 
@@ -113,7 +117,7 @@ test-classroom: $(VENV)/.installed-classroom $(CHP)
 # make gallery: every lesson executed at full size (FCVIZ_FAST unset) into gallery/*.html with its figures,
 # and gallery/index.html with each one's run time and peak memory; GALLERY_ARGS="02 03 --fast" for a quick one.
 .PHONY: student gallery
-$(VENV)/.installed-teach: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-teach: $(INSTALL_INPUTS) | $(BIN)/python
 	$(PIP) install -e ".[teach,baselines]"
 	touch $@
 

@@ -30,6 +30,7 @@ from threading import Lock
 
 import numpy as np
 
+from . import _compiled
 from ._decompose import (
     decompose_chunk,
     prim_weights,
@@ -281,6 +282,8 @@ def _decompose_one(A, check_input, tol, parallel):
     With ``parallel`` a worker thread extracts and sorts the edges while this thread checks the
     input and finds the tree (numpy's sort releases the GIL, so it runs while scipy's Prim holds it).
     """
+    if _compiled.KERNELS is not None:
+        return _compiled.decompose_one(A, check_input, tol, _executor().submit if parallel else None)
     future = _executor().submit(sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
@@ -311,15 +314,17 @@ def _decompose_batch(A, check_input, tol, parallel):
     births, deaths = vector[:, :n - 1], vector[:, n - 1:]
     n_chunks = min(n_graphs, _cores()) if parallel else 1
     cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
-    jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b]) for a, b in zip(cuts, cuts[1:])]
+    if _compiled.KERNELS is not None:
+        decompose = _compiled.decompose_chunk
+        jobs = [(A[a:b], check_input, tol, vector[a:b]) for a, b in zip(cuts, cuts[1:])]
+    else:
+        decompose = decompose_chunk
+        jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b]) for a, b in zip(cuts, cuts[1:])]
     try:
-        if n_chunks > 1:
-            futures = [_executor().submit(decompose_chunk, *job) for job in jobs[1:]]
-            decompose_chunk(*jobs[0])
-            for future in futures:
-                future.result()
-        else:
-            decompose_chunk(*jobs[0])
+        futures = [_executor().submit(decompose, *job) for job in jobs[1:]]
+        decompose(*jobs[0])
+        for future in futures:
+            future.result()
     except ValueError:
         if check_input:  # a chunk names its own graphs: name the bad one by its index in the batch
             check_values(A, tol=tol)

@@ -1,9 +1,14 @@
-"""Every code path of birth_death gives the same exact sets: threads or not, scipy's compiled Prim or numpy's."""
+"""Every code path of birth_death gives the same exact sets: threads or not; fcviz's compiled kernels,
+scipy's compiled Prim, or numpy alone."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from fcviz import _decompose, homology
+from fcviz import _compiled, _decompose, homology
 from fcviz.homology import birth_death
 from fcviz.synthetic import random_modular_graphs
 
@@ -23,14 +28,29 @@ def _graph_sets():
         np.ones((3, 12, 12)),  # every weight tied
         random_modular_graphs(4, 30, 2, random_state=3).astype(np.float32),
         random_modular_graphs(3, 250, 8, random_state=4),  # above the threading threshold
+        np.round(random_modular_graphs(2, 230, 4, random_state=5), 2).astype(np.float32),  # split, tied, float32
+        np.zeros((2, 220, 220)),  # one graph split by value: every weight on one side of the pivot
     ]
 
 
-@pytest.mark.parametrize("compiled", [True, False])
-@pytest.mark.parametrize("n_jobs", [None, 1])
-def test_single_and_batch_paths_are_exact(monkeypatch, compiled, n_jobs):
-    if not compiled:
+# The three implementations, fastest first: fcviz's kernels, scipy's Prim with numpy, numpy alone.
+PATHS = ["kernels", "scipy", "numpy"]
+
+
+def use_path(monkeypatch, path):
+    """Run birth_death on ``path`` for the rest of a test."""
+    if path == "kernels" and _compiled.KERNELS is None:
+        pytest.skip("fcviz's compiled kernels are not built here (no C compiler at install time)")
+    if path != "kernels":
+        monkeypatch.setattr(_compiled, "KERNELS", None)
+    if path == "numpy":
         monkeypatch.setattr(homology, "_compiled_prim", lambda: None)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_single_and_batch_paths_are_exact(monkeypatch, path, n_jobs):
+    use_path(monkeypatch, path)
     for A in _graph_sets():
         before = A.copy()
         P = birth_death(A, n_jobs=n_jobs)
@@ -57,7 +77,9 @@ def test_compiled_prim_gives_the_maximum_spanning_tree_weights():
     assert np.array_equal(homology._births(A), np.sort(_decompose.prim_weights(A)))
 
 
-def test_batch_chunks_report_the_right_graph_on_bad_input():
+@pytest.mark.parametrize("path", PATHS)
+def test_batch_chunks_report_the_right_graph_on_bad_input(monkeypatch, path):
+    use_path(monkeypatch, path)
     A = random_modular_graphs(30, 40, 2, random_state=7)  # above the threading threshold: two chunks
     A[24, 2, 3] = A[24, 3, 2] = -0.5
     with pytest.raises(ValueError, match="non-negative.*graph 24, entry"):
@@ -72,7 +94,9 @@ def test_batch_chunks_report_the_right_graph_on_bad_input():
         birth_death(A)
 
 
-def test_batch_symmetric_within_tol_is_read_from_the_upper_triangle():
+@pytest.mark.parametrize("path", PATHS)
+def test_batch_symmetric_within_tol_is_read_from_the_upper_triangle(monkeypatch, path):
+    use_path(monkeypatch, path)
     A = random_modular_graphs(30, 40, 2, random_state=8)
     B = A.copy()
     B[3, 1, 7] += 1e-12  # lower triangle entry (7, 1) keeps the exact weight
@@ -100,3 +124,65 @@ def test_batch_vector_is_the_buffer_of_births_and_deaths():
     assert np.array_equal(P[2].vector, V[2])
     Q = birth_death(A[0])
     assert not Q.vector.flags.writeable and np.array_equal(Q.vector, np.r_[Q.births, Q.deaths])
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("n_jobs", [None, 1])
+def test_one_large_graph_rejects_bad_weights_and_reads_near_symmetric_ones(monkeypatch, path, n_jobs):
+    use_path(monkeypatch, path)
+    A = random_modular_graphs(1, 240, 4, random_state=10)[0]  # split by value on two cores
+    exact = birth_death(A, n_jobs=n_jobs)
+    near = A.copy()
+    near[200, 3] += 1e-12  # the lower triangle: the upper one is read
+    P = birth_death(near, n_jobs=n_jobs)
+    assert np.array_equal(P.births, exact.births) and np.array_equal(P.deaths, exact.deaths)
+    for (i, j), value, message in [((5, 9), -0.5, "non-negative"), ((7, 200), np.inf, "finite"),
+                                   ((180, 30), np.nan, "finite")]:
+        bad = A.copy()
+        bad[i, j] = bad[j, i] = value
+        with pytest.raises(ValueError, match=message):
+            birth_death(bad, n_jobs=n_jobs)
+    far = A.copy()
+    far[100, 150] += 0.1
+    with pytest.raises(ValueError, match="symmetric"):
+        birth_death(far, n_jobs=n_jobs)
+    diagonal = A.copy()
+    diagonal[4, 4] = -1.0
+    with pytest.raises(ValueError, match="non-negative"):
+        birth_death(diagonal, n_jobs=n_jobs)
+
+
+def test_the_kernels_reject_wrong_buffers():
+    if _compiled.KERNELS is None:
+        pytest.skip("fcviz's compiled kernels are not built here")
+    K = _compiled.KERNELS
+    A = random_modular_graphs(1, 8, 2, random_state=11)[0]
+    with pytest.raises(TypeError, match="float64 or float32"):
+        K.prim(A.astype(np.int64), np.empty(7))
+    with pytest.raises(TypeError, match="dtype of the graphs"):
+        K.prim(A, np.empty(7, dtype=np.float32))
+    with pytest.raises(ValueError, match="n - 1"):
+        K.prim(A, np.empty(6))
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        K.prim(A[:, ::2][:4], np.empty(3))
+    with pytest.raises(ValueError, match="pairs of the rows"):
+        K.upper_split(A, 0, 9, 0.5, False, np.empty(28), True)
+    births = np.sort(np.array([A[0, 1]]))
+    assert K.remove_sorted(np.sort(A[0]), np.array([-1.0]), np.empty(7)) == -1  # not among the values
+    assert K.remove_sorted(np.sort(A[0, 1:]), births, np.empty(6)) == 6
+
+
+def test_compiled_kernels_are_built_where_the_project_builds_them():
+    """make test sets FCVIZ_REQUIRE_COMPILED=1: its install must have compiled fcviz/_graphkernels.c."""
+    if os.environ.get("FCVIZ_REQUIRE_COMPILED", "") in ("", "0"):
+        pytest.skip("FCVIZ_REQUIRE_COMPILED is not set (make test sets it)")
+    assert _compiled.KERNELS is not None, (
+        "fcviz._graphkernels is not built: pip install -e . compiles fcviz/_graphkernels.c with the C "
+        "compiler; install gcc (or set no FCVIZ_REQUIRE_COMPILED to run the numpy kernels)")
+
+
+def test_the_compiled_kernels_can_be_turned_off():
+    code = "from fcviz import _compiled; print(_compiled.KERNELS is None)"
+    env = dict(os.environ, FCVIZ_NO_COMPILED="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"

@@ -1,0 +1,200 @@
+""":func:`fcviz.birth_death` on the compiled kernels of ``fcviz/_graphkernels.c``, when they are built.
+
+``KERNELS`` is the extension module, or None where it could not be built (no C compiler at install
+time) or ``FCVIZ_NO_COMPILED=1`` is set; :mod:`fcviz.homology` then runs the numpy kernels of
+:mod:`fcviz._decompose`. Both give the same sets, bit for bit.
+
+One large graph on two cores is split by value, so that each core sorts about half of the edges
+(the sort is the floor of any method, and splitting it is the only way below one sort):
+
+1. each core copies the upper triangle of its share of the rows into one scratch array, the weights
+   below a pivot (a sampled median) at one end, the others at the other end, and checks exact
+   symmetry on the way; the calling core then grows the maximum spanning tree (Prim);
+2. one core sorts the weights below the pivot (two runs: one per core's rows) and merges them without
+   the births below the pivot; the other sorts the weights above (one contiguous run) and copies them
+   without the other births. The two results are adjacent parts of the death set.
+
+A batch is decomposed in groups of graphs per core, each kernel looping over the group in C.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ._decompose import upper_mask
+from ._validation import check_sorted_range, check_values
+
+
+def _load():
+    if os.environ.get("FCVIZ_NO_COMPILED", "") not in ("", "0"):
+        return None
+    try:
+        from . import _graphkernels
+    except ImportError:
+        return None
+    return _graphkernels
+
+
+KERNELS = _load()
+
+# Edges per group of graphs decomposed together in a batch (8 MB of float64).
+_GROUP_EDGES = 1 << 20
+
+# The calling core's share of the rows in step 1: it also grows the tree afterwards.
+_CALLER_ROW_SHARE = 0.3
+
+# Weights sampled to choose the pivot.
+_PIVOT_SAMPLE = 4096
+
+
+def _n_edges(n):
+    return n * (n - 1) // 2
+
+
+def _pairs_of_rows(n, r0, r1):
+    """Upper-triangle pairs (i, j), i < j, with ``r0 <= i < r1``."""
+    return (r1 - r0) * (n - 1) - (r1 * (r1 - 1) - r0 * (r0 - 1)) // 2
+
+
+def _row_holding(n, share):
+    """The first row r such that the rows [0, r) hold at least ``share`` of the edges."""
+    target = share * _n_edges(n)
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _pairs_of_rows(n, 0, mid) < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _pivot(A):
+    """About the median weight of the graph A (n, n), from an evenly strided sample of its entries."""
+    flat = A.reshape(-1)
+    step = max(1, flat.size // _PIVOT_SAMPLE)
+    if step % A.shape[0] == 0:  # a multiple of n would sample one column
+        step += 1
+    sample = flat[::step].astype(np.float64)
+    return float(np.partition(sample, sample.size // 2)[sample.size // 2])
+
+
+def decompose_one(A, check_input, tol, submit=None):
+    """Sorted births (n - 1,) and deaths of one graph (n, n); ``submit`` runs work on another core.
+
+    With ``check_input`` the graph is validated as :func:`check_values` does: a graph symmetric only
+    within ``tol`` is decomposed from its symmetrised copy, and a bad one raises.
+    """
+    if submit is None:
+        births, deaths, symmetric = _serial(A, check_input)
+    else:
+        births, deaths, symmetric = _split(A, check_input, submit)
+    if not symmetric:  # raises beyond tol; else the exact copy built from the upper triangle
+        return decompose_one(check_values(A[None], tol=tol, signs=False)[0], check_input, tol, submit)
+    return births, deaths
+
+
+def _tree(A):
+    """Sorted maximum-spanning-tree weights (n - 1,) of the symmetric graph A (n, n)."""
+    births = np.empty(A.shape[0] - 1, dtype=A.dtype)
+    KERNELS.prim(A, births)
+    births.sort()
+    return births
+
+
+def _without(values, births):
+    """The sorted ``values`` less the sorted multiset ``births``: a new array."""
+    out = np.empty(values.size - births.size, dtype=values.dtype)
+    if KERNELS.remove_sorted(values, births, out) < 0:
+        raise _unchecked_error()
+    return out
+
+
+def _serial(A, check_input):
+    """:func:`decompose_one` on the calling thread: births, deaths and whether A is exactly symmetric."""
+    n = A.shape[0]
+    edges = np.empty((1, _n_edges(n)), dtype=A.dtype)
+    symmetric = KERNELS.upper_batch(A[None], edges, check_input) < 0
+    if not symmetric:
+        return None, None, False
+    edges.sort(axis=1)
+    if check_input:
+        check_sorted_range(A[None], edges, name="graph")
+    births = _tree(A)
+    return births, _without(edges[0], births), True
+
+
+def _split(A, check_input, submit):
+    """:func:`decompose_one` on two cores, split by value (see the module's docstring)."""
+    n = A.shape[0]
+    n_all = _n_edges(n)
+    row = _row_holding(n, _CALLER_ROW_SHARE)
+    mine = _pairs_of_rows(n, 0, row)
+    pivot = _pivot(A)
+    # scratch: [below pivot | above, rows < row] [above | below pivot, rows >= row]
+    scratch = np.empty(n_all, dtype=A.dtype)
+    theirs = submit(KERNELS.upper_split, A, row, n, pivot, True, scratch[mine:], check_input)
+    below_mine, symmetric_mine = KERNELS.upper_split(A, 0, row, pivot, False, scratch[:mine], check_input)
+    births = _tree(A)
+    above_theirs, symmetric_theirs = theirs.result()
+    if not (symmetric_mine and symmetric_theirs):
+        return None, None, False
+    below_theirs = n_all - mine - above_theirs
+    low_a, low_b = scratch[:below_mine], scratch[n_all - below_theirs:]
+    high = scratch[below_mine:n_all - below_theirs]
+    cut = int(np.searchsorted(births, pivot, side="left"))  # births below the pivot
+    n_low = below_mine + below_theirs - cut
+    deaths = np.empty(n_all - (n - 1), dtype=A.dtype)
+    highs_done = submit(_sort_and_copy_without, high, births[cut:], deaths[n_low:])
+    low_a.sort()
+    low_b.sort()
+    written = KERNELS.merge_remove(low_a, low_b, births[:cut], deaths[:n_low])
+    if highs_done.result() < 0 or written < 0:
+        raise _unchecked_error()
+    if check_input:  # signs and infinities, from the smallest and largest weight
+        lowest = min(part[0] for part in (low_a, low_b, high) if part.size)
+        highest = max(part[-1] for part in (low_a, low_b, high) if part.size)
+        check_sorted_range(A[None], np.array([[lowest, highest]]), name="graph")
+    return births, deaths, True
+
+
+def _unchecked_error():
+    """The error of a tree weight missing from the edges: only unchecked, invalid input gets there."""
+    return ValueError(
+        "birth_death got graphs that are not exactly symmetric with finite weights (a spanning-tree "
+        "weight is not among the upper-triangle weights); check_input=False skips that check. "
+        "Call it with check_input=True to see which weight is wrong.")
+
+
+def _sort_and_copy_without(values, births, out):
+    """Sort ``values`` in place and copy them without the sorted ``births`` into ``out``."""
+    values.sort()
+    return KERNELS.remove_sorted(values, births, out)
+
+
+def decompose_chunk(A, check_input, tol, vectors):
+    """Decompose the graphs ``A`` (b, n, n) into the rows of ``vectors`` (b, n (n - 1) / 2): births | deaths.
+
+    Per group of graphs: one extraction with the exact symmetry check, one sort along the rows, one
+    range check, one Prim and one tree removal, each a single call looping over the group.
+    """
+    n_graphs, n = A.shape[:2]
+    step = max(1, _GROUP_EDGES // max(1, _n_edges(n)))
+    for a in range(0, n_graphs, step):
+        group = A[a:a + step]
+        edges = np.empty((group.shape[0], _n_edges(n)), dtype=A.dtype)
+        if KERNELS.upper_batch(group, edges, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
+            group = check_values(group, tol=tol, signs=False)
+            edges = np.ascontiguousarray(group[:, upper_mask(n)])
+        edges.sort(axis=1)
+        if check_input:
+            check_sorted_range(group, edges)
+        tree = np.empty((group.shape[0], n - 1), dtype=A.dtype)
+        KERNELS.prim_batch(group, tree)
+        tree.sort(axis=1)
+        rows = vectors[a:a + group.shape[0]]
+        if KERNELS.remove_sorted_batch(edges, tree, rows) >= 0:  # the deaths, after the births' columns
+            raise _unchecked_error()
+        rows[:, :n - 1] = tree
