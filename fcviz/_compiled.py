@@ -39,14 +39,17 @@ def _load():
 
 KERNELS = _load()
 
-# Edges per group of graphs decomposed together in a batch (8 MB of float64).
-_GROUP_EDGES = 1 << 20
+# Edges per group of graphs decomposed together in a batch (512 kB of float64): a group and its
+# graphs stay in the cache from one kernel to the next.
+_GROUP_EDGES = 1 << 16
 
 # The calling core's share of the rows in step 1: it also grows the tree afterwards.
 _CALLER_ROW_SHARE = 0.3
 
-# Weights sampled to choose the pivot.
+# Weights sampled to choose the pivot, and the pivot's rank among them: the calling core merges the
+# weights below the pivot from two runs, slower than the other core's plain copy, so it gets fewer.
 _PIVOT_SAMPLE = 4096
+_PIVOT_RANK = 0.45
 
 
 def _n_edges(n):
@@ -72,13 +75,14 @@ def _row_holding(n, share):
 
 
 def _pivot(A):
-    """About the median weight of the graph A (n, n), from an evenly strided sample of its entries."""
+    """A weight of the graph A (n, n) near the quantile ``_PIVOT_RANK``, from an evenly strided sample."""
     flat = A.reshape(-1)
     step = max(1, flat.size // _PIVOT_SAMPLE)
     if step % A.shape[0] == 0:  # a multiple of n would sample one column
         step += 1
     sample = flat[::step].astype(np.float64)
-    return float(np.partition(sample, sample.size // 2)[sample.size // 2])
+    rank = int(_PIVOT_RANK * (sample.size - 1))
+    return float(np.partition(sample, rank)[rank])
 
 
 def decompose_one(A, check_input, tol, submit=None):
@@ -88,11 +92,10 @@ def decompose_one(A, check_input, tol, submit=None):
     within ``tol`` is decomposed from its symmetrised copy, and a bad one raises.
     """
     if submit is None:
-        births, deaths, symmetric = _serial(A, check_input)
-    else:
-        births, deaths, symmetric = _split(A, check_input, submit)
+        return _serial(A, check_input, tol)
+    births, deaths, symmetric = _split(A, check_input, submit)
     if not symmetric:  # raises beyond tol; else the exact copy built from the upper triangle
-        return decompose_one(check_values(A[None], tol=tol, signs=False)[0], check_input, tol, submit)
+        return _split(check_values(A[None], tol=tol, signs=False)[0], check_input, submit)[:2]
     return births, deaths
 
 
@@ -104,26 +107,12 @@ def _tree(A):
     return births
 
 
-def _without(values, births):
-    """The sorted ``values`` less the sorted multiset ``births``: a new array."""
-    out = np.empty(values.size - births.size, dtype=values.dtype)
-    if KERNELS.remove_sorted(values, births, out) < 0:
-        raise _unchecked_error()
-    return out
-
-
-def _serial(A, check_input):
-    """:func:`decompose_one` on the calling thread: births, deaths and whether A is exactly symmetric."""
-    n = A.shape[0]
-    edges = np.empty((1, _n_edges(n)), dtype=A.dtype)
-    symmetric = KERNELS.upper_batch(A[None], edges, check_input) < 0
-    if not symmetric:
-        return None, None, False
-    edges.sort(axis=1)
-    if check_input:
-        check_sorted_range(A[None], edges, name="graph")
-    births = _tree(A)
-    return births, _without(edges[0], births), True
+def _serial(A, check_input, tol):
+    """:func:`decompose_one` on the calling thread: views of one persistence vector."""
+    vector = np.empty((1, _n_edges(A.shape[0])), dtype=A.dtype)
+    decompose_chunk(A[None], check_input, tol, vector)
+    n_births = A.shape[0] - 1
+    return vector[0, :n_births], vector[0, n_births:]
 
 
 def _split(A, check_input, submit):
@@ -177,24 +166,24 @@ def _sort_and_copy_without(values, births, out):
 def decompose_chunk(A, check_input, tol, vectors):
     """Decompose the graphs ``A`` (b, n, n) into the rows of ``vectors`` (b, n (n - 1) / 2): births | deaths.
 
-    Per group of graphs: one extraction with the exact symmetry check, one sort along the rows, one
-    range check, one Prim and one tree removal, each a single call looping over the group.
+    Per group of graphs that stays in the cache: the edges are copied into the rows (with the exact
+    symmetry check), sorted there, range-checked, and the tree weights (one Prim per graph) are
+    removed in place, which leaves the deaths at the end of each row for the births to go first.
+    Each step is one call over the group.
     """
     n_graphs, n = A.shape[:2]
     step = max(1, _GROUP_EDGES // max(1, _n_edges(n)))
     for a in range(0, n_graphs, step):
-        group = A[a:a + step]
-        edges = np.empty((group.shape[0], _n_edges(n)), dtype=A.dtype)
-        if KERNELS.upper_batch(group, edges, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
+        group, rows = A[a:a + step], vectors[a:a + step]
+        if KERNELS.upper_batch(group, rows, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
             group = check_values(group, tol=tol, signs=False)
-            edges = np.ascontiguousarray(group[:, upper_mask(n)])
-        edges.sort(axis=1)
+            rows[:] = group[:, upper_mask(n)]
+        rows.sort(axis=1)
         if check_input:
-            check_sorted_range(group, edges)
+            check_sorted_range(group, rows)
         tree = np.empty((group.shape[0], n - 1), dtype=A.dtype)
         KERNELS.prim_batch(group, tree)
         tree.sort(axis=1)
-        rows = vectors[a:a + group.shape[0]]
-        if KERNELS.remove_sorted_batch(edges, tree, rows) >= 0:  # the deaths, after the births' columns
+        if KERNELS.remove_in_place(rows, tree) >= 0:
             raise _unchecked_error()
         rows[:, :n - 1] = tree

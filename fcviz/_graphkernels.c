@@ -1,5 +1,5 @@
 /*
- * Compiled kernels of fcviz.birth_death (optional: fcviz._decompose falls back to numpy without them).
+ * Compiled kernels of fcviz.birth_death (optional: without them fcviz.homology runs the numpy kernels).
  *
  * Each function takes numpy arrays through the buffer protocol (C-contiguous float64 or float32, all of
  * one dtype), checks their sizes, and runs with the GIL released, so that threads of the calling
@@ -8,8 +8,8 @@
  *   upper_split(A, r0, r1, pivot, flip, out, check) -> (front, symmetric)
  *       Upper-triangle weights A[i, j] (i < j) of the rows [r0, r1) of one graph (n, n) into out,
  *       which holds exactly that many: the `front` ones under pivot first (with flip: the ones not
- *       under it, NaN included), the others after, each part in no particular order. With check, also whether A[j, i] == A[i, j] for each of them (NaN
- *       makes it False).
+ *       under it, NaN included), the others after, each part in no particular order. With
+ *       check, also whether A[j, i] == A[i, j] for each of them (NaN makes it False).
  *   merge_remove(a, b, births, out) -> written
  *       The sorted runs a and b merged, without the sorted multiset births, into out; -1 when a
  *       birth is not among them.
@@ -19,15 +19,16 @@
  *   prim_batch(A, out)
  *       prim for every graph of a batch (g, n, n) into out (g, n - 1).
  *   upper_batch(A, out, check) -> index
- *       Upper triangles of a batch (g, n, n) into out (g, n (n - 1) / 2), row-major edge order; with
- *       check, the index of the first graph that is not exactly symmetric, else -1.
+ *       Upper-triangle weights of each graph of a batch (g, n, n) into the first n (n - 1) / 2
+ *       columns of the rows of out (g, w): row-major edge order without check; with check, in tile
+ *       order, and the index of the first graph that is not exactly symmetric is returned, else -1.
+ *   remove_in_place(rows, births) -> row
+ *       For each sorted row of rows (g, m), removes the sorted multiset births (g, k) in place,
+ *       leaving the rest sorted in the row's last m - k columns; -1, or the first row whose
+ *       births are not among its values.
  *   remove_sorted(values, births, out) -> written
  *       The sorted values without the sorted multiset births (each removed once per occurrence),
  *       copied into out; -1 when a birth is not among the values.
- *   remove_sorted_batch(values, births, out) -> row
- *       remove_sorted for every row of values (g, m), births (g, k) into the last m - k columns of
- *       the rows of out (g, w), w >= m - k (so that out can be the persistence vectors, births
- *       first); -1, or the first row whose births are not among its values.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -205,27 +206,51 @@ static Py_ssize_t side_of(Py_ssize_t items, Py_ssize_t graphs) {
         }                                                                                              \
     }                                                                                                  \
                                                                                                        \
-    static int upper_rows_##SUFFIX(const T *A, Py_ssize_t n, T *out, int check) {                      \
-        int asymmetric = 0;                                                                            \
-        for (Py_ssize_t i = 0; i + 1 < n; i++) {                                                       \
-            const T *row = A + i * n;                                                                  \
-            memcpy(out, row + i + 1, (size_t)(n - 1 - i) * sizeof(T));                                 \
-            out += n - 1 - i;                                                                          \
+    /* The upper-triangle weights of one graph into out: row by row without check; with check tile  \
+       by tile (the order the sort downstream does not care about), comparing each with its mirror. \
+       Returns whether the graph is exactly symmetric (NaN makes it not). */                         \
+    static int upper_##SUFFIX(const T *A, Py_ssize_t n, T *out, int check) {                           \
+        if (!check) {                                                                                  \
+            for (Py_ssize_t i = 0; i + 1 < n; i++) {                                                   \
+                memcpy(out, A + i * n + i + 1, (size_t)(n - 1 - i) * sizeof(T));                       \
+                out += n - 1 - i;                                                                      \
+            }                                                                                          \
+            return 1;                                                                                  \
         }                                                                                              \
-        if (check) {                                                                                   \
-            for (Py_ssize_t I = 0; I < n; I += TILE) {                                                 \
-                Py_ssize_t i_end = I + TILE < n ? I + TILE : n;                                        \
-                for (Py_ssize_t J = I; J < n; J += TILE) {                                             \
-                    Py_ssize_t j_end = J + TILE < n ? J + TILE : n;                                    \
-                    for (Py_ssize_t i = I; i < i_end; i++) {                                           \
-                        for (Py_ssize_t jj = J > i + 1 ? J : i + 1; jj < j_end; jj++) {                \
-                            asymmetric |= A[i * n + jj] != A[jj * n + i];                              \
-                        }                                                                              \
+        int asymmetric = 0;                                                                            \
+        for (Py_ssize_t I = 0; I < n; I += TILE) {                                                     \
+            Py_ssize_t i_end = I + TILE < n ? I + TILE : n;                                            \
+            for (Py_ssize_t J = I; J < n; J += TILE) {                                                 \
+                Py_ssize_t j_end = J + TILE < n ? J + TILE : n;                                        \
+                for (Py_ssize_t i = I; i < i_end; i++) {                                               \
+                    const T *row = A + i * n;                                                          \
+                    for (Py_ssize_t j = J > i + 1 ? J : i + 1; j < j_end; j++) {                       \
+                        T v = row[j];                                                                  \
+                        asymmetric |= v != A[j * n + i];                                               \
+                        *out++ = v;                                                                    \
                     }                                                                                  \
                 }                                                                                      \
             }                                                                                          \
         }                                                                                              \
         return !asymmetric;                                                                            \
+    }                                                                                                  \
+                                                                                                       \
+    /* Removes the sorted multiset births from the sorted row[0, m), in place, keeping the rest       \
+       right-aligned in row[k, m) (a backward pass: the write position never passes the read one).  \
+       Returns 0, or -1 when a birth is not among the values. */                                     \
+    static int remove_backward_##SUFFIX(T *row, Py_ssize_t m, const T *births, Py_ssize_t k) {         \
+        Py_ssize_t b = k - 1, w = m - 1;                                                               \
+        for (Py_ssize_t i = m - 1; i >= 0; i--) {                                                      \
+            T v = row[i];                                                                              \
+            if (b >= 0 && v == births[b]) {                                                            \
+                b--;                                                                                   \
+            } else if (w >= k) {                                                                       \
+                row[w--] = v;                                                                          \
+            } else {                                                                                   \
+                return -1;                                                                             \
+            }                                                                                          \
+        }                                                                                              \
+        return b < 0 ? 0 : -1;                                                                         \
     }                                                                                                  \
                                                                                                        \
     static Py_ssize_t remove_sorted_##SUFFIX(const T *values, Py_ssize_t m, const T *births,           \
@@ -391,8 +416,9 @@ static PyObject *py_upper_batch(PyObject *self, PyObject *args) {
     Py_ssize_t g = a.view.ndim == 3 ? a.view.shape[0] : -1;
     Py_ssize_t n = side_of(n_items(&a), g);
     Py_ssize_t m = n * (n - 1) / 2;
-    if (n < 1 || n_items(&out) != g * m) {
-        PyErr_SetString(PyExc_ValueError, "A must be (g, n, n) and out (g, n (n - 1) / 2)");
+    Py_ssize_t width = g > 0 ? n_items(&out) / g : 0; /* row width of out: the weights go first */
+    if (n < 1 || width < m || n_items(&out) != g * width) {
+        PyErr_SetString(PyExc_ValueError, "A must be (g, n, n) and out (g, w), w >= n (n - 1) / 2");
         goto done;
     }
     Py_ssize_t bad = -1;
@@ -400,9 +426,9 @@ static PyObject *py_upper_batch(PyObject *self, PyObject *args) {
     for (Py_ssize_t b = 0; b < g; b++) {
         int symmetric;
         if (ka == 'd') {
-            symmetric = upper_rows_d((const double *)a.view.buf + b * n * n, n, (double *)out.view.buf + b * m, check);
+            symmetric = upper_d((const double *)a.view.buf + b * n * n, n, (double *)out.view.buf + b * width, check);
         } else {
-            symmetric = upper_rows_f((const float *)a.view.buf + b * n * n, n, (float *)out.view.buf + b * m, check);
+            symmetric = upper_f((const float *)a.view.buf + b * n * n, n, (float *)out.view.buf + b * width, check);
         }
         if (!symmetric && bad < 0) {
             bad = b;
@@ -416,8 +442,42 @@ done:
     return result;
 }
 
-/* remove_sorted or remove_sorted_batch: rows of (g, m) values less (g, k) births into (g, m - k). */
-static PyObject *remove_rows(PyObject *args, int batch) {
+static PyObject *py_remove_in_place(PyObject *self, PyObject *args) {
+    PyObject *v_obj, *b_obj;
+    if (!PyArg_ParseTuple(args, "OO", &v_obj, &b_obj)) {
+        return NULL;
+    }
+    Buffer v = {0}, bi = {0};
+    char kv, kb;
+    PyObject *result = NULL;
+    if (get_float_buffer(v_obj, &v, 1, "rows", &kv) < 0 || get_float_buffer(b_obj, &bi, 0, "births", &kb) < 0 ||
+        check_kind(kv, kb, "births") < 0) {
+        goto done;
+    }
+    Py_ssize_t g = v.view.ndim == 2 ? v.view.shape[0] : -1;
+    if (g < 0 || bi.view.ndim != 2 || bi.view.shape[0] != g || bi.view.shape[1] > v.view.shape[1]) {
+        PyErr_SetString(PyExc_ValueError, "rows (g, m) and births (g, k), k <= m, must have the same rows");
+        goto done;
+    }
+    Py_ssize_t m = v.view.shape[1], k = bi.view.shape[1], bad = -1;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0; r < g && bad < 0; r++) {
+        int status = kv == 'd'
+            ? remove_backward_d((double *)v.view.buf + r * m, m, (const double *)bi.view.buf + r * k, k)
+            : remove_backward_f((float *)v.view.buf + r * m, m, (const float *)bi.view.buf + r * k, k);
+        if (status < 0) {
+            bad = r;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    result = PyLong_FromSsize_t(bad);
+done:
+    release(&v);
+    release(&bi);
+    return result;
+}
+
+static PyObject *py_remove_sorted(PyObject *self, PyObject *args) {
     PyObject *v_obj, *b_obj, *out_obj;
     if (!PyArg_ParseTuple(args, "OOO", &v_obj, &b_obj, &out_obj)) {
         return NULL;
@@ -430,43 +490,23 @@ static PyObject *remove_rows(PyObject *args, int batch) {
         check_kind(kv, ko, "out") < 0) {
         goto done;
     }
-    Py_ssize_t g = batch ? (v.view.ndim == 2 ? v.view.shape[0] : -1) : 1;
-    if (g < 0 || (batch && (bi.view.ndim != 2 || bi.view.shape[0] != g))) {
-        PyErr_SetString(PyExc_ValueError, "values (g, m) and births (g, k) must have the same rows");
-        goto done;
-    }
-    Py_ssize_t m = g ? n_items(&v) / g : 0, k = g ? n_items(&bi) / g : 0;
-    Py_ssize_t width = batch && g ? n_items(&out) / g : m - k;  /* row width of out; results right-aligned */
-    if (k > m || width < m - k || n_items(&out) < g * width) {
+    Py_ssize_t m = n_items(&v), k = n_items(&bi);
+    if (k > m || n_items(&out) < m - k) {
         PyErr_SetString(PyExc_ValueError, "out must hold the values less the births");
         goto done;
     }
-    Py_ssize_t written = 0, bad = -1;
+    Py_ssize_t written;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t r = 0; r < g; r++) {
-        if (kv == 'd') {
-            written = remove_sorted_d((const double *)v.view.buf + r * m, m, (const double *)bi.view.buf + r * k, k,
-                                      (double *)out.view.buf + r * width + width - (m - k));
-        } else {
-            written = remove_sorted_f((const float *)v.view.buf + r * m, m, (const float *)bi.view.buf + r * k, k,
-                                      (float *)out.view.buf + r * width + width - (m - k));
-        }
-        if (written < 0 && bad < 0) {
-            bad = r;
-        }
-    }
+    written = kv == 'd' ? remove_sorted_d(v.view.buf, m, bi.view.buf, k, out.view.buf)
+                        : remove_sorted_f(v.view.buf, m, bi.view.buf, k, out.view.buf);
     Py_END_ALLOW_THREADS
-    result = PyLong_FromSsize_t(batch ? bad : written);
+    result = PyLong_FromSsize_t(written);
 done:
     release(&v);
     release(&bi);
     release(&out);
     return result;
 }
-
-static PyObject *py_remove_sorted(PyObject *self, PyObject *args) { return remove_rows(args, 0); }
-
-static PyObject *py_remove_sorted_batch(PyObject *self, PyObject *args) { return remove_rows(args, 1); }
 
 static PyMethodDef methods[] = {
     {"upper_split", py_upper_split, METH_VARARGS,
@@ -479,8 +519,8 @@ static PyMethodDef methods[] = {
      "upper_batch(A, out, check) -> index of the first graph not exactly symmetric, or -1"},
     {"remove_sorted", py_remove_sorted, METH_VARARGS,
      "remove_sorted(values, births, out) -> values written, or -1 if a birth is missing"},
-    {"remove_sorted_batch", py_remove_sorted_batch, METH_VARARGS,
-     "remove_sorted_batch(values, births, out) -> first row with a missing birth, or -1"},
+    {"remove_in_place", py_remove_in_place, METH_VARARGS,
+     "remove_in_place(rows, births) -> first row with a missing birth, or -1"},
     {NULL, NULL, 0, NULL},
 };
 
