@@ -1,8 +1,8 @@
 """:func:`fcviz.birth_death` on the compiled kernels of ``fcviz/_graphkernels.c``, when they are built.
 
-``KERNELS`` is the extension module, or None where it could not be built (no C compiler at install
-time) or ``FCVIZ_NO_COMPILED=1`` is set; :mod:`fcviz.homology` then runs the numpy kernels of
-:mod:`fcviz._decompose`. Both give the same sets, bit for bit.
+``ENABLED`` says whether they are in use: False where the extension could not be built (no C compiler
+at install time, ``BUILT`` is False) or ``FCVIZ_NO_COMPILED=1`` is set; :mod:`fcviz.homology` then
+runs the numpy kernels of :mod:`fcviz._decompose`. Both give the same sets, bit for bit.
 
 One large graph on two cores is split by value, so that each core sorts about half of the edges
 (the sort is the floor of any method, and splitting it is the only way below one sort):
@@ -27,17 +27,27 @@ from ._decompose import upper_mask
 from ._validation import check_sorted_range, check_values
 
 
-def _load():
-    if os.environ.get("FCVIZ_NO_COMPILED", "") not in ("", "0"):
-        return None
-    try:
-        from . import _graphkernels
-    except ImportError:
-        return None
-    return _graphkernels
+try:
+    from ._graphkernels import (
+        merge_remove,
+        prim,
+        prim_batch,
+        remove_in_place,
+        remove_sorted,
+        upper_batch,
+        upper_split,
+    )
+except ImportError:  # built without a C compiler: the numpy kernels run
+    BUILT = False
+else:
+    BUILT = True
+
+ENABLED = BUILT and os.environ.get("FCVIZ_NO_COMPILED", "") in ("", "0")
 
 
-KERNELS = _load()
+def kernels_enabled():
+    """Whether :func:`fcviz.birth_death` runs on the compiled kernels (read at each call)."""
+    return ENABLED
 
 # Edges per group of graphs decomposed together in a batch (512 kB of float64): a group and its
 # graphs stay in the cache from one kernel to the next.
@@ -102,7 +112,7 @@ def decompose_one(A, check_input, tol, submit=None):
 def _tree(A):
     """Sorted maximum-spanning-tree weights (n - 1,) of the symmetric graph A (n, n)."""
     births = np.empty(A.shape[0] - 1, dtype=A.dtype)
-    KERNELS.prim(A, births)
+    prim(A, births)
     births.sort()
     return births
 
@@ -124,8 +134,8 @@ def _split(A, check_input, submit):
     pivot = _pivot(A)
     # scratch: [below pivot | above, rows < row] [above | below pivot, rows >= row]
     scratch = np.empty(n_all, dtype=A.dtype)
-    theirs = submit(KERNELS.upper_split, A, row, n, pivot, True, scratch[mine:], check_input)
-    below_mine, symmetric_mine = KERNELS.upper_split(A, 0, row, pivot, False, scratch[:mine], check_input)
+    theirs = submit(upper_split, A, row, n, pivot, True, scratch[mine:], check_input)
+    below_mine, symmetric_mine = upper_split(A, 0, row, pivot, False, scratch[:mine], check_input)
     births = _tree(A)
     above_theirs, symmetric_theirs = theirs.result()
     if not (symmetric_mine and symmetric_theirs):
@@ -139,7 +149,7 @@ def _split(A, check_input, submit):
     highs_done = submit(_sort_and_copy_without, high, births[cut:], deaths[n_low:])
     low_a.sort()
     low_b.sort()
-    written = KERNELS.merge_remove(low_a, low_b, births[:cut], deaths[:n_low])
+    written = merge_remove(low_a, low_b, births[:cut], deaths[:n_low])
     if highs_done.result() < 0 or written < 0:
         raise _unchecked_error()
     if check_input:  # signs and infinities, from the smallest and largest weight
@@ -160,7 +170,7 @@ def _unchecked_error():
 def _sort_and_copy_without(values, births, out):
     """Sort ``values`` in place and copy them without the sorted ``births`` into ``out``."""
     values.sort()
-    return KERNELS.remove_sorted(values, births, out)
+    return remove_sorted(values, births, out)
 
 
 def decompose_chunk(A, check_input, tol, vectors):
@@ -175,15 +185,15 @@ def decompose_chunk(A, check_input, tol, vectors):
     step = max(1, _GROUP_EDGES // max(1, _n_edges(n)))
     for a in range(0, n_graphs, step):
         group, rows = A[a:a + step], vectors[a:a + step]
-        if KERNELS.upper_batch(group, rows, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
+        if upper_batch(group, rows, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
             group = check_values(group, tol=tol, signs=False)
             rows[:] = group[:, upper_mask(n)]
         rows.sort(axis=1)
         if check_input:
             check_sorted_range(group, rows)
         tree = np.empty((group.shape[0], n - 1), dtype=A.dtype)
-        KERNELS.prim_batch(group, tree)
+        prim_batch(group, tree)
         tree.sort(axis=1)
-        if KERNELS.remove_in_place(rows, tree) >= 0:
+        if remove_in_place(rows, tree) >= 0:
             raise _unchecked_error()
         rows[:, :n - 1] = tree

@@ -30,7 +30,9 @@ from threading import Lock
 
 import numpy as np
 
-from . import _compiled
+from ._compiled import decompose_chunk as compiled_chunk
+from ._compiled import decompose_one as compiled_one
+from ._compiled import kernels_enabled
 from ._decompose import (
     decompose_chunk,
     prim_weights,
@@ -282,8 +284,8 @@ def _decompose_one(A, check_input, tol, parallel):
     With ``parallel`` a worker thread extracts and sorts the edges while this thread checks the
     input and finds the tree (numpy's sort releases the GIL, so it runs while scipy's Prim holds it).
     """
-    if _compiled.KERNELS is not None:
-        return _compiled.decompose_one(A, check_input, tol, _executor().submit if parallel else None)
+    if kernels_enabled():
+        return compiled_one(A, check_input, tol, _executor().submit if parallel else None)
     future = _executor().submit(sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
@@ -314,8 +316,8 @@ def _decompose_batch(A, check_input, tol, parallel):
     births, deaths = vector[:, :n - 1], vector[:, n - 1:]
     n_chunks = min(n_graphs, _cores()) if parallel else 1
     cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
-    if _compiled.KERNELS is not None:
-        decompose = _compiled.decompose_chunk
+    if kernels_enabled():
+        decompose = compiled_chunk
         jobs = [(A[a:b], check_input, tol, vector[a:b]) for a, b in zip(cuts, cuts[1:])]
     else:
         decompose = decompose_chunk
