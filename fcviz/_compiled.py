@@ -20,11 +20,13 @@ A batch is decomposed in groups of graphs per core, each kernel looping over the
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import numpy as np
 
 from ._decompose import upper_mask
 from ._validation import check_sorted_range, check_values
+from ._workshare import run_shared
 
 
 try:
@@ -109,12 +111,15 @@ def decompose_one(A, check_input, tol, submit=None):
     return births, deaths
 
 
-def _tree(A):
-    """Sorted maximum-spanning-tree weights (n - 1,) of the symmetric graph A (n, n)."""
-    births = np.empty(A.shape[0] - 1, dtype=A.dtype)
-    prim(A, births)
-    births.sort()
-    return births
+def decompose_batch(A, check_input, tol, vectors, submit=None, helpers=0):
+    """Decompose the graphs ``A`` (B, n, n) into the rows of ``vectors`` (B, n (n - 1) / 2).
+
+    The groups of :func:`decompose_chunk` are tasks shared by this thread and ``helpers`` others.
+    """
+    step = max(1, _GROUP_EDGES // max(1, _n_edges(A.shape[1])))
+    tasks = [partial(decompose_chunk, A[a:a + step], check_input, tol, vectors[a:a + step])
+             for a in range(0, A.shape[0], step)]
+    run_shared(tasks, submit, helpers)
 
 
 def _serial(A, check_input, tol):
@@ -126,31 +131,37 @@ def _serial(A, check_input, tol):
 
 
 def _split(A, check_input, submit):
-    """:func:`decompose_one` on two cores, split by value (see the module's docstring)."""
+    """:func:`decompose_one` on two cores, split by value (see the module's docstring).
+
+    Returns the births, the deaths and whether A is exactly symmetric (if not, the sets are None).
+    """
     n = A.shape[0]
     n_all = _n_edges(n)
     row = _row_holding(n, _CALLER_ROW_SHARE)
     mine = _pairs_of_rows(n, 0, row)
     pivot = _pivot(A)
-    # scratch: [below pivot | above, rows < row] [above | below pivot, rows >= row]
+    # scratch: [below pivot | above] for the rows < row, then [above | below pivot] for the others
     scratch = np.empty(n_all, dtype=A.dtype)
-    theirs = submit(upper_split, A, row, n, pivot, True, scratch[mine:], check_input)
-    below_mine, symmetric_mine = upper_split(A, 0, row, pivot, False, scratch[:mine], check_input)
-    births = _tree(A)
-    above_theirs, symmetric_theirs = theirs.result()
+    births = np.empty(n - 1, dtype=A.dtype)
+    (below_mine, symmetric_mine), (above_theirs, symmetric_theirs), _ = run_shared([
+        partial(upper_split, A, 0, row, pivot, False, scratch[:mine], check_input),
+        partial(upper_split, A, row, n, pivot, True, scratch[mine:], check_input),
+        partial(prim, A, births),
+    ], submit, 1)
     if not (symmetric_mine and symmetric_theirs):
         return None, None, False
+    births.sort()
     below_theirs = n_all - mine - above_theirs
     low_a, low_b = scratch[:below_mine], scratch[n_all - below_theirs:]
     high = scratch[below_mine:n_all - below_theirs]
     cut = int(np.searchsorted(births, pivot, side="left"))  # births below the pivot
     n_low = below_mine + below_theirs - cut
     deaths = np.empty(n_all - (n - 1), dtype=A.dtype)
-    highs_done = submit(_sort_and_copy_without, high, births[cut:], deaths[n_low:])
-    low_a.sort()
-    low_b.sort()
-    written = merge_remove(low_a, low_b, births[:cut], deaths[:n_low])
-    if highs_done.result() < 0 or written < 0:
+    written = run_shared([
+        partial(_sort_and_merge_without, low_a, low_b, births[:cut], deaths[:n_low]),
+        partial(_sort_and_copy_without, high, births[cut:], deaths[n_low:]),
+    ], submit, 1)
+    if min(written) < 0:
         raise _unchecked_error()
     if check_input:  # signs and infinities, from the smallest and largest weight
         lowest = min(part[0] for part in (low_a, low_b, high) if part.size)
@@ -165,6 +176,13 @@ def _unchecked_error():
         "birth_death got graphs that are not exactly symmetric with finite weights (a spanning-tree "
         "weight is not among the upper-triangle weights); check_input=False skips that check. "
         "Call it with check_input=True to see which weight is wrong.")
+
+
+def _sort_and_merge_without(a, b, births, out):
+    """Sort the runs ``a`` and ``b`` in place and merge them without the sorted ``births`` into ``out``."""
+    a.sort()
+    b.sort()
+    return merge_remove(a, b, births, out)
 
 
 def _sort_and_copy_without(values, births, out):

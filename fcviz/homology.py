@@ -25,12 +25,12 @@ import heapq
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from threading import Lock
 
 import numpy as np
 
-from ._compiled import decompose_chunk as compiled_chunk
+from ._compiled import decompose_batch as compiled_batch
 from ._compiled import decompose_one as compiled_one
 from ._compiled import kernels_enabled
 from ._decompose import (
@@ -41,6 +41,7 @@ from ._decompose import (
     upper_mask,
 )
 from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
+from ._workshare import run_shared
 
 __all__ = [
     "Persistence",
@@ -306,27 +307,23 @@ def _decompose_one(A, check_input, tol, parallel):
     return births, remove_sorted(edges, births)
 
 
-def _decompose_batch(A, check_input, tol, parallel):
+def _decompose_batch(A, check_input, tol, threads):
     """Births | deaths (B, n (n - 1) / 2) of a batch of graphs (B, n, n): the persistence vectors.
 
-    With ``parallel`` the batch is cut into one chunk per core, each decomposed by its own thread.
+    With ``threads`` > 1 the work is shared by that many threads: groups of graphs on the compiled kernels, one
+    chunk per core on the numpy ones (see :func:`fcviz._workshare.run_shared`).
     """
     n_graphs, n = A.shape[:2]
     vector = np.empty((n_graphs, n_edges(n)), dtype=A.dtype)  # births | deaths of each graph
     births, deaths = vector[:, :n - 1], vector[:, n - 1:]
-    n_chunks = min(n_graphs, _cores()) if parallel else 1
-    cuts = np.linspace(0, n_graphs, n_chunks + 1).astype(int)
-    if kernels_enabled():
-        decompose = compiled_chunk
-        jobs = [(A[a:b], check_input, tol, vector[a:b]) for a, b in zip(cuts, cuts[1:])]
-    else:
-        decompose = decompose_chunk
-        jobs = [(A[a:b], check_input, tol, births[a:b], deaths[a:b]) for a, b in zip(cuts, cuts[1:])]
+    submit, helpers = (_executor().submit, threads - 1) if threads > 1 else (None, 0)
     try:
-        futures = [_executor().submit(decompose, *job) for job in jobs[1:]]
-        decompose(*jobs[0])
-        for future in futures:
-            future.result()
+        if kernels_enabled():  # groups of graphs, shared by the cores
+            compiled_batch(A, check_input, tol, vector, submit, helpers)
+        else:  # one chunk per core
+            cuts = np.linspace(0, n_graphs, helpers + 2).astype(int)
+            run_shared([partial(decompose_chunk, A[a:b], check_input, tol, births[a:b], deaths[a:b])
+                        for a, b in zip(cuts, cuts[1:]) if b > a], submit, helpers)
     except ValueError:
         if check_input:  # a chunk names its own graphs: name the bad one by its index in the batch
             check_values(A, tol=tol)
@@ -382,10 +379,12 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     """
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
-    parallel = (n_jobs is None or n_jobs > 1) and A.shape[0] * n_edges(A.shape[-1]) >= _PARALLEL_MIN_EDGES
+    threads = min(n_jobs or _cores(), _cores())
+    if A.shape[0] * n_edges(A.shape[-1]) < _PARALLEL_MIN_EDGES:
+        threads = 1
     if is_batch:  # fresh arrays of ours, made read-only: no defensive copy needed
-        return Persistence._of_vector(_decompose_batch(A, check_input, tol, parallel), A.shape[-1])
-    births, deaths = _decompose_one(A[0], check_input, tol, parallel)
+        return Persistence._of_vector(_decompose_batch(A, check_input, tol, threads), A.shape[-1])
+    births, deaths = _decompose_one(A[0], check_input, tol, threads > 1)
     births.flags.writeable = False
     deaths.flags.writeable = False
     return Persistence(births, deaths)
