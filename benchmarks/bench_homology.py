@@ -10,7 +10,8 @@ Then a batch of 200 graphs of 384 nodes: decomposition and pairwise_distances.
 Last, the ratios of issue 23, each timed interleaved with its floor in the same run (medians of
 ``--repeats``): birth_death of one graph of 1,000 and 2,000 nodes against one np.sort of its edges
 (target <= 1.0), and of batches of 200 x 384 and 1,000 x 64 against the sum of the per-graph sorts
-(target <= 1.1). Every line gives the load average: on a shared machine two threads rarely both run.
+(target <= 1.1); each line also gives the ratio on one thread and with the compiled kernels off (the
+numpy kernels). Every line gives the load average: on a shared machine two threads rarely both run.
 
 Run: python benchmarks/bench_homology.py [--repeats R] [--quick] [--ratios-only]
 """
@@ -22,7 +23,7 @@ import time
 import numpy as np
 from scipy.sparse.csgraph import minimum_spanning_tree
 
-from fcviz import birth_death, pairwise_distances
+from fcviz import _compiled, birth_death, pairwise_distances
 from fcviz.synthetic import random_modular_graphs
 
 
@@ -46,6 +47,17 @@ def interleaved_medians(funcs, repeats):
     return [float(np.median(t)) for t in times]
 
 
+def numpy_kernels(func):
+    """``func`` run with fcviz's compiled kernels turned off (what an install without a C compiler runs)."""
+    def run():
+        enabled, _compiled.ENABLED = _compiled.ENABLED, False
+        try:
+            return func()
+        finally:
+            _compiled.ENABLED = enabled
+    return run
+
+
 def load():
     return f"load {os.getloadavg()[0]:.2f}"
 
@@ -56,11 +68,13 @@ def issue_ratios(repeats):
     for n in (1000, 2000):
         A = random_modular_graphs(1, n, 8, random_state=n)[0]
         edges = A[np.triu_indices(n, 1)]
-        t_sort, t_bd, t_one = interleaved_medians(
-            [lambda: np.sort(edges), lambda: birth_death(A), lambda: birth_death(A, n_jobs=1)], repeats)
+        t_sort, t_bd, t_one, t_numpy = interleaved_medians(
+            [lambda: np.sort(edges), lambda: birth_death(A), lambda: birth_death(A, n_jobs=1),
+             numpy_kernels(lambda: birth_death(A))], repeats)
         ratios[f"one graph {n}"] = r = t_bd / t_sort
         print(f"RATIO birth_death(one graph of {n}) / np.sort of its edges = {r:.2f}  (target <= 1.0; "
-              f"{t_bd * 1e3:.2f} ms vs {t_sort * 1e3:.2f} ms; one thread {t_one / t_sort:.2f}x; {load()})")
+              f"{t_bd * 1e3:.2f} ms vs {t_sort * 1e3:.2f} ms; one thread {t_one / t_sort:.2f}x; "
+              f"numpy kernels {t_numpy / t_sort:.2f}x; {load()})")
     for n_graphs, n in ((200, 384), (1000, 64)):
         graphs = random_modular_graphs(n_graphs, n, 8, random_state=1)
         edges = graphs[:, np.triu(np.ones((n, n), bool), 1)]
@@ -69,11 +83,13 @@ def issue_ratios(repeats):
             for e in edges:
                 np.sort(e)
 
-        t_sorts, t_bd, t_one = interleaved_medians(
-            [per_graph_sorts, lambda: birth_death(graphs), lambda: birth_death(graphs, n_jobs=1)], max(3, repeats // 2))
+        t_sorts, t_bd, t_one, t_numpy = interleaved_medians(
+            [per_graph_sorts, lambda: birth_death(graphs), lambda: birth_death(graphs, n_jobs=1),
+             numpy_kernels(lambda: birth_death(graphs))], max(3, repeats // 2))
         ratios[f"batch {n_graphs}x{n}"] = r = t_bd / t_sorts
         print(f"RATIO birth_death(batch {n_graphs} x {n}) / sum of per-graph sorts = {r:.2f}  (target <= 1.1; "
-              f"{t_bd * 1e3:.1f} ms vs {t_sorts * 1e3:.1f} ms; one thread {t_one / t_sorts:.2f}x; {load()})")
+              f"{t_bd * 1e3:.1f} ms vs {t_sorts * 1e3:.1f} ms; one thread {t_one / t_sorts:.2f}x; "
+              f"numpy kernels {t_numpy / t_sorts:.2f}x; {load()})")
     return ratios
 
 

@@ -11,12 +11,12 @@ exactly a maximum spanning tree (MST), so
 Together they re-order all edge weights without loss. Every maximum spanning tree has the same
 multiset of weights, so both sets are well defined even with tied weights.
 
-How it is computed, fast and exactly: the edges are sorted once (the floor of any method) in a
-worker thread while the main thread checks the input and runs a dense Prim's algorithm on the rows of
-the matrix; the MST weights are then removed from the sorted edges by value. A batch is cut into one
-chunk per core, and each chunk into groups of graphs handled by numpy calls that span the group
-(kernels in :mod:`fcviz._decompose`). Every weight returned is a bitwise copy of an input weight, so
-float64 input gives exact results.
+How it is computed, fast and exactly: the edges are sorted once (the floor of any method) and the
+MST weights are removed from the sorted edges by value. With the compiled kernels
+(:mod:`fcviz._compiled`) one large graph is split by value so that two cores each sort about half of
+the edges, and a batch is shared by the cores in cache-sized groups decomposed in place; without them
+numpy kernels (:mod:`fcviz._decompose`) and scipy's compiled Prim do the same work. Every weight
+returned is a bitwise copy of an input weight, so float64 input gives exact results.
 """
 
 from __future__ import annotations
