@@ -8,13 +8,15 @@ One large graph on two cores is split by value, so that each core sorts about ha
 (the sort is the floor of any method, and splitting it is the only way below one sort):
 
 1. each core copies the upper triangle of its share of the rows into one scratch array, the weights
-   below a pivot (a sampled median) at one end, the others at the other end, and checks exact
-   symmetry on the way; the calling core then grows the maximum spanning tree (Prim);
+   below a pivot (a sampled quantile) at one end, the others at the other end, and checks exact
+   symmetry on the way; the core with the smaller share then grows the maximum spanning tree (Prim);
 2. one core sorts the weights below the pivot (two runs: one per core's rows) and merges them without
    the births below the pivot; the other sorts the weights above (one contiguous run) and copies them
    without the other births. The two results are adjacent parts of the death set.
 
-A batch is decomposed in groups of graphs per core, each kernel looping over the group in C.
+Each step is a list of tasks shared first come, first served (:func:`fcviz._workshare.run_shared`):
+on a busy machine the calling thread does the lot rather than wait for a helper. A batch is shared the
+same way in groups of graphs that stay in the cache, each kernel looping over its group in C.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ import numpy as np
 from ._decompose import upper_mask
 from ._validation import check_sorted_range, check_values
 from ._workshare import run_shared
-
 
 try:
     from ._graphkernels import (
@@ -51,6 +52,7 @@ def kernels_enabled():
     """Whether :func:`fcviz.birth_death` runs on the compiled kernels (read at each call)."""
     return ENABLED
 
+
 # Edges per group of graphs decomposed together in a batch (512 kB of float64): a group and its
 # graphs stay in the cache from one kernel to the next.
 _GROUP_EDGES = 1 << 16
@@ -65,6 +67,7 @@ _PIVOT_RANK = 0.45
 
 
 def _n_edges(n):
+    """Edges of the complete graph on ``n`` nodes."""
     return n * (n - 1) // 2
 
 
