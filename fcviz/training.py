@@ -12,7 +12,7 @@ element-wise and so exactly the per-network update (momentum and weight decay in
 hand-written batched forward (``torch.baddbmm``; batch norm through one ``F.batch_norm`` over
 ``N × width`` channels); other models (the CIFAR-10 net) use ``torch.func.functional_call`` under
 ``torch.func.vmap``. On the CPU, MLPs without batch norm (vanilla, L2, dropout) also get a written-out
-backward pass (``_MLPBackprop``): the same gradients and update up to floating-point reassociation,
+backward pass (:class:`fcviz._batched_step.MLPBackprop`): the same gradients and update up to floating-point reassociation,
 in buffers allocated once, with each weight gradient summed straight into its SGD momentum buffer;
 elsewhere (CUDA, batch norm, other models) autograd and :class:`torch.optim.SGD` run the step.
 ``batched=False`` is the plain reference loop: one ``nn.Module`` and one ``torch.optim.SGD`` per network.
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ._validation import check_int, check_real, check_snapshot_epochs
+from ._batched_step import make_batched_step
 from .datasets import load_stimuli
 from .models import MLP, make_model
 from .progress import BuildProgress, check_cancel, check_progress_callback, raise_if_cancelled
@@ -369,7 +369,7 @@ class _Stacked:
             if self.template.batch_norm:
                 h = self._batch_norm(h, pre + "norm.", getattr(self.template, f"hidden{k}").norm)
             if self.p > 0:
-                h = h * self._dropout_mask(h.shape)
+                h = h * self.dropout_mask(h.shape)
         return torch.baddbmm(P["output.bias"].unsqueeze(1), h, P["output.weight"])
 
     def _batch_norm(self, h: torch.Tensor, pre: str, module: nn.BatchNorm1d) -> torch.Tensor:
@@ -389,217 +389,13 @@ class _Stacked:
         self.buffers[pre + "num_batches_tracked"] += 1
         return out.view(batch, n_net, width).transpose(0, 1)
 
-    def _dropout_mask(self, shape) -> torch.Tensor:
+    def dropout_mask(self, shape) -> torch.Tensor:
+        """Inverted-dropout mask of ``shape`` (N, B, width), network ``i`` drawn from its own generator."""
         n_net, batch, width = shape
         mask = torch.empty(shape, device=self.device)
         for i, gen in enumerate(self.generators):
             torch.rand((batch, width), generator=gen, device=self.device, out=mask[i])
         return (mask >= self.p).to(mask.dtype) / (1.0 - self.p)
-
-
-class _PresummedSGD(torch.optim.Optimizer):
-    """SGD whose momentum buffers are already up to date when :meth:`step` runs.
-
-    :class:`_MLPBackprop` writes each gradient straight into ``state[p]["momentum_buffer"]``:
-    ``buf = momentum * buf + grad + weight_decay * p`` (``buf = grad + weight_decay * p`` at the first
-    step), the update of :class:`torch.optim.SGD` without dampening or Nesterov, so :meth:`step` only
-    moves the parameters, ``p -= lr * buf``. Being a torch optimizer, its steps run the global optimizer
-    hooks like any other.
-
-    Parameters
-    ----------
-    params : iterable of torch.Tensor
-        The stacked parameters.
-    lr, momentum, weight_decay : float
-        As for :class:`torch.optim.SGD`.
-    """
-
-    def __init__(self, params, lr: float, momentum: float, weight_decay: float):
-        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        """Move every parameter with a momentum buffer by ``-lr * buf``."""
-        for group in self.param_groups:
-            params = [p for p in group["params"] if "momentum_buffer" in self.state[p]]
-            if params:
-                torch._foreach_add_(params, [self.state[p]["momentum_buffer"] for p in params], alpha=-group["lr"])
-
-
-def _make_optimizer(stacked: _Stacked, cfg, weight_decay: float, *, presummed: bool = False, old=None, rows=None,
-                    old_params=None):
-    """The optimizer of the stacked parameters: :class:`torch.optim.SGD` (fused on CPU and CUDA), or
-    :class:`_PresummedSGD` for :class:`_MLPBackprop`; ``old`` hands over its momentum buffers at ``rows``."""
-    params = list(stacked.params.values())
-    if presummed:
-        opt = _PresummedSGD(params, lr=cfg["lr"], momentum=cfg["momentum"], weight_decay=weight_decay)
-    else:
-        fused = cfg["device"].type in ("cpu", "cuda")
-        opt = torch.optim.SGD(params, lr=cfg["lr"], momentum=cfg["momentum"], weight_decay=weight_decay,
-                              fused=fused or None)
-    if old is not None:  # carry momentum buffers over for the networks kept
-        for name, param in stacked.params.items():
-            buf = old.state.get(old_params[name], {}).get("momentum_buffer")
-            if buf is not None:
-                opt.state[param]["momentum_buffer"] = buf[rows].clone()
-    return opt
-
-
-class _AutogradStep:
-    """One SGD step of the stacked networks through autograd and :class:`torch.optim.SGD` (any model)."""
-
-    def __init__(self, stacked: _Stacked, cfg, weight_decay: float):
-        self.stacked, self.cfg, self.weight_decay = stacked, cfg, weight_decay
-        self.opt = _make_optimizer(stacked, cfg, weight_decay)
-
-    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Train on ``xb`` (N, B, ...) with labels ``yb`` (N, B); return the logits (N, B, C) and the
-        cross-entropy (N, B) of this batch, before the update."""
-        rows, batch = yb.shape
-        logits = self.stacked.forward(xb)
-        ce = F.cross_entropy(logits.reshape(rows * batch, -1), yb.reshape(-1), reduction="none").view(rows, batch)
-        batch_loss = ce.sum() / batch  # sum over networks of each network's mean loss
-        self.opt.zero_grad()
-        batch_loss.backward()
-        self.opt.step()
-        return logits.detach(), ce.detach()
-
-    def keep(self, rows: torch.Tensor) -> None:
-        """Keep only the networks at ``rows``, with their momentum."""
-        old_params = dict(self.stacked.params)
-        self.stacked.keep(rows)
-        self.opt = _make_optimizer(self.stacked, self.cfg, self.weight_decay, old=self.opt, rows=rows,
-                                   old_params=old_params)
-
-
-class _MLPBackprop:
-    """One SGD step of stacked MLPs without batch norm, the backward pass written out (the CPU fast path).
-
-    The same computation as :class:`_AutogradStep` on :meth:`_Stacked.forward` (same forward, same
-    dropout masks, same gradients and update up to floating-point reassociation), without its overhead:
-    every activation and gradient lives in a buffer allocated once (fresh multi-megabyte tensors cost
-    their page faults again at every step), no autograd graph is built, and each weight gradient
-    ``a.T @ g`` is summed straight into its momentum buffer by ``torch.baddbmm`` (``beta=momentum``),
-    so the update (:class:`_PresummedSGD`) reads no separate gradient. Bias gradients are the same
-    product with a row of ones for ``a``.
-
-    Parameters
-    ----------
-    stacked : _Stacked
-        Stacked :class:`fcviz.MLP` networks without batch norm (``stacked.fast``).
-    cfg : dict
-        The training settings (``lr``, ``momentum``, ``device``).
-    weight_decay : float
-        L2 penalty, added to every gradient as in :class:`torch.optim.SGD`.
-    """
-
-    def __init__(self, stacked: _Stacked, cfg, weight_decay: float):
-        self.stacked, self.cfg, self.weight_decay = stacked, cfg, weight_decay
-        self.opt = _make_optimizer(stacked, cfg, weight_decay, presummed=True)
-        template = stacked.template
-        self.layers = [f"hidden{k}.linear" for k in range(1, len(template.hidden_sizes) + 1)] + ["output"]
-        self.slope = template.negative_slope
-        self.storage: dict[str, torch.Tensor] = {}
-        self.views: dict[tuple, torch.Tensor] = {}
-
-    @staticmethod
-    def applies(stacked: _Stacked, device: torch.device) -> bool:
-        """Whether this step can train ``stacked`` on ``device``: MLPs without batch norm, on the CPU."""
-        return stacked.fast and not stacked.template.batch_norm and device.type == "cpu"
-
-    def _buffer(self, name: str, *shape: int) -> torch.Tensor:
-        """A float tensor of ``shape`` on the storage ``name``, reused from step to step (grown when too small)."""
-        view = self.views.get((name, shape))
-        if view is None:
-            size = math.prod(shape)
-            store = self.storage.get(name)
-            if store is None or store.numel() < size:
-                store = self.storage[name] = torch.empty(size, device=self.stacked.device)
-                self.views = {key: v for key, v in self.views.items() if key[0] != name}
-            view = self.views[name, shape] = store[:size].view(shape)
-        return view
-
-    def step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Train on ``xb`` (N, B, ...) with labels ``yb`` (N, B); return the logits (N, B, C) and the
-        cross-entropy (N, B) of this batch, before the update."""
-        with torch.no_grad():
-            inputs, masks, logits = self._forward(xb.flatten(2))
-            ce, grad = self._cross_entropy(logits, yb)
-            self._backward(inputs, masks, grad)
-        self.opt.step()
-        return logits, ce
-
-    def _forward(self, h: torch.Tensor):
-        """Inputs of every layer, dropout masks (or None) of every hidden layer, and the logits."""
-        P, inputs, masks = self.stacked.params, [], []
-        for depth, layer in enumerate(self.layers):
-            inputs.append(h)
-            weight = P[layer + ".weight"]
-            out = self._buffer(f"pre{depth}", h.shape[0], h.shape[1], weight.shape[2])
-            h = torch.baddbmm(P[layer + ".bias"].unsqueeze(1), h, weight, out=out)
-            if depth < len(self.layers) - 1:
-                F.leaky_relu(h, self.slope, inplace=True)  # slope >= 0: sign(output) == sign(input)
-                mask = self.stacked._dropout_mask(h.shape) if self.stacked.p > 0 else None
-                if mask is not None:
-                    h.mul_(mask)
-                masks.append(mask)
-        return inputs, masks, h
-
-    def _cross_entropy(self, logits: torch.Tensor, yb: torch.Tensor):
-        """Per-image cross-entropy (N, B) and its gradient (N, B, C) for the loss of :class:`_AutogradStep`
-        (the sum over networks of each network's mean loss), computed as autograd computes it."""
-        rows, batch, n_classes = logits.shape
-        log_p = torch.log_softmax(logits, -1, out=self._buffer("log_p", rows, batch, n_classes))
-        labels = yb.unsqueeze(-1)
-        ce = log_p.gather(-1, labels).squeeze(-1).neg_()
-        weight = torch.full((), 1.0, dtype=logits.dtype, device=logits.device) / batch  # d loss / d ce
-        grad = torch.exp(log_p, out=self._buffer("grad_logits", rows, batch, n_classes)).mul_(weight)
-        grad.scatter_add_(-1, labels, weight.neg().expand(rows, batch, 1))  # p * w - w at the label
-        return ce, grad
-
-    def _backward(self, inputs, masks, grad: torch.Tensor) -> None:
-        """Accumulate every parameter's gradient into its momentum buffer, from the output layer down."""
-        P = self.stacked.params
-        rows, batch = grad.shape[:2]
-        ones = self._buffer("ones", rows, 1, batch).fill_(1.0)
-        for depth in range(len(self.layers) - 1, -1, -1):
-            layer, a = self.layers[depth], inputs[depth]
-            weight, bias = P[layer + ".weight"], P[layer + ".bias"]
-            self._accumulate(weight, a.transpose(1, 2), grad)
-            self._accumulate(bias, ones, grad, view=(rows, 1, -1))
-            if depth:
-                shape = (rows, batch, weight.shape[1])
-                grad_a = torch.bmm(grad, weight.transpose(1, 2), out=self._buffer(f"grad{depth}", *shape))
-                if masks[depth - 1] is not None:
-                    grad_a.mul_(masks[depth - 1])
-                grad = torch.ops.aten.leaky_relu_backward(grad_a, a, self.slope, True)
-
-    def _accumulate(self, param: torch.Tensor, a_t: torch.Tensor, grad: torch.Tensor, view=None) -> None:
-        """``buf = momentum * buf + a_t @ grad + weight_decay * param`` (``buf = ...`` at the first step)."""
-        state = self.opt.state[param]
-        buf = state.get("momentum_buffer")
-        beta = self.cfg["momentum"]
-        if buf is None:
-            buf = state["momentum_buffer"] = torch.empty_like(param)
-            beta = 0.0  # ignores the uninitialised buffer
-        out = buf if view is None else buf.view(view)
-        torch.baddbmm(out, a_t, grad, beta=beta, out=out)
-        if self.weight_decay:
-            buf.add_(param.detach(), alpha=self.weight_decay)
-
-    def keep(self, rows: torch.Tensor) -> None:
-        """Keep only the networks at ``rows``, with their momentum."""
-        old_params = dict(self.stacked.params)
-        self.stacked.keep(rows)
-        self.opt = _make_optimizer(self.stacked, self.cfg, self.weight_decay, presummed=True, old=self.opt,
-                                   rows=rows, old_params=old_params)
-
-
-def _make_step(stacked: _Stacked, cfg, weight_decay: float):
-    """The batched training step for ``stacked``: :class:`_MLPBackprop` where it applies, else autograd."""
-    if _MLPBackprop.applies(stacked, cfg["device"]):
-        return _MLPBackprop(stacked, cfg, weight_decay)
-    return _AutogradStep(stacked, cfg, weight_decay)
 
 
 def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
@@ -610,7 +406,7 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
     acc = np.full((n_net, epochs), np.nan)
     done = np.zeros(n_net, dtype=np.int64)
     stacked = _Stacked(models, device, dropout_seeds, cfg["seed"])
-    trainer = _make_step(stacked, cfg, models[0].weight_decay)
+    trainer = make_batched_step(stacked, cfg, models[0].weight_decay)
     active = list(range(n_net))  # network index of each stacked row
     bounds = _batch_bounds(len(y), cfg["batch_size"], _has_batch_norm(models[0]))
     sample_shape = X.shape[1:]
