@@ -54,7 +54,7 @@ class PresummedSGD(torch.optim.Optimizer):
 
 
 def make_optimizer(stacked, cfg, weight_decay: float, *, presummed: bool = False, old=None, rows=None,
-                    old_params=None):
+                   old_params=None):
     """The optimizer of the stacked parameters: :class:`torch.optim.SGD` (fused on CPU and CUDA), or
     :class:`PresummedSGD` for :class:`MLPBackprop`; ``old`` hands over its momentum buffers at ``rows``."""
     params = list(stacked.params.values())
@@ -96,7 +96,7 @@ class AutogradStep:
         old_params = dict(self.stacked.params)
         self.stacked.keep(rows)
         self.opt = make_optimizer(self.stacked, self.cfg, self.weight_decay, old=self.opt, rows=rows,
-                                   old_params=old_params)
+                                  old_params=old_params)
 
 
 class MLPBackprop:
@@ -219,7 +219,7 @@ class MLPBackprop:
         old_params = dict(self.stacked.params)
         self.stacked.keep(rows)
         self.opt = make_optimizer(self.stacked, self.cfg, self.weight_decay, presummed=True, old=self.opt,
-                                   rows=rows, old_params=old_params)
+                                  rows=rows, old_params=old_params)
 
 
 def make_batched_step(stacked, cfg, weight_decay: float):
