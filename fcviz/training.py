@@ -11,8 +11,11 @@ of shape ``(N, batch)``). The update is :class:`torch.optim.SGD` on the stacked 
 element-wise and so exactly the per-network update (momentum and weight decay included). MLPs use a
 hand-written batched forward (``torch.baddbmm``; batch norm through one ``F.batch_norm`` over
 ``N × width`` channels); other models (the CIFAR-10 net) use ``torch.func.functional_call`` under
-``torch.func.vmap``. ``batched=False`` is the plain reference loop: one ``nn.Module`` and one
-``torch.optim.SGD`` per network.
+``torch.func.vmap``. On the CPU, MLPs without batch norm (vanilla, L2, dropout) also get a written-out
+backward pass (:class:`fcviz._batched_step.MLPBackprop`): the same gradients and update up to floating-point reassociation,
+in buffers allocated once, with each weight gradient summed straight into its SGD momentum buffer;
+elsewhere (CUDA, batch norm, other models) autograd and :class:`torch.optim.SGD` run the step.
+``batched=False`` is the plain reference loop: one ``nn.Module`` and one ``torch.optim.SGD`` per network.
 
 What is guaranteed, for a fixed ``seed``:
 
@@ -44,6 +47,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ._validation import check_int, check_real, check_snapshot_epochs
+from ._batched_step import make_batched_step
 from .datasets import load_stimuli
 from .models import MLP, make_model
 from .progress import BuildProgress, check_cancel, check_progress_callback, raise_if_cancelled
@@ -332,6 +336,16 @@ class _Stacked:
         if self.fast:
             self.generators = [self.generators[i] for i in rows.tolist()]
 
+    def copy_into(self, row: int, model: nn.Module) -> None:
+        """Copy the parameters and buffers of network ``row`` into ``model`` (same architecture), in place:
+        what ``model.load_state_dict(self.state_of(row))`` does, without the intermediate copies."""
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                value = self.params[name].detach()[row]
+                param.copy_(value.t() if name in self.transposed else value)
+            for name, buf in model.named_buffers():
+                buf.copy_(self.buffers[name][row])
+
     def state_of(self, row: int) -> dict[str, torch.Tensor]:
         out = {k: (v.detach()[row].t() if k in self.transposed else v.detach()[row]).cpu().clone()
                for k, v in self.params.items()}
@@ -355,7 +369,7 @@ class _Stacked:
             if self.template.batch_norm:
                 h = self._batch_norm(h, pre + "norm.", getattr(self.template, f"hidden{k}").norm)
             if self.p > 0:
-                h = h * self._dropout_mask(h.shape)
+                h = h * self.dropout_mask(h.shape)
         return torch.baddbmm(P["output.bias"].unsqueeze(1), h, P["output.weight"])
 
     def _batch_norm(self, h: torch.Tensor, pre: str, module: nn.BatchNorm1d) -> torch.Tensor:
@@ -375,24 +389,13 @@ class _Stacked:
         self.buffers[pre + "num_batches_tracked"] += 1
         return out.view(batch, n_net, width).transpose(0, 1)
 
-    def _dropout_mask(self, shape) -> torch.Tensor:
+    def dropout_mask(self, shape) -> torch.Tensor:
+        """Inverted-dropout mask of ``shape`` (N, B, width), network ``i`` drawn from its own generator."""
         n_net, batch, width = shape
         mask = torch.empty(shape, device=self.device)
         for i, gen in enumerate(self.generators):
             torch.rand((batch, width), generator=gen, device=self.device, out=mask[i])
         return (mask >= self.p).to(mask.dtype) / (1.0 - self.p)
-
-
-def _make_optimizer(stacked: _Stacked, cfg, weight_decay: float, old=None, rows=None, old_params=None):
-    fused = cfg["device"].type in ("cpu", "cuda")
-    opt = torch.optim.SGD(list(stacked.params.values()), lr=cfg["lr"], momentum=cfg["momentum"],
-                          weight_decay=weight_decay, fused=fused or None)
-    if old is not None:  # carry momentum buffers over for the networks kept
-        for name, param in stacked.params.items():
-            buf = old.state.get(old_params[name], {}).get("momentum_buffer")
-            if buf is not None:
-                opt.state[param]["momentum_buffer"] = buf[rows].clone()
-    return opt
 
 
 def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
@@ -403,8 +406,7 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
     acc = np.full((n_net, epochs), np.nan)
     done = np.zeros(n_net, dtype=np.int64)
     stacked = _Stacked(models, device, dropout_seeds, cfg["seed"])
-    weight_decay = models[0].weight_decay
-    opt = _make_optimizer(stacked, cfg, weight_decay)
+    trainer = make_batched_step(stacked, cfg, models[0].weight_decay)
     active = list(range(n_net))  # network index of each stacked row
     bounds = _batch_bounds(len(y), cfg["batch_size"], _has_batch_norm(models[0]))
     sample_shape = X.shape[1:]
@@ -426,15 +428,9 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
                 xb = torch.index_select(rows_of_X, 0, idx, out=batch_rows[:idx.numel()])
                 xb = xb.view(rows, b - a, *sample_shape)
                 yb = y.index_select(0, idx).view(rows, b - a)
-                logits = stacked.forward(xb)
-                ce = F.cross_entropy(logits.reshape(rows * (b - a), -1), yb.reshape(-1),
-                                     reduction="none").view(rows, b - a)
-                batch_loss = ce.sum() / (b - a)  # sum over networks of each network's mean loss
-                opt.zero_grad()
-                batch_loss.backward()
-                opt.step()
+                logits, ce = trainer.step(xb, yb)
                 with torch.no_grad():
-                    total += ce.detach().sum(1)
+                    total += ce.sum(1)
                     correct += (logits.argmax(-1) == yb).sum(1)
                 seen += b - a
             ep_loss = total.cpu().numpy() / seen
@@ -447,7 +443,7 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
                                            and ep_acc[row] >= cfg["target_accuracy"]):
                     finished.append(row)
             for row in finished:
-                models[active[row]].load_state_dict(stacked.state_of(row))
+                stacked.copy_into(row, models[active[row]])
             if cfg["snapshots"].wants(epoch + 1):  # state_of returns CPU copies: no second copy
                 for row, k in enumerate(active):
                     cfg["snapshots"].put(epoch + 1, k, stacked.state_of(row), copy=False)
@@ -456,12 +452,10 @@ def _train_batched(models, X, y, order_gens, dropout_seeds, cfg, bar):
                 break
             if finished:
                 rows_kept = torch.tensor([r for r in range(len(active)) if r not in finished], device=device)
-                old_params = dict(stacked.params)
-                stacked.keep(rows_kept)
-                opt = _make_optimizer(stacked, cfg, weight_decay, old=opt, rows=rows_kept, old_params=old_params)
+                trainer.keep(rows_kept)
                 active = [active[r] for r in rows_kept.tolist()]
-    for model in models:
-        model.cpu().eval()
+    for model in models:  # built on the CPU and never moved: the stacked copies trained on the device
+        model.eval()
     return loss, acc, done
 
 
