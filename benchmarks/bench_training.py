@@ -10,13 +10,13 @@ interleaved, and the best time is kept, which damps noise from other work on a s
     python benchmarks/bench_training.py --threads 1
     python benchmarks/bench_training.py --floor    # issue 23: batched step at batch 128 vs the bmm floor
 
-``--floor`` times one batched training step of 20 MLPs at batch 128 (per step, over an epoch) and,
+``--floor`` times one batched training step of 20 MLPs at batch 128 at paper scale (a whole
+``train_networks`` call over one epoch of 60,000 MNIST-size images, divided by its 469 steps) and,
 interleaved in the same run, the matrix products of the same shapes alone (``torch.bmm`` into
 preallocated outputs: the forward product of each layer, and the two backward products per layer
-except the input gradient of the first), and prints their ratio (target <= 1.2), the medians of five
-interleaved repeats. It also times the call on two epochs' worth of images, to split the step time into
-the fixed cost of a call (building, stacking and copying back the networks), spread over the 12 steps,
-and the marginal cost of one more step; the ratio itself is unchanged: whole call / steps over the floor.
+except the input gradient of the first), and prints their ratio (target <= 1.2), medians of three
+interleaved repeats. A 12-step call timed alongside splits the step into the fixed cost of a call
+(building, stacking and copying back the networks) and the marginal cost of one more step.
 """
 
 from __future__ import annotations
@@ -61,32 +61,41 @@ def _bmm_floor(n_net: int, batch: int, steps: int) -> float:
     return (time.perf_counter() - start) / steps
 
 
-def floor_ratio(n_net: int = 20, batch: int = 128, samples: int = 128 * 12, repeats: int = 5) -> float:
-    """Median seconds per batched training step over the bmm floor of the same shapes (same run)."""
+PAPER_EPOCH = 60_000  # MNIST's training images: one epoch at paper scale
+
+
+def floor_ratio(n_net: int = 20, batch: int = 128, samples: int = PAPER_EPOCH, repeats: int = 3) -> float:
+    """Median seconds per batched training step over the bmm floor of the same shapes (same run).
+
+    The step is a whole ``train_networks`` call over one epoch of ``samples`` images divided by its
+    steps (paper scale: MNIST's 60,000 images, 469 steps); a short call of 12 steps, timed alongside,
+    splits it into the fixed cost of a call and the marginal cost of a step.
+    """
     import os
 
     import numpy as np
 
     gen = torch.Generator().manual_seed(0)
     data = (torch.rand(samples, 1, 28, 28, generator=gen), torch.randint(0, 10, (samples,), generator=gen))
-    steps = samples // batch
+    short = (data[0][:batch * 12], data[1][:batch * 12])
+    steps, short_steps = -(-samples // batch), 12
     train_networks("mnist", "vanilla", n_net, epochs=1, seed=0, data=(data[0][:batch * 4], data[1][:batch * 4]),
                    batch_size=batch, progress=False, device="cpu")  # warm-up
-    double = (torch.cat([data[0], data[0]]), torch.cat([data[1], data[1]]))  # two epochs' worth of steps
-    t_step, t_floor, t_double = [], [], []
+    t_call, t_short, t_floor = [], [], []
     for _ in range(repeats):
-        t_step.append(_time_call(n_net, batch, data) / steps)
-        t_floor.append(_bmm_floor(n_net, batch, steps))
-        t_double.append(_time_call(n_net, batch, double) / steps)  # seconds per first-epoch step
-    step, floor = float(np.median(t_step)), float(np.median(t_floor))
-    # each call = fixed cost (networks built, stacked, copied back) + steps × marginal step
-    marginal = float(np.median(np.array(t_double) - np.array(t_step)))
-    fixed = (step - marginal) * steps
-    print(f"batched step of {n_net} MLPs {'-'.join(map(str, LAYERS))} at batch {batch}: {step * 1e3:.2f} ms; "
-          f"bmm floor of the same shapes: {floor * 1e3:.2f} ms (torch threads {torch.get_num_threads()})")
-    print(f"  of which per call (build, stack, copy back {n_net} networks): {fixed * 1e3:.1f} ms "
-          f"= {fixed / steps * 1e3:.2f} ms per step over {steps} steps; marginal step {marginal * 1e3:.2f} ms "
-          f"= {marginal / floor:.2f} x floor")
+        t_call.append(_time_call(n_net, batch, data))
+        t_floor.append(_bmm_floor(n_net, batch, 40))
+        t_short.append(_time_call(n_net, batch, short))
+    call, short_call, floor = (float(np.median(t)) for t in (t_call, t_short, t_floor))
+    step = call / steps
+    marginal = (call - short_call) / (steps - short_steps)  # each call = fixed cost + steps x marginal step
+    fixed = call - steps * marginal
+    print(f"batched step of {n_net} MLPs {'-'.join(map(str, LAYERS))} at batch {batch}, one epoch of {samples:,} "
+          f"images ({steps} steps): {step * 1e3:.2f} ms; bmm floor of the same shapes: {floor * 1e3:.2f} ms "
+          f"(torch threads {torch.get_num_threads()})")
+    print(f"  per call (build, stack, copy back {n_net} networks): {fixed * 1e3:.1f} ms; marginal step "
+          f"{marginal * 1e3:.2f} ms = {marginal / floor:.2f} x floor; a {short_steps}-step call: "
+          f"{short_call / short_steps * 1e3:.2f} ms per step = {short_call / short_steps / floor:.2f} x floor")
     print(f"RATIO batched training step / bmm floor = {step / floor:.2f}  (target <= {FLOOR_TARGET}; "
           f"load {os.getloadavg()[0]:.2f})")
     return step / floor
