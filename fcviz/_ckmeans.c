@@ -84,11 +84,8 @@ load4(const double *p)
     return v;
 }
 
-INLINE double
-hsum(v4d v)
-{
-    return (v[0] + v[2]) + (v[1] + v[3]);
-}
+/* the sum of a vector's lanes (a macro: no vector passed by value, whose ABI GCC warns about) */
+#define hsum(v) (((v)[0] + (v)[2]) + ((v)[1] + (v)[3]))
 #endif
 
 /* K[a][b] += rows a0..a0+2 . rows b0..b0+2 over columns [c0, c1); rows past n point to zeros. */

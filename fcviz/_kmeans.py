@@ -295,14 +295,14 @@ class Runs(NamedTuple):
     ----------
     labels : ndarray of shape (N,)
     inertia : float
-    centers : ndarray of shape (k, d)
-        Centred (add ``z_mean``).
+    centers : ndarray of shape (k, d) or None
+        Centred (add ``z_mean``); None from the compiled core, which gives ``means`` instead.
     n_iter : int
     centroids : object or None
         The best run's centroid updater (None from the compiled core).
     z_mean : ndarray of shape (d,)
     means : ndarray of shape (k, d) or None
-        From the compiled core: the centres uncentred, each the mean of its members summed in row
+        From the compiled core: the centres, uncentred, each the mean of its members summed in row
         order (so means of sorted rows are sorted), against which ``labels`` and ``inertia`` were
         measured by :func:`direct_distances`. None from the numpy path (Gram-form distances of the
         centred points to ``centers``).
@@ -417,7 +417,7 @@ def _compiled_best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rn
     _ckmeans.means_distances(V, weights, means, D, True)
     labels = D.argmin(axis=1)
     inertia = float(D[np.arange(n_samples), labels].sum())
-    return Runs(labels, inertia, means - z_mean, int(n_iter), None, z_mean, means)
+    return Runs(labels, inertia, None, int(n_iter), None, z_mean, means)
 
 
 #: Up to this many points, k-means++ seeds from the N x N Gram matrix even when it is larger than the features.
@@ -444,7 +444,7 @@ def best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_sp
     Runs
         labels, inertia, centers, n_iter, centroids, z_mean, means: ``centers`` (k, d) are centred
         (add ``z_mean``); ``centroids`` is the best run's updater. The Gram-space runs go to the
-        compiled core where :func:`compiled_runs` says so (then ``means`` is set).
+        compiled core where :func:`compiled_runs` says so (then ``means`` replaces ``centers``).
     """
     n_samples = Z_raw.shape[0]
     if compiled_runs(n_samples, Z_raw.shape[1], init=init, rng=rng, gram_space=gram_space,
