@@ -32,6 +32,10 @@ typedef double v4d __attribute__((vector_size(32)));
 #define INLINE static inline
 #endif
 
+#if defined(_MSC_VER) && !defined(restrict)
+#define restrict __restrict
+#endif
+
 #define CHUNK 1024 /* columns per slab: N rows x 512 doubles stay in L2 for the tiles of a slab */
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -200,6 +204,35 @@ distance_tile(const double *V, Py_ssize_t n, Py_ssize_t d, const double *C, Py_s
     }
 }
 
+/* Columns [c0, c1) of C[c] = the mean of the rows i with W[i][c] != 0, summed in row order (rows
+ * read in memory order, each added to the centres it belongs to). */
+INLINE void
+support_means(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k, double *C,
+              const double *counts, Py_ssize_t c0, Py_ssize_t c1)
+{
+    for (Py_ssize_t c = 0; c < k; c++) {
+        memset(C + c * d + c0, 0, sizeof(double) * (c1 - c0));
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double *restrict x = V + i * d;
+        for (Py_ssize_t c = 0; c < k; c++) {
+            if (W[i * k + c] != 0.0) {
+                double *restrict out = C + c * d;
+                for (Py_ssize_t j = c0; j < c1; j++) {
+                    out[j] += x[j];
+                }
+            }
+        }
+    }
+    for (Py_ssize_t c = 0; c < k; c++) {
+        double *restrict out = C + c * d;
+        const double count = counts[c];
+        for (Py_ssize_t j = c0; j < c1; j++) {
+            out[j] /= count; /* as numpy's mean: the sum divided by the count */
+        }
+    }
+}
+
 /* For each centre c, C[c] = mean of the rows i with W[i][c] != 0 (when with_means), then
  * D[i][c] = sum_j (V[i][j] - C[c][j])^2, slab by slab (one pass over V). */
 INLINE void
@@ -210,28 +243,7 @@ means_distances_impl(const double *V, Py_ssize_t n, Py_ssize_t d, const double *
     for (Py_ssize_t c0 = 0; c0 < d; c0 += CHUNK) {
         Py_ssize_t c1 = c0 + CHUNK < d ? c0 + CHUNK : d;
         if (with_means) {
-            for (Py_ssize_t c = 0; c < k; c++) {
-                double *out = C + c * d;
-                int first = 1;
-                for (Py_ssize_t i = 0; i < n; i++) {
-                    if (W[i * k + c] == 0.0) {
-                        continue;
-                    }
-                    const double *x = V + i * d;
-                    if (first) {
-                        memcpy(out + c0, x + c0, sizeof(double) * (c1 - c0));
-                        first = 0;
-                    }
-                    else {
-                        for (Py_ssize_t j = c0; j < c1; j++) {
-                            out[j] += x[j];
-                        }
-                    }
-                }
-                for (Py_ssize_t j = c0; j < c1; j++) {
-                    out[j] /= counts[c]; /* as numpy's mean: the sum divided by the count */
-                }
-            }
+            support_means(V, n, d, W, k, C, counts, c0, c1);
         }
         for (Py_ssize_t i = 0; i < n; i += 2) {
             for (Py_ssize_t c = 0; c < k; c += 4) {
@@ -520,6 +532,29 @@ kmeans_plusplus(Work *w, int64_t first, const double *u, Py_ssize_t trials, int6
     }
 }
 
+/* rng.choice(n, p=np.ones(n) / n) from its uniform draw u, as numpy computes it: the cumulative sum of
+ * the probabilities, divided by its last value, searched with side="right". cdf: n doubles of work. */
+static int64_t
+first_seed(double u, Py_ssize_t n, double *cdf)
+{
+    double p = 1.0 / (double)n, total = 0.0;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        total += p;
+        cdf[j] = total;
+    }
+    Py_ssize_t lo = 0, hi = n; /* the first j with cdf[j] / total > u */
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (cdf[mid] / total <= u) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
 static int
 same_clustering(Work *w, const int64_t *a, const int64_t *b)
 {
@@ -655,6 +690,64 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(centre_doc,
+             "centre_gram(K, z_norms) -> float\n--\n\n"
+             "Centre the Gram matrix K (n, n) of rows in place, K - r 1^T - 1 r^T + mean(r) with r the\n"
+             "row means of K (the Gram matrix of the rows minus their mean); z_norms (n,) = its\n"
+             "diagonal. Returns the sum of z_norms.");
+
+static PyObject *
+py_centre_gram(PyObject *self, PyObject *args)
+{
+    PyObject *ok, *oz;
+    Py_buffer kb, zb;
+    if (!PyArg_ParseTuple(args, "OO", &ok, &oz)) {
+        return NULL;
+    }
+    if (get_buffer(ok, &kb, 1, 2, "d", "K") < 0) {
+        return NULL;
+    }
+    if (get_buffer(oz, &zb, 1, 1, "d", "z_norms") < 0) {
+        PyBuffer_Release(&kb);
+        return NULL;
+    }
+    Py_ssize_t n = dim(&kb, 0);
+    PyObject *result = NULL;
+    double *r = NULL;
+    if (dim(&kb, 1) != n || dim(&zb, 0) != n || n < 1) {
+        PyErr_SetString(PyExc_ValueError, "_ckmeans.centre_gram: K must be (n, n), n >= 1, and z_norms (n,).");
+        goto done;
+    }
+    r = malloc(sizeof(double) * n);
+    if (!r) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *K = kb.buf, *zn = zb.buf, mean = 0.0, total = 0.0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double s = 0.0;
+        for (Py_ssize_t j = 0; j < n; j++) {
+            s += K[i * n + j];
+        }
+        r[i] = s / (double)n;
+        mean += r[i];
+    }
+    mean /= (double)n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        for (Py_ssize_t j = 0; j < n; j++) {
+            K[i * n + j] = ((K[i * n + j] - r[i]) - r[j]) + mean;
+        }
+        zn[i] = K[i * n + i];
+        total += zn[i];
+    }
+    result = PyFloat_FromDouble(total);
+done:
+    free(r);
+    PyBuffer_Release(&kb);
+    PyBuffer_Release(&zb);
+    return result;
+}
+
 PyDoc_STRVAR(means_distances_doc,
              "means_distances(V, W, C, D, means)\n--\n\n"
              "With means true, C (k, d) = mean of the rows of V (n, d) with W[:, c] != 0 (sums in row\n"
@@ -741,8 +834,8 @@ done:
 PyDoc_STRVAR(runs_doc,
              "gram_runs(K, z_norms, seeds, draws, trials, max_iter, tol_abs, labels, W)\n--\n\n"
              "Lloyd's k-means in the Gram space K (n, n) from each row of seeds (n_init, k), int64; with\n"
-             "trials > 0 each row's first entry starts a greedy k-means++ whose uniform draws are the\n"
-             "row of draws (n_init, (k - 1) * trials). The best run (lowest inertia, a new partition)\n"
+             "trials > 0, greedy k-means++ seedings from the rows of uniform draws (n_init, 1 + (k - 1)\n"
+             "trials) instead: the first seed, then trials per further seed. The best run (lowest inertia, a new partition)\n"
              "leaves its labels (n,) and weights W (n, k); returns (inertia, n_iter, best_run).");
 
 static PyObject *
@@ -771,16 +864,13 @@ py_gram_runs(PyObject *self, PyObject *args)
     Py_ssize_t n = dim(&Kb, 0), n_init = dim(&sb, 0), k = dim(&sb, 1);
     if (dim(&Kb, 1) != n || dim(&zb, 0) != n || dim(&lb, 0) != n || dim(&Wb, 0) != n || dim(&Wb, 1) != k
         || k < 1 || k > n || trials < 0 || max_iter < 1 || dim(&db, 0) != n_init
-        || (trials > 0 && dim(&db, 1) != (k - 1) * trials)) {
+        || (trials > 0 && dim(&db, 1) != 1 + (k - 1) * trials)) {
         PyErr_SetString(PyExc_ValueError, "_ckmeans.gram_runs: inconsistent shapes.");
         goto done;
     }
     const int64_t *seed_rows = sb.buf;
-    for (Py_ssize_t i = 0; i < n_init * k; i++) {
+    for (Py_ssize_t i = 0; trials == 0 && i < n_init * k; i++) {
         if (seed_rows[i] < 0 || seed_rows[i] >= n) {
-            if (trials > 0 && i % k != 0) {
-                continue;
-            }
             PyErr_SetString(PyExc_ValueError, "_ckmeans.gram_runs: a seed is out of range.");
             goto done;
         }
@@ -825,8 +915,8 @@ py_gram_runs(PyObject *self, PyObject *args)
        reads a static */
     for (Py_ssize_t r = 0; r < n_init; r++) {
         if (trials > 0) {
-            kmeans_plusplus(&w, seed_rows[r * k], (const double *)db.buf + r * (k - 1) * trials, trials, seeds,
-                            closest, cand_dist);
+            const double *u = (const double *)db.buf + r * (1 + (k - 1) * trials);
+            kmeans_plusplus(&w, first_seed(u[0], n, w.tmp), u + 1, trials, seeds, closest, cand_dist);
         }
         else {
             memcpy(seeds, seed_rows + r * k, sizeof(int64_t) * k);
@@ -855,6 +945,7 @@ done:
 static PyMethodDef methods[] = {
     {"gram", py_gram, METH_VARARGS, gram_doc},
     {"means_distances", py_means_distances, METH_VARARGS, means_distances_doc},
+    {"centre_gram", py_centre_gram, METH_VARARGS, centre_doc},
     {"gram_runs", py_gram_runs, METH_VARARGS, runs_doc},
     {NULL, NULL, 0, NULL},
 };

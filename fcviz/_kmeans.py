@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - exercised by the tests with the module
     _ckmeans = None
 
 __all__ = ["kmeans", "best_of_runs", "MeanCentroids", "Runs", "compiled_runs", "direct_distances", "random_source",
-           "SeedStream"]
+           "SeedStream", "distinct_choice"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -79,6 +79,31 @@ class SeedStream:
             if self._used:
                 self._rng.random_sample(self._used)
         return self._rng
+
+
+def distinct_choice(rng, n, size):
+    """``RandomState.choice(n, size, replace=False, p=np.full(n, 1 / n))`` by numpy's own steps.
+
+    The steps of numpy's (legacy) ``choice`` without replacement and with probabilities, reading
+    only ``rng.random_sample``: so a :class:`SeedStream` serves them from its prefix, without
+    building its RandomState (tests/test_clustering.py checks the result against ``choice``).
+    """
+    p = np.full(n, 1.0 / n)
+    found = np.zeros(size, dtype=np.int64)
+    n_found = 0
+    while n_found < size:
+        x = rng.random_sample((size - n_found,))
+        if n_found > 0:
+            p[found[:n_found]] = 0
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        new = cdf.searchsorted(x, side="right")
+        _, first = np.unique(new, return_index=True)
+        first.sort()
+        new = new.take(first)
+        found[n_found:n_found + new.size] = new
+        n_found += new.size
+    return found
 
 
 def random_source(random_state):
@@ -356,35 +381,33 @@ def _seedings(rng, n_samples, n_clusters, init, n_init):
     """The random draws of ``n_init`` seedings, in the order the numpy path consumes ``rng``.
 
     k-means++ (:func:`_kmeans_plusplus_gram`) draws, per run, its first seed by
-    ``rng.choice(n_samples, p=uniform)`` (one uniform number, read through the same cumulative
-    sum and search as ``choice`` does) and then ``rng.uniform(size=trials)`` per further seed: the
-    same doubles as one ``rng.random_sample`` of them all. Random seeding calls ``choice`` itself.
+    ``rng.choice(n_samples, p=uniform)`` (one uniform number, which the compiled core reads through
+    the same cumulative sum and search as ``choice``) and then ``rng.uniform(size=trials)`` per
+    further seed: the same doubles as one ``rng.random_sample`` of them all. Random seeding calls
+    ``choice`` itself.
 
     Returns
     -------
     seeds : ndarray of shape (n_init, n_clusters), int64
-        The seeds (random init) or, in column 0, each run's first k-means++ seed.
-    draws : ndarray of shape (n_init, (n_clusters - 1) * trials)
+        The seeds of random seeding (zeros for k-means++).
+    draws : ndarray of shape (n_init, 1 + (n_clusters - 1) * trials)
+        Each k-means++ run's uniform numbers (no columns for random seeding).
     trials : int
-        Candidates per k-means++ seed (0: random init).
+        Candidates per k-means++ seed (0: random seeding).
     """
     seeds = np.zeros((n_init, n_clusters), dtype=np.int64)
     if init != "k-means++":
-        rng = _as_random_state(rng)
         uniform = np.full(n_samples, 1.0 / n_samples)
         for run in range(n_init):
-            seeds[run] = rng.choice(n_samples, size=n_clusters, replace=False, p=uniform)
+            seeds[run] = (distinct_choice(rng, n_samples, n_clusters) if isinstance(rng, SeedStream)
+                          else rng.choice(n_samples, size=n_clusters, replace=False, p=uniform))
         return seeds, np.empty((n_init, 0)), 0
     trials = 2 + int(np.log(n_clusters))
-    u = rng.random_sample((n_init, 1 + (n_clusters - 1) * trials))
-    cdf = (np.ones(n_samples) / n_samples).cumsum()
-    cdf /= cdf[-1]
-    seeds[:, 0] = cdf.searchsorted(u[:, 0], side="right")
-    return seeds, np.ascontiguousarray(u[:, 1:]), trials
+    return seeds, rng.random_sample((n_init, 1 + (n_clusters - 1) * trials)), trials
 
 
 def _centred_gram(V):
-    """The Gram matrix of the centred rows of V (n, d), its diagonal, and the column means, in one pass.
+    """The Gram matrix of the centred rows of V (n, d), its diagonal and trace, and the column means.
 
     ``K = V V^T`` and the column sums come from one pass of the compiled core; the centring is
     algebraic, ``Kc = K - r 1^T - 1 r^T + mean(r)`` with ``r = K 1 / n`` (``r_i = v_i . mean``).
@@ -392,20 +415,18 @@ def _centred_gram(V):
     n, d = V.shape
     K = np.empty((n, n))
     sums = np.empty(d)
+    z_norms = np.empty(n)
     _ckmeans.gram(V, K, sums)
-    r = K.sum(axis=1) / n
-    K -= r[:, None]
-    K -= r[None, :]
-    K += r.sum() / n
-    return K, K.diagonal().copy(), sums / n
+    trace = _ckmeans.centre_gram(K, z_norms)
+    return K, z_norms, trace, sums / n
 
 
 def _compiled_best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng):
     """:func:`best_of_runs` in the Gram space by the compiled core: the same draws and steps."""
     V = np.ascontiguousarray(Z_raw, dtype=np.float64)
     n_samples = V.shape[0]
-    K, z_norms, z_mean = _centred_gram(V)
-    tol_abs = float(z_norms.sum()) / V.size * tol
+    K, z_norms, trace, z_mean = _centred_gram(V)
+    tol_abs = trace / V.size * tol
     seeds, draws, trials = _seedings(rng, n_samples, n_clusters, init, n_init)
     labels = np.empty(n_samples, dtype=np.int64)
     weights = np.empty((n_samples, n_clusters))

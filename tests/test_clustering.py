@@ -16,7 +16,7 @@ from sklearn.metrics import adjusted_rand_score
 
 import fcviz._kmeans
 from clustering_checks import ReferenceTop, assert_lloyd_fixed_point, assert_same_clustering, reference_split
-from fcviz._kmeans import SeedStream, best_of_runs, random_source
+from fcviz._kmeans import SeedStream, best_of_runs, distinct_choice, random_source
 from fcviz.clustering import (
     TopClustering,
     clustering_scores,
@@ -254,6 +254,17 @@ def test_compiled_fit_predicts_without_the_compiled_module(four_groups, monkeypa
     est = TopClustering(4, random_state=0).fit(X)
     monkeypatch.setattr(fcviz._kmeans, "_ckmeans", None)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.labels_)
+
+
+def test_distinct_choice_is_numpys_choice():
+    """distinct_choice takes numpy's steps: the same seeds and the same numbers consumed as choice."""
+    for seed in range(40):
+        for n, size in ((5, 5), (12, 3), (40, 4), (40, 39), (7, 1)):
+            ours, theirs = np.random.RandomState(seed), np.random.RandomState(seed)
+            expected = theirs.choice(n, size=size, replace=False, p=np.full(n, 1.0 / n))
+            np.testing.assert_array_equal(distinct_choice(ours, n, size), expected)
+            assert ours.random_sample() == theirs.random_sample()
+            np.testing.assert_array_equal(distinct_choice(random_source(seed), n, size), expected)
 
 
 def test_seed_stream_serves_the_seeds_numbers():
