@@ -97,12 +97,11 @@ def distinct_choice(rng, n, size):
             p[found[:n_found]] = 0
         cdf = np.cumsum(p)
         cdf /= cdf[-1]
-        new = cdf.searchsorted(x, side="right")
-        _, first = np.unique(new, return_index=True)
-        first.sort()
-        new = new.take(first)
-        found[n_found:n_found + new.size] = new
-        n_found += new.size
+        # numpy keeps each distinct draw once, in the order of its first occurrence
+        # (np.unique(..., return_index=True), indices sorted): a few values, kept here by a dict
+        new = list(dict.fromkeys(cdf.searchsorted(x, side="right").tolist()))
+        found[n_found:n_found + len(new)] = new
+        n_found += len(new)
     return found
 
 
