@@ -8,6 +8,11 @@ is its engine, shared with :class:`fcviz.TopClustering`, whose centroid updates 
 
 from __future__ import annotations
 
+import numbers
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import NamedTuple
+
 import numpy as np
 from sklearn import config_context
 from sklearn.cluster import kmeans_plusplus
@@ -17,7 +22,104 @@ from ._linalg import gram_form, squared_euclidean
 from ._threads import one_thread_below
 from ._validation import check_int, check_option
 
-__all__ = ["kmeans", "best_of_runs", "MeanCentroids"]
+try:  # this module's compiled twin (fcviz/_ckmeans.c, built by setup.py); without it the numpy path
+    # below takes the same steps
+    from ._ckmeans import centre_gram, gram, gram_runs, means_distances
+except ImportError:  # pragma: no cover - exercised by the tests with the core hidden
+    _ckmeans = None
+else:  # the compiled core, one name that the tests can hide
+    _ckmeans = SimpleNamespace(centre_gram=centre_gram, gram=gram, gram_runs=gram_runs,
+                               means_distances=means_distances)
+
+__all__ = ["kmeans", "best_of_runs", "MeanCentroids", "Runs", "compiled_runs", "direct_distances", "random_source",
+           "SeedStream", "distinct_choice"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Random numbers: a seed's first uniform draws without building its RandomState
+# ----------------------------------------------------------------------------------------------
+
+#: Uniform draws of a seed kept at hand (k-means++ with 10 runs of 4 clusters takes 100).
+_PREFIX = 1024
+
+
+@lru_cache(maxsize=256)
+def _seed_prefix(seed):
+    """The first :data:`_PREFIX` values of ``np.random.RandomState(seed).random_sample``, read-only."""
+    prefix = np.random.RandomState(seed).random_sample(_PREFIX)
+    prefix.flags.writeable = False
+    return prefix
+
+
+class SeedStream:
+    """``np.random.RandomState(seed)`` for one fit, built only if more than its first uniform draws are needed.
+
+    A RandomState costs some 0.1 ms to build (numpy first seeds it from the OS, then from the
+    seed), as much as a whole k-means of 40 graphs in the compiled core, which reads only uniform
+    numbers (:meth:`random_sample`). Those come from a cached prefix of the seed's stream; any
+    other use goes to :meth:`random_state`, the RandomState itself advanced past the numbers
+    already served: the same numbers either way.
+    """
+
+    def __init__(self, seed):
+        self.seed = int(seed)
+        self._prefix = _seed_prefix(self.seed)
+        self._used = 0
+        self._rng = None
+
+    def random_sample(self, size):
+        """As :meth:`numpy.random.RandomState.random_sample` (``size`` an int or a shape)."""
+        count = int(np.prod(size))
+        if self._rng is None and self._used + count <= _PREFIX:
+            out = self._prefix[self._used:self._used + count].reshape(size)
+            self._used += count
+            return out.copy()
+        return self.random_state().random_sample(size)
+
+    def random_state(self):
+        """The RandomState of the seed, past the numbers :meth:`random_sample` has served."""
+        if self._rng is None:
+            self._rng = np.random.RandomState(self.seed)
+            if self._used:
+                self._rng.random_sample(self._used)
+        return self._rng
+
+
+def distinct_choice(rng, n, size):
+    """``RandomState.choice(n, size, replace=False, p=np.full(n, 1 / n))`` by numpy's own steps.
+
+    The steps of numpy's (legacy) ``choice`` without replacement and with probabilities, reading
+    only ``rng.random_sample``: so a :class:`SeedStream` serves them from its prefix, without
+    building its RandomState (tests/test_clustering.py checks the result against ``choice``).
+    """
+    p = np.full(n, 1.0 / n)
+    found = np.zeros(size, dtype=np.int64)
+    n_found = 0
+    while n_found < size:
+        x = rng.random_sample((size - n_found,))
+        if n_found > 0:
+            p[found[:n_found]] = 0
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        # numpy keeps each distinct draw once, in the order of its first occurrence
+        # (np.unique(..., return_index=True), indices sorted): a few values, kept here by a dict
+        new = list(dict.fromkeys(cdf.searchsorted(x, side="right").tolist()))
+        found[n_found:n_found + len(new)] = new
+        n_found += len(new)
+    return found
+
+
+def random_source(random_state):
+    """:func:`sklearn.utils.check_random_state`, with a :class:`SeedStream` for an int seed."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) \
+            and 0 <= random_state < 2**32:
+        return SeedStream(random_state)
+    return check_random_state(random_state)
+
+
+def _as_random_state(rng):
+    """A RandomState (or Generator) for the numpy path: a :class:`SeedStream` gives its RandomState."""
+    return rng.random_state() if isinstance(rng, SeedStream) else rng
 
 
 # ----------------------------------------------------------------------------------------------
@@ -214,6 +316,134 @@ def _lloyd(space, centroids, seeds, k, max_iter, tol_abs):
     return labels, inertia, centers, n_iter
 
 
+class Runs(NamedTuple):
+    """The best of :func:`best_of_runs`'s runs.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (N,)
+    inertia : float
+    centers : ndarray of shape (k, d) or None
+        Centred (add ``z_mean``); None from the compiled core, which gives ``means`` instead.
+    n_iter : int
+    centroids : object or None
+        The best run's centroid updater (None from the compiled core).
+    z_mean : ndarray of shape (d,)
+    means : ndarray of shape (k, d) or None
+        From the compiled core: the centres, uncentred, each the mean of its members summed in row
+        order (so means of sorted rows are sorted), against which ``labels`` and ``inertia`` were
+        measured by :func:`direct_distances`. None from the numpy path (Gram-form distances of the
+        centred points to ``centers``).
+    """
+
+    labels: np.ndarray
+    inertia: float
+    centers: np.ndarray
+    n_iter: int
+    centroids: object
+    z_mean: np.ndarray
+    means: np.ndarray | None = None
+
+
+def compiled_runs(n_samples, n_features, *, init, rng, gram_space=True, mean_centroids=True):
+    """Whether :func:`best_of_runs` runs in the compiled core (``fcviz._ckmeans``) for these arguments.
+
+    It does for the Gram-space runs (mean centroids, fewer points than features) with a
+    :class:`numpy.random.RandomState` (whose draws it takes in one batch) when the module is built.
+    Those runs make no BLAS calls: callers need no thread limit around them.
+    """
+    return (_ckmeans is not None and gram_space and mean_centroids and n_samples <= n_features
+            and init in ("k-means++", "random") and isinstance(rng, (np.random.RandomState, SeedStream)))
+
+
+def direct_distances(points, centers):
+    """Squared distances (N, k) from rows to centres, summed directly (the compiled core).
+
+    The arithmetic of the final assignment of a compiled fit (:attr:`Runs.means`), for predict.
+    Without the compiled module (a fit unpickled elsewhere) numpy sums the same squares.
+
+    Parameters
+    ----------
+    points : ndarray of shape (N, d)
+    centers : ndarray of shape (k, d)
+
+    Returns
+    -------
+    ndarray of shape (N, k)
+    """
+    points = np.ascontiguousarray(points, dtype=np.float64)
+    centers = np.ascontiguousarray(centers, dtype=np.float64)
+    if _ckmeans is None:
+        return np.stack([np.einsum("ij,ij->i", points - center, points - center) for center in centers], axis=1)
+    D = np.empty((points.shape[0], centers.shape[0]))
+    _ckmeans.means_distances(points, np.empty((0, 0)), centers, D, False)
+    return D
+
+
+def _seedings(rng, n_samples, n_clusters, init, n_init):
+    """The random draws of ``n_init`` seedings, in the order the numpy path consumes ``rng``.
+
+    k-means++ (:func:`_kmeans_plusplus_gram`) draws, per run, its first seed by
+    ``rng.choice(n_samples, p=uniform)`` (one uniform number, which the compiled core reads through
+    the same cumulative sum and search as ``choice``) and then ``rng.uniform(size=trials)`` per
+    further seed: the same doubles as one ``rng.random_sample`` of them all. Random seeding calls
+    ``choice`` itself.
+
+    Returns
+    -------
+    seeds : ndarray of shape (n_init, n_clusters), int64
+        The seeds of random seeding (zeros for k-means++).
+    draws : ndarray of shape (n_init, 1 + (n_clusters - 1) * trials)
+        Each k-means++ run's uniform numbers (no columns for random seeding).
+    trials : int
+        Candidates per k-means++ seed (0: random seeding).
+    """
+    seeds = np.zeros((n_init, n_clusters), dtype=np.int64)
+    if init != "k-means++":
+        uniform = np.full(n_samples, 1.0 / n_samples)
+        for run in range(n_init):
+            seeds[run] = (distinct_choice(rng, n_samples, n_clusters) if isinstance(rng, SeedStream)
+                          else rng.choice(n_samples, size=n_clusters, replace=False, p=uniform))
+        return seeds, np.empty((n_init, 0)), 0
+    trials = 2 + int(np.log(n_clusters))
+    return seeds, rng.random_sample((n_init, 1 + (n_clusters - 1) * trials)), trials
+
+
+def _centred_gram(V):
+    """The Gram matrix of the centred rows of V (n, d), its diagonal and trace, and the column means.
+
+    ``K = V V^T`` and the column sums come from one pass of the compiled core; the centring is
+    algebraic, ``Kc = K - r 1^T - 1 r^T + mean(r)`` with ``r = K 1 / n`` (``r_i = v_i . mean``).
+    """
+    n, d = V.shape
+    K = np.empty((n, n))
+    sums = np.empty(d)
+    z_norms = np.empty(n)
+    _ckmeans.gram(V, K, sums)
+    trace = _ckmeans.centre_gram(K, z_norms)
+    return K, z_norms, trace, sums / n
+
+
+def _compiled_best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng):
+    """:func:`best_of_runs` in the Gram space by the compiled core: the same draws and steps."""
+    V = np.ascontiguousarray(Z_raw, dtype=np.float64)
+    n_samples = V.shape[0]
+    K, z_norms, trace, z_mean = _centred_gram(V)
+    tol_abs = trace / V.size * tol
+    seeds, draws, trials = _seedings(rng, n_samples, n_clusters, init, n_init)
+    labels = np.empty(n_samples, dtype=np.int64)
+    weights = np.empty((n_samples, n_clusters))
+    _, n_iter, _ = _ckmeans.gram_runs(K, z_norms, seeds, draws, trials, max_iter, tol_abs, labels, weights)
+    # the centres as points (means of the best run's weights) and the final assignment to them, as
+    # predict does it (direct_distances), in one more pass over the points
+    means = np.empty((n_clusters, V.shape[1]))
+    D = np.empty((n_samples, n_clusters))
+    _ckmeans.means_distances(V, weights, means, D, True)
+    labels = D.argmin(axis=1)
+    inertia = float(D[np.arange(n_samples), labels].sum())
+    return Runs(labels, inertia, None, int(n_iter), None, z_mean, means)
+
+
 #: Up to this many points, k-means++ seeds from the N x N Gram matrix even when it is larger than the features.
 _SMALL_GRAM = 512
 
@@ -235,10 +465,17 @@ def best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_sp
 
     Returns
     -------
-    labels, inertia, centers, n_iter, centroids, z_mean
-        ``centers`` (k, d) are centred (add ``z_mean``); ``centroids`` is the best run's updater.
+    Runs
+        labels, inertia, centers, n_iter, centroids, z_mean, means: ``centers`` (k, d) are centred
+        (add ``z_mean``); ``centroids`` is the best run's updater. The Gram-space runs go to the
+        compiled core where :func:`compiled_runs` says so (then ``means`` replaces ``centers``).
     """
     n_samples = Z_raw.shape[0]
+    if compiled_runs(n_samples, Z_raw.shape[1], init=init, rng=rng, gram_space=gram_space,
+                     mean_centroids=mean_centroids):
+        return _compiled_best_of_runs(Z_raw, n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=tol,
+                                      rng=rng)
+    rng = _as_random_state(rng)
     z_mean = Z_raw.mean(axis=0)
     # centred for accurate Gram-form distances; in place where the features are a fresh array
     Z = Z_raw - z_mean if mean_centroids else np.subtract(Z_raw, z_mean, out=Z_raw)
@@ -280,7 +517,7 @@ def best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng, gram_sp
         D = squared_euclidean(Z, centers, x_norms=z_norms)
         labels = D.argmin(axis=1)
         inertia = float(D[np.arange(n_samples), labels].sum())
-    return labels, inertia, centers, n_iter, centroids, z_mean
+    return Runs(labels, inertia, centers, n_iter, centroids, z_mean)
 
 
 def kmeans(X, n_clusters, *, init="k-means++", n_init=10, max_iter=300, tol=1e-6, random_state=None):
@@ -329,4 +566,4 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init=10, max_iter=300, tol=1e-6
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     with one_thread_below(Z.shape[0] ** 2 * Z.shape[1]):
         return best_of_runs(Z, n_clusters, init=init, n_init=n_init, max_iter=max_iter, tol=float(tol),
-                             rng=check_random_state(random_state))[0]
+                             rng=random_source(random_state)).labels

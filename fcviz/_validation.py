@@ -593,7 +593,7 @@ def check_estimator_params(estimator, allowed: dict) -> None:
     Parameters
     ----------
     estimator : sklearn.base.BaseEstimator
-        Its ``get_params(deep=False)`` are checked.
+        Its parameters named in ``allowed`` (the attributes ``get_params(deep=False)`` returns) are checked.
     allowed : dict of str to list
         Per parameter, the kinds of value it accepts: :class:`IntIn`, :class:`RealIn`,
         :class:`OneOf`, :data:`RANDOM_STATE` or None (the value None).
@@ -615,9 +615,9 @@ def check_estimator_params(estimator, allowed: dict) -> None:
     >>> issubclass(InvalidParameterError, ValueError) and issubclass(InvalidParameterError, TypeError)
     True
     """
-    params = estimator.get_params(deep=False)
+    # the attributes that get_params(deep=False) reads, without its signature inspection (~0.1 ms a call)
     for name, kinds in allowed.items():
-        value = params[name]
+        value = getattr(estimator, name)
         if any(value is None if kind is None else kind.accepts(value) for kind in kinds):
             continue
         words = [str(kind) for kind in kinds if kind is not None] + (["None"] if None in kinds else [])

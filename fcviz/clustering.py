@@ -30,6 +30,7 @@ The k-means engine (seeding, Lloyd's iterations, the Gram space) is :mod:`fcviz.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import warnings
@@ -40,10 +41,9 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._kmeans import MeanCentroids, best_of_runs, kmeans
+from ._kmeans import MeanCentroids, best_of_runs, compiled_runs, direct_distances, kmeans, random_source
 from ._linalg import squared_euclidean
 from ._threads import one_thread, one_thread_below
 from ._validation import RANDOM_STATE, IntIn, OneOf, RealIn, check_birth_weight, check_estimator_params, check_graphs
@@ -105,6 +105,11 @@ def _stable_argsort(values):
         for start, end in zip(starts, ends):
             order[start:end].sort()
     return order
+
+
+def _rows_sorted(a):
+    """True when every row of a 2-D array is non-decreasing."""
+    return bool((a[:, 1:] >= a[:, :-1]).all())
 
 
 def _sqnorm(x):
@@ -657,16 +662,28 @@ class TopClustering(ClusterMixin, BaseEstimator):
         check_estimator_params(self, self._allowed_params)
         w = float(self.top_relative_weight)
         data = _read_input(X, w, type(self).__name__, self._birth_weight())
-        n_features = data.topo.shape[1] if data.topo is not None else data.edges.shape[1]
-        # A small fit runs on one thread (see fcviz._threads): its thousands of small products, and
-        # with a few hundred graphs its Gram products too, which are bound by memory, not arithmetic
-        # (a second BLAS thread gains nothing there, and on a busy machine waiting for it has turned
-        # a 15 ms fit of 40 graphs of 384 nodes into 1.8 s).
-        few = data.n_samples <= _FEW_SAMPLES
-        with one_thread() if few else one_thread_below(data.n_samples ** 2 * n_features * (1 + (0.0 < w < 1.0))):
-            return self._fit_data(data, w)
+        rng = random_source(self.random_state)
+        with self._thread_limit(data, w, rng):
+            return self._fit_data(data, w, rng)
 
-    def _fit_data(self, data, w):
+    def _thread_limit(self, data, w, rng):
+        """The BLAS / OpenMP thread limit of a fit (see fcviz._threads), or none where none is needed.
+
+        A small fit runs on one thread: its thousands of small products, and with a few hundred
+        graphs its Gram products too, which are bound by memory, not arithmetic (a second BLAS thread
+        gains nothing there, and on a busy machine waiting for it has turned a 15 ms fit of 40 graphs
+        of 384 nodes into 1.8 s). The compiled Gram-space runs call no BLAS: no limit, whose set-up
+        alone would cost more than such a fit of 40 graphs of 64 nodes.
+        """
+        n_features = data.topo.shape[1] if data.topo is not None else data.edges.shape[1]
+        if compiled_runs(data.n_samples, n_features, init=self.init, rng=rng, gram_space=self._gram_space,
+                         mean_centroids=w in (0.0, 1.0)):
+            return contextlib.nullcontext()
+        if data.n_samples <= _FEW_SAMPLES:
+            return one_thread()
+        return one_thread_below(data.n_samples ** 2 * n_features * (1 + (0.0 < w < 1.0)))
+
+    def _fit_data(self, data, w, rng):
         """:meth:`fit` on validated data."""
         n_samples = data.n_samples
         if n_samples < self.n_clusters:
@@ -674,45 +691,54 @@ class TopClustering(ClusterMixin, BaseEstimator):
                 f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}: got {n_samples} "
                 f"graphs to split into {self.n_clusters} clusters. Pass more graphs or lower n_clusters."
             )
-        rng = check_random_state(self.random_state)
         memo = _CentroidMemo() if 0.0 < w < 1.0 else None  # centroid updates shared by the n_init runs
-        labels, inertia, centers, n_iter, centroids, z_mean = best_of_runs(
+        runs = best_of_runs(
             data.features(w), self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
             tol=self.tol, rng=rng, gram_space=self._gram_space, mean_centroids=w in (0.0, 1.0),
             make_centroids=lambda Z, z_mean: self._centroids(data, w, Z, z_mean, memo=memo),
         )
-        if len(np.unique(labels)) < self.n_clusters:
+        labels = runs.labels
+        n_distinct = np.count_nonzero(np.bincount(labels, minlength=self.n_clusters))
+        if n_distinct < self.n_clusters:
             warnings.warn(
-                f"Number of distinct clusters ({len(np.unique(labels))}) found smaller than "
+                f"Number of distinct clusters ({n_distinct}) found smaller than "
                 f"n_clusters ({self.n_clusters}). Possibly due to duplicate graphs in X.",
                 ConvergenceWarning,
                 stacklevel=3  # the caller of fit,
             )
-        self._z_mean = z_mean
-        self._z_centers = centers
+        self._z_mean = runs.z_mean
+        self._z_centers = runs.centers
+        self._means = runs.means  # set: predict measures as the compiled fit did (direct_distances)
         self.labels_ = labels
-        self.inertia_ = inertia
-        self.n_iter_ = n_iter
+        self.inertia_ = runs.inertia
+        self.n_iter_ = runs.n_iter
         self.n_nodes_in_ = data.n_nodes
         self.n_features_in_ = data.n_nodes * (data.n_nodes - 1) // 2
-        n_births = data.n_nodes - 1
+        points = runs.centers + runs.z_mean if runs.means is None else runs.means
         if w == 1:
-            topo = centers + z_mean
-            if data.topo_scale is not None:
-                topo = _barycenters(data.topo, labels, self.n_clusters, topo, data.topo_scale)
-            # means of sorted vectors are sorted; re-sort only to remove rounding from the centring
-            self.cluster_centers_ = Persistence(np.sort(topo[:, :n_births], axis=1),
-                                                np.sort(topo[:, n_births:], axis=1))
+            self.cluster_centers_ = self._barycenter_persistences(data, labels, points)
             if hasattr(self, "cluster_center_graphs_"):
                 del self.cluster_center_graphs_
         else:
             if w == 0:
-                edges = np.maximum(centers + z_mean, 0.0)
+                edges = np.maximum(points, 0.0)
             else:
-                edges = centroids.graphs
+                edges = runs.centroids.graphs
             self.cluster_center_graphs_ = _to_graphs(edges, data.n_nodes)
             self.cluster_centers_ = birth_death(self.cluster_center_graphs_, check_input=False)
         return self
+
+    def _barycenter_persistences(self, data, labels, points):
+        """``cluster_centers_`` at w = 1 from the cluster means ``points`` (k, E) of the fit's features."""
+        n_births = data.n_nodes - 1
+        if data.topo_scale is not None:
+            points = _barycenters(data.topo, labels, self.n_clusters, points, data.topo_scale)
+        births, deaths = points[:, :n_births], points[:, n_births:]
+        # means of sorted vectors summed in row order are sorted; sort what the centring left unsorted
+        if not _rows_sorted(births) or not _rows_sorted(deaths):
+            births, deaths = np.sort(births, axis=1), np.sort(deaths, axis=1)
+        births.flags.writeable = deaths.flags.writeable = False  # a Persistence keeps read-only arrays as they are
+        return Persistence(births, deaths)
 
     def _birth_weight(self):
         return check_birth_weight(self.birth_weight)
@@ -725,7 +751,8 @@ class TopClustering(ClusterMixin, BaseEstimator):
             tol=float(self.tol), z_mean=z_mean, memo=memo,
         )
 
-    def _centred_features(self, X):
+    def _features(self, X):
+        """The points z(G) of graphs X (validated, of the training size) at the fitted weight."""
         check_is_fitted(self, "labels_")
         w = float(self.top_relative_weight)
         data = _read_input(X, w, type(self).__name__, self._birth_weight())
@@ -734,7 +761,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
                 f"X has graphs of {data.n_nodes} nodes, but {type(self).__name__} was fitted on graphs "
                 f"of {self.n_nodes_in_} nodes. Pass graphs of the training size."
             )
-        return data.features(w) - self._z_mean
+        return data.features(w)
 
     def predict(self, X):
         """Nearest centroid of each graph under the weighted objective.
@@ -749,7 +776,9 @@ class TopClustering(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_graphs,)
             Index of the cluster each graph belongs to.
         """
-        return squared_euclidean(self._centred_features(X), self._z_centers).argmin(axis=1)
+        if getattr(self, "_means", None) is not None:
+            return direct_distances(self._features(X), self._means).argmin(axis=1)
+        return squared_euclidean(self._features(X) - self._z_mean, self._z_centers).argmin(axis=1)
 
     def fit_predict(self, X, y=None):
         """Fit and return ``labels_``.

@@ -14,7 +14,9 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
+import fcviz._kmeans
 from clustering_checks import ReferenceTop, assert_lloyd_fixed_point, assert_same_clustering, reference_split
+from fcviz._kmeans import SeedStream, best_of_runs, distinct_choice, random_source
 from fcviz.clustering import (
     TopClustering,
     clustering_scores,
@@ -45,6 +47,19 @@ def four_groups():
     return X, np.repeat(np.arange(4), 8)
 
 
+_COMPILED = fcviz._kmeans._ckmeans
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def core(request, monkeypatch):
+    """Run a test with the compiled k-means core (fcviz._ckmeans) and with the numpy path it replaces."""
+    if request.param == "compiled" and _COMPILED is None:
+        pytest.skip("fcviz._ckmeans is not built (python setup.py build_ext --inplace)")
+    if request.param == "numpy":
+        monkeypatch.setattr(fcviz._kmeans, "_ckmeans", None)
+    return request.param
+
+
 def _edges(X):
     rows, cols = np.triu_indices(X.shape[-1], 1)
     return X[:, rows, cols]
@@ -65,7 +80,7 @@ def _objective(X, labels, center_graphs, w):
 
 @pytest.mark.parametrize("init, n_init", [("k-means++", 10), ("random", 1), ("random", 5)])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_weight_one_is_kmeans_on_persistence_vectors(four_groups, init, n_init, seed):
+def test_weight_one_is_kmeans_on_persistence_vectors(four_groups, init, n_init, seed, core):
     X, _ = four_groups
     V = birth_death(X).vector
     ours = TopClustering(4, init=init, n_init=n_init, random_state=seed).fit(X)
@@ -74,7 +89,7 @@ def test_weight_one_is_kmeans_on_persistence_vectors(four_groups, init, n_init, 
 
 
 @pytest.mark.parametrize("seed", [0, 3])
-def test_weight_zero_is_kmeans_on_edge_weights(four_groups, seed):
+def test_weight_zero_is_kmeans_on_edge_weights(four_groups, seed, core):
     X, _ = four_groups
     ours = TopClustering(4, top_relative_weight=0, random_state=seed).fit(X)
     ref = KMeans(4, n_init=10, tol=1e-6, algorithm="lloyd", random_state=seed).fit(_edges(X))
@@ -82,7 +97,7 @@ def test_weight_zero_is_kmeans_on_edge_weights(four_groups, seed):
                            reference_centers=ref.cluster_centers_)
 
 
-def test_weight_one_centers_are_barycenters(two_groups):
+def test_weight_one_centers_are_barycenters(two_groups, core):
     X, _ = two_groups
     est = TopClustering(2, random_state=0).fit(X)
     P = birth_death(X)
@@ -126,7 +141,7 @@ def _gram_cases():
 
 @pytest.mark.parametrize("name, X, k", _gram_cases(), ids=[c[0] for c in _gram_cases()])
 @pytest.mark.parametrize("w", [1.0, 0.0])
-def test_gram_space_fit_equals_feature_space_kmeans(name, X, k, w):
+def test_gram_space_fit_equals_feature_space_kmeans(name, X, k, w, core):
     """The Gram-space fit (seeding and Lloyd on K = Z Z^T) is k-means on the features.
 
     Against the feature-space iterations on 30 seeds, and against scikit-learn's KMeans on every
@@ -166,6 +181,118 @@ def test_gram_space_fit_equals_feature_space_kmeans(name, X, k, w):
                                            reference_centers=centers_in_feature_space(other), err_msg=message)
             assert_lloyd_fixed_point(V, ours.labels_, centers_in_feature_space(ours), ours.inertia_, err_msg=message)
             np.testing.assert_array_equal(ours.predict(data), ours.labels_)
+
+
+@pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
+@pytest.mark.parametrize("w", [1.0, 0.0])
+def test_compiled_core_gives_the_numpy_paths_fits(w, monkeypatch):
+    """The compiled runs take the numpy path's draws and steps: the same labels, iterations, inertia
+    and centres, for k-means++ and random seeding, from 1 to 7 clusters, duplicates included."""
+    X = np.concatenate([random_modular_graphs(5, 12, m, signal=s, random_state=100 + i)
+                        for i, (m, s) in enumerate([(1, 0.8), (2, 0.8), (4, 0.3), (8, 0.1)])])
+    X = np.concatenate([X, X[:3]])
+    data = birth_death(X) if w == 1 else X
+    for k in (1, 2, 4, 7):
+        for init, n_init in (("k-means++", 10), ("random", 3)):
+            for seed in range(4):
+                fits = []
+                for module in (_COMPILED, None):
+                    monkeypatch.setattr(fcviz._kmeans, "_ckmeans", module)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", ConvergenceWarning)
+                        fits.append(TopClustering(k, top_relative_weight=w, init=init, n_init=n_init,
+                                                  random_state=seed).fit(data))
+                compiled, plain = fits
+                message = f"k={k}, {init}, seed {seed}"
+                np.testing.assert_array_equal(compiled.labels_, plain.labels_, err_msg=message)
+                assert compiled.n_iter_ == plain.n_iter_, message
+                np.testing.assert_allclose(compiled.inertia_, plain.inertia_, rtol=1e-9, err_msg=message)
+                np.testing.assert_allclose(compiled.cluster_centers_.vector, plain.cluster_centers_.vector,
+                                           rtol=1e-9, atol=1e-12, err_msg=message)
+
+
+@pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
+@pytest.mark.parametrize("n, d, k", [(1, 5, 1), (2, 3, 2), (7, 13, 3), (40, 2016, 4), (41, 1030, 5), (9, 4099, 9)])
+def test_compiled_kernels_equal_numpy(n, d, k):
+    """gram: V V^T and the column sums; means_distances: the support means and direct squared distances."""
+    rng = np.random.default_rng(n * d)
+    V = rng.random((n, d))
+    K, sums = np.empty((n, n)), np.empty(d)
+    _COMPILED.gram(V, K, sums)
+    np.testing.assert_allclose(K, V @ V.T, rtol=1e-13)
+    np.testing.assert_allclose(sums, V.sum(axis=0), rtol=1e-13)
+    W = np.zeros((n, k))
+    labels = np.arange(n) % k
+    W[np.arange(n), labels] = 1.0
+    C, D = np.empty((k, d)), np.empty((n, k))
+    _COMPILED.means_distances(V, W, C, D, True)
+    means = np.stack([V[labels == c].mean(axis=0) for c in range(k)])
+    np.testing.assert_allclose(C, means, rtol=1e-14)
+    np.testing.assert_allclose(D, ((V[:, None] - means[None]) ** 2).sum(axis=-1), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="float64"):
+        _COMPILED.gram(V.astype(np.float32), K, sums)
+    with pytest.raises(ValueError, match="do not match"):
+        _COMPILED.means_distances(V, W, C, np.empty((n + 1, k)), True)
+
+
+@pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
+def test_compiled_means_of_sorted_rows_are_sorted():
+    """Means summed in row order keep each row's order: no re-sorting of the barycenters is needed."""
+    rng = np.random.default_rng(0)
+    V = np.sort(rng.random((30, 3001)) * rng.random((30, 1)) * 1e3, axis=1)
+    W = np.zeros((30, 3))
+    W[np.arange(30), rng.integers(0, 3, 30)] = 1.0
+    C, D = np.empty((3, 3001)), np.empty((30, 3))
+    _COMPILED.means_distances(V, W, C, D, True)
+    assert (np.diff(C, axis=1) >= 0).all()
+
+
+@pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
+def test_compiled_fit_predicts_without_the_compiled_module(four_groups, monkeypatch):
+    """A compiled fit unpickled where the module is missing: numpy sums the same squared distances."""
+    X, _ = four_groups
+    est = TopClustering(4, random_state=0).fit(X)
+    monkeypatch.setattr(fcviz._kmeans, "_ckmeans", None)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.labels_)
+
+
+def test_distinct_choice_is_numpys_choice():
+    """distinct_choice takes numpy's steps: the same seeds and the same numbers consumed as choice."""
+    for seed in range(40):
+        for n, size in ((5, 5), (12, 3), (40, 4), (40, 39), (7, 1)):
+            ours, theirs = np.random.RandomState(seed), np.random.RandomState(seed)
+            expected = theirs.choice(n, size=size, replace=False, p=np.full(n, 1.0 / n))
+            np.testing.assert_array_equal(distinct_choice(ours, n, size), expected)
+            assert ours.random_sample() == theirs.random_sample()
+            np.testing.assert_array_equal(distinct_choice(random_source(seed), n, size), expected)
+
+
+def test_seed_stream_serves_the_seeds_numbers():
+    """A SeedStream gives RandomState(seed)'s numbers, from its cached prefix and past it."""
+    stream = random_source(7)
+    assert isinstance(stream, SeedStream)
+    reference = np.random.RandomState(7)
+    np.testing.assert_array_equal(stream.random_sample(5), reference.random_sample(5))
+    np.testing.assert_array_equal(stream.random_sample((2, 3)), reference.random_sample((2, 3)))
+    # any other use: the RandomState itself, past the numbers served
+    assert stream.random_state().choice(10, size=3, replace=False).tolist() == \
+        reference.choice(10, size=3, replace=False).tolist()
+    np.testing.assert_array_equal(stream.random_sample(2000), reference.random_sample(2000))
+    state = np.random.RandomState(3)
+    assert random_source(state) is state
+    with pytest.raises(ValueError):
+        random_source(-1)
+
+
+@pytest.mark.parametrize("init", ["k-means++", "random"])
+def test_best_of_runs_from_a_seed_stream_or_a_random_state(init, core):
+    """A seed as a SeedStream or as a RandomState: the same runs, on either path."""
+    V = birth_death(random_modular_graphs(12, 10, 2, random_state=0)).vector
+    a = best_of_runs(V, 3, init=init, n_init=4, max_iter=300, tol=1e-6, rng=random_source(5))
+    b = best_of_runs(V, 3, init=init, n_init=4, max_iter=300, tol=1e-6, rng=np.random.RandomState(5))
+    np.testing.assert_array_equal(a.labels, b.labels)
+    assert a.inertia == pytest.approx(b.inertia, rel=1e-12)
+    assert (a.means is not None) == (core == "compiled")
 
 
 def test_squared_euclidean_forms_agree():
@@ -287,7 +414,7 @@ def test_clearly_distinct_groups_are_separated(two_groups, w):
 
 
 @pytest.mark.parametrize("w", [0.0, 0.5, 1.0])
-def test_predict_on_training_data_gives_labels(four_groups, w):
+def test_predict_on_training_data_gives_labels(four_groups, w, core):
     X, _ = four_groups
     est = TopClustering(4, top_relative_weight=w, n_init=2, random_state=1).fit(X)
     # the final assignment of fit is predict's arithmetic on the same array: exact by construction
@@ -544,7 +671,7 @@ def test_pickle_and_clone_round_trip(two_groups):
     assert fresh.get_params()["n_clusters"] == 3 and est.n_clusters == 2
 
 
-def test_duplicate_graphs_warn():
+def test_duplicate_graphs_warn(core):
     G = random_modular_graphs(1, 8, 2, random_state=0)
     X = np.repeat(G, 4, axis=0)
     with pytest.warns(ConvergenceWarning, match="distinct clusters"):
@@ -838,7 +965,7 @@ def test_nan_inf_and_negative_weights_are_refused_clearly(two_groups, w, bad, ma
 
 
 @pytest.mark.parametrize("w", WEIGHTS)
-def test_pickle_round_trip_predicts_the_same(two_groups, w):
+def test_pickle_round_trip_predicts_the_same(two_groups, w, core):
     """check_estimators_pickle: the unpickled estimator has the same state and predicts the same."""
     X, _ = two_groups
     other = random_modular_graphs(4, 16, 8, random_state=9)
@@ -850,7 +977,7 @@ def test_pickle_round_trip_predicts_the_same(two_groups, w):
 
 
 @pytest.mark.parametrize("w", WEIGHTS)
-def test_predict_is_invariant_to_sample_order_and_subsets(four_groups, w):
+def test_predict_is_invariant_to_sample_order_and_subsets(four_groups, w, core):
     """check_methods_sample_order_invariance, check_methods_subset_invariance: predict labels each graph
     on its own. Batches of another shape run other matrix-product kernels, so the labels are compared
     where the nearest centroid wins by more than rounding (every graph here, asserted)."""
@@ -869,7 +996,7 @@ def test_predict_is_invariant_to_sample_order_and_subsets(four_groups, w):
 
 @pytest.mark.parametrize("w", WEIGHTS)
 @pytest.mark.parametrize("max_iter", [1, 2, 300])
-def test_n_iter_is_at_least_one_and_at_most_max_iter(four_groups, w, max_iter):
+def test_n_iter_is_at_least_one_and_at_most_max_iter(four_groups, w, max_iter, core):
     """check_non_transformer_estimators_n_iter, and the cap itself."""
     X, _ = four_groups
     est = TopClustering(4, top_relative_weight=w, init="random", n_init=2, max_iter=max_iter, random_state=3).fit(X)
@@ -880,7 +1007,7 @@ def test_n_iter_is_at_least_one_and_at_most_max_iter(four_groups, w, max_iter):
 
 
 @pytest.mark.parametrize("w", WEIGHTS)
-def test_one_graph(two_groups, w):
+def test_one_graph(two_groups, w, core):
     """check_fit2d_1sample: one graph makes one cluster whose centroid is that graph; two clusters of
     one graph are refused clearly."""
     X, _ = two_groups

@@ -173,12 +173,15 @@ def test_the_kernels_reject_wrong_buffers():
 
 
 def test_compiled_kernels_are_built_where_the_project_builds_them():
-    """make test sets FCVIZ_REQUIRE_COMPILED=1: its install must have compiled fcviz/_graphkernels.c."""
+    """make test sets FCVIZ_REQUIRE_COMPILED=1: its install must have compiled both C extensions."""
     if os.environ.get("FCVIZ_REQUIRE_COMPILED", "") in ("", "0"):
         pytest.skip("FCVIZ_REQUIRE_COMPILED is not set (make test sets it)")
-    assert _compiled.BUILT and _compiled.ENABLED, (
-        "fcviz._graphkernels is not built: pip install -e . compiles fcviz/_graphkernels.c with the C "
-        "compiler; install gcc (or set no FCVIZ_REQUIRE_COMPILED to run the numpy kernels)")
+    from fcviz import _kmeans
+
+    assert _compiled.BUILT and _compiled.ENABLED and _kmeans._ckmeans is not None, (
+        "fcviz's C extensions are not built: pip install -e . compiles fcviz/_graphkernels.c and "
+        "fcviz/_ckmeans.c with the C compiler; install gcc (or set no FCVIZ_REQUIRE_COMPILED to run "
+        "the numpy kernels)")
 
 
 def test_the_compiled_kernels_can_be_turned_off():
