@@ -106,7 +106,7 @@ def scipy_baseline(A):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
     parser.add_argument("--ratios-only", action="store_true", help="only the ratios of issue 23")
     args = parser.parse_args()

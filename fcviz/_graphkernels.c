@@ -35,7 +35,9 @@
 #include <string.h>
 
 /* Square tiles of the symmetry check: a tile and its transpose stay in the L1 cache. */
+#ifndef TILE
 #define TILE 32
+#endif
 
 typedef struct {
     Py_buffer view;
