@@ -60,8 +60,8 @@ _GROUP_EDGES = 1 << 16
 # The calling core's share of the rows in step 1: it also grows the tree afterwards.
 _CALLER_ROW_SHARE = 0.3
 
-# Weights sampled to choose the pivot, and the pivot's rank among them (a little below the median: merging the two
-# runs below the pivot costs about as much as sorting the one above a little longer would).
+# Weights sampled to choose the pivot, and the pivot's rank among them: a little below the median, as
+# merging the two runs below the pivot costs a little more than copying the one above.
 _PIVOT_SAMPLE = 4096
 _PIVOT_RANK = 0.47
 
