@@ -21,7 +21,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-__all__ = ["make_batched_step", "make_optimizer", "AutogradStep", "MLPBackprop", "PresummedSGD"]
+__all__ = ["make_batched_step", "make_optimizer", "StackedStep", "AutogradStep", "MLPBackprop", "PresummedSGD"]
 
 
 class PresummedSGD(torch.optim.Optimizer):
@@ -72,12 +72,29 @@ def make_optimizer(stacked, cfg, weight_decay: float, *, presummed: bool = False
     return opt
 
 
-class AutogradStep:
-    """One SGD step of the stacked networks through autograd and :class:`torch.optim.SGD` (any model)."""
+class StackedStep:
+    """What every batched step shares: the stacked networks, their optimizer, and :meth:`keep`.
+
+    ``presummed`` (a class attribute) says whether the step writes the gradients into the momentum
+    buffers itself (:class:`PresummedSGD`) or leaves them to :class:`torch.optim.SGD`.
+    """
+
+    presummed = False
 
     def __init__(self, stacked, cfg, weight_decay: float):
         self.stacked, self.cfg, self.weight_decay = stacked, cfg, weight_decay
-        self.opt = make_optimizer(stacked, cfg, weight_decay)
+        self.opt = make_optimizer(stacked, cfg, weight_decay, presummed=self.presummed)
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Keep only the networks at ``rows``, with their momentum."""
+        old_params = dict(self.stacked.params)
+        self.stacked.keep(rows)
+        self.opt = make_optimizer(self.stacked, self.cfg, self.weight_decay, presummed=self.presummed,
+                                  old=self.opt, rows=rows, old_params=old_params)
+
+
+class AutogradStep(StackedStep):
+    """One SGD step of the stacked networks through autograd and :class:`torch.optim.SGD` (any model)."""
 
     def step(self, xb: torch.Tensor, yb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Train on ``xb`` (N, B, ...) with labels ``yb`` (N, B); return the logits (N, B, C) and the
@@ -91,15 +108,8 @@ class AutogradStep:
         self.opt.step()
         return logits.detach(), ce.detach()
 
-    def keep(self, rows: torch.Tensor) -> None:
-        """Keep only the networks at ``rows``, with their momentum."""
-        old_params = dict(self.stacked.params)
-        self.stacked.keep(rows)
-        self.opt = make_optimizer(self.stacked, self.cfg, self.weight_decay, old=self.opt, rows=rows,
-                                  old_params=old_params)
 
-
-class MLPBackprop:
+class MLPBackprop(StackedStep):
     """One SGD step of stacked MLPs without batch norm, the backward pass written out (the CPU fast path).
 
     The same computation as :class:`AutogradStep` on ``stacked.forward`` (same forward, same
@@ -120,9 +130,10 @@ class MLPBackprop:
         L2 penalty, added to every gradient as in :class:`torch.optim.SGD`.
     """
 
+    presummed = True
+
     def __init__(self, stacked, cfg, weight_decay: float):
-        self.stacked, self.cfg, self.weight_decay = stacked, cfg, weight_decay
-        self.opt = make_optimizer(stacked, cfg, weight_decay, presummed=True)
+        super().__init__(stacked, cfg, weight_decay)
         template = stacked.template
         self.layers = [f"hidden{k}.linear" for k in range(1, len(template.hidden_sizes) + 1)] + ["output"]
         self.slope = template.negative_slope
@@ -214,12 +225,6 @@ class MLPBackprop:
         if self.weight_decay:
             buf.add_(param.detach(), alpha=self.weight_decay)
 
-    def keep(self, rows: torch.Tensor) -> None:
-        """Keep only the networks at ``rows``, with their momentum."""
-        old_params = dict(self.stacked.params)
-        self.stacked.keep(rows)
-        self.opt = make_optimizer(self.stacked, self.cfg, self.weight_decay, presummed=True, old=self.opt,
-                                  rows=rows, old_params=old_params)
 
 
 def make_batched_step(stacked, cfg, weight_decay: float):

@@ -26,7 +26,7 @@ from functools import partial
 
 import numpy as np
 
-from ._decompose import upper_mask
+from ._decompose import n_edges, upper_mask
 from ._validation import check_sorted_range, check_values
 from ._workshare import run_shared
 
@@ -66,11 +66,6 @@ _PIVOT_SAMPLE = 4096
 _PIVOT_RANK = 0.47
 
 
-def _n_edges(n):
-    """Edges of the complete graph on ``n`` nodes."""
-    return n * (n - 1) // 2
-
-
 def _pairs_of_rows(n, r0, r1):
     """Upper-triangle pairs (i, j), i < j, with ``r0 <= i < r1``."""
     return (r1 - r0) * (n - 1) - (r1 * (r1 - 1) - r0 * (r0 - 1)) // 2
@@ -78,7 +73,7 @@ def _pairs_of_rows(n, r0, r1):
 
 def _row_holding(n, share):
     """The first row r such that the rows [0, r) hold at least ``share`` of the edges."""
-    target = share * _n_edges(n)
+    target = share * n_edges(n)
     lo, hi = 0, n
     while lo < hi:
         mid = (lo + hi) // 2
@@ -117,18 +112,19 @@ def decompose_one(A, check_input, tol, submit=None):
 def decompose_batch(A, check_input, tol, vectors, submit=None, helpers=0):
     """Decompose the graphs ``A`` (B, n, n) into the rows of ``vectors`` (B, n (n - 1) / 2).
 
-    The groups of :func:`decompose_chunk` are tasks shared by this thread and ``helpers`` others.
+    Groups of graphs that stay in the cache (:func:`decompose_group`) are tasks shared by this
+    thread and ``helpers`` others.
     """
-    step = max(1, _GROUP_EDGES // max(1, _n_edges(A.shape[1])))
-    tasks = [partial(decompose_chunk, A[a:a + step], check_input, tol, vectors[a:a + step])
+    step = max(1, _GROUP_EDGES // max(1, n_edges(A.shape[1])))
+    tasks = [partial(decompose_group, A[a:a + step], check_input, tol, vectors[a:a + step])
              for a in range(0, A.shape[0], step)]
     run_shared(tasks, submit, helpers)
 
 
 def _serial(A, check_input, tol):
     """:func:`decompose_one` on the calling thread: views of one persistence vector."""
-    vector = np.empty((1, _n_edges(A.shape[0])), dtype=A.dtype)
-    decompose_chunk(A[None], check_input, tol, vector)
+    vector = np.empty((1, n_edges(A.shape[0])), dtype=A.dtype)
+    decompose_group(A[None], check_input, tol, vector)
     n_births = A.shape[0] - 1
     return vector[0, :n_births], vector[0, n_births:]
 
@@ -139,7 +135,7 @@ def _split(A, check_input, submit):
     Returns the births, the deaths and whether A is exactly symmetric (if not, the sets are None).
     """
     n = A.shape[0]
-    n_all = _n_edges(n)
+    n_all = n_edges(n)
     row = _row_holding(n, _CALLER_ROW_SHARE)
     mine = _pairs_of_rows(n, 0, row)
     pivot = _pivot(A)
@@ -194,27 +190,23 @@ def _sort_and_copy_without(values, births, out):
     return remove_sorted(values, births, out)
 
 
-def decompose_chunk(A, check_input, tol, vectors):
-    """Decompose the graphs ``A`` (b, n, n) into the rows of ``vectors`` (b, n (n - 1) / 2): births | deaths.
+def decompose_group(group, check_input, tol, rows):
+    """Decompose the graphs ``group`` (b, n, n) into ``rows`` (b, n (n - 1) / 2): births | deaths.
 
-    Per group of graphs that stays in the cache: the edges are copied into the rows (with the exact
-    symmetry check), sorted there, range-checked, and the tree weights (one Prim per graph) are
-    removed in place, which leaves the deaths at the end of each row for the births to go first.
-    Each step is one call over the group.
+    The edges are copied into the rows (with the exact symmetry check), sorted there, range-checked,
+    and the tree weights (one Prim per graph) are removed in place, which leaves the deaths at the
+    end of each row for the births to go first. Each step is one call over the group.
     """
-    n_graphs, n = A.shape[:2]
-    step = max(1, _GROUP_EDGES // max(1, _n_edges(n)))
-    for a in range(0, n_graphs, step):
-        group, rows = A[a:a + step], vectors[a:a + step]
-        if upper_batch(group, rows, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
-            group = check_values(group, tol=tol, signs=False)
-            rows[:] = group[:, upper_mask(n)]
-        rows.sort(axis=1)
-        if check_input:
-            check_sorted_range(group, rows)
-        tree = np.empty((group.shape[0], n - 1), dtype=A.dtype)
-        prim_batch(group, tree)
-        tree.sort(axis=1)
-        if remove_in_place(rows, tree) >= 0:
-            raise _unchecked_error()
-        rows[:, :n - 1] = tree
+    n = group.shape[1]
+    if upper_batch(group, rows, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
+        group = check_values(group, tol=tol, signs=False)
+        rows[:] = group[:, upper_mask(n)]
+    rows.sort(axis=1)
+    if check_input:
+        check_sorted_range(group, rows)
+    tree = np.empty((group.shape[0], n - 1), dtype=group.dtype)
+    prim_batch(group, tree)
+    tree.sort(axis=1)
+    if remove_in_place(rows, tree) >= 0:
+        raise _unchecked_error()
+    rows[:, :n - 1] = tree

@@ -20,7 +20,7 @@ _ROW_SEARCH_MIN_EDGES = 8_000
 _GROUP_EDGES = 1 << 20
 
 
-def _n_edges(n):
+def n_edges(n):
     """Edges of the complete graph on ``n`` nodes."""
     return n * (n - 1) // 2
 
@@ -127,7 +127,7 @@ def _upper_triangles(A):
     One slice copy per row, across all graphs at once: contiguous reads, faster than a gather.
     """
     n_graphs, n = A.shape[:2]
-    out = np.empty((n_graphs, _n_edges(n)), dtype=A.dtype)
+    out = np.empty((n_graphs, n_edges(n)), dtype=A.dtype)
     start = 0
     for i in range(n - 1):
         out[:, start:start + n - 1 - i] = A[:, i, i + 1:]
@@ -211,7 +211,7 @@ def decompose_chunk(A, check_input, tol, births, deaths):
     per-graph calls). The weights are checked before the tree is grown from them.
     """
     n_graphs, n = A.shape[:2]
-    step = max(1, _GROUP_EDGES // _n_edges(n))
+    step = max(1, _GROUP_EDGES // n_edges(n))
     for a in range(0, n_graphs, step):
         group = A[a:a + step]
         edges = _upper_triangles(group)
