@@ -7,8 +7,9 @@
  * GIL is released during the computations.
  *
  * The wide kernels (gram, means_distances) are written with GCC/Clang vector types; on x86-64
- * they are compiled twice, for the baseline and for AVX2 + FMA, the latter chosen at run time
- * when the CPU has it. The k-means loop is scalar and compiled without FMA contraction (the
+ * they are compiled three times, for the baseline, for AVX2 + FMA and for AVX-512 (wider tiles),
+ * the widest the CPU has chosen at run time. Both take a range of columns, so that two threads
+ * can each take one part of a wide table (fcviz._kmeans adds their partial sums). The k-means loop is scalar and compiled without FMA contraction (the
  * baseline target), following the numpy expressions it replaces operation by operation.
  */
 
@@ -36,6 +37,7 @@ typedef double v4d __attribute__((vector_size(32)));
 #define restrict __restrict
 #endif
 
+#define GRAM4_CHUNK 256 /* columns per slab of the 4 x 4 tiles (measured best of 64 to 1024) */
 #define CHUNK 1024 /* columns per slab: N rows x 512 doubles stay in L2 for the tiles of a slab */
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -121,17 +123,76 @@ gram_tile(const double *const *rows, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t c0
     }
 }
 
-/* K (n, n) = V V^T and sums (d,) = column sums of V (n, d); rows holds n_pad >= n row pointers. */
-INLINE void
-gram_impl(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t d, double *K, double *sums,
-          double *tiles)
+#ifdef FCVIZ_DISPATCH
+typedef double v8d __attribute__((vector_size(64)));
+
+INLINE v8d
+load8(const double *p)
 {
-    Py_ssize_t n_blocks = n_pad / 3;
-    memset(tiles, 0, sizeof(double) * 9 * n_blocks * n_blocks);
-    memset(sums, 0, sizeof(double) * d);
-    for (Py_ssize_t c0 = 0; c0 < d; c0 += CHUNK) {
-        Py_ssize_t c1 = c0 + CHUNK < d ? c0 + CHUNK : d;
-        for (Py_ssize_t i = 0; i < n; i++) { /* row by row, as numpy's mean over axis 0 adds them */
+    v8d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The 4 x 4 tile of gram_tile in 8-lane vectors (16 accumulators and 8 operands: 24 of AVX-512's 32
+ * registers; 8 loads per 16 multiply-adds). Compiled only into the AVX-512 kernel. */
+INLINE void
+gram_tile4(const double *const *rows, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t c0, Py_ssize_t c1, double *acc)
+{
+    const double *x[4], *y[4];
+    for (int u = 0; u < 4; u++) {
+        x[u] = rows[a0 + u];
+        y[u] = rows[b0 + u];
+    }
+    v8d s[4][4];
+    for (int u = 0; u < 4; u++) {
+        for (int v = 0; v < 4; v++) {
+            s[u][v] = (v8d){0};
+        }
+    }
+    Py_ssize_t c = c0;
+    for (; c + 8 <= c1; c += 8) {
+        v8d q[4];
+        for (int v = 0; v < 4; v++) {
+            q[v] = load8(y[v] + c);
+        }
+        for (int u = 0; u < 4; u++) {
+            v8d p = load8(x[u] + c);
+            for (int v = 0; v < 4; v++) {
+                s[u][v] += p * q[v];
+            }
+        }
+    }
+    for (int u = 0; u < 4; u++) {
+        for (int v = 0; v < 4; v++) {
+            v8d t = s[u][v];
+            double total = ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
+            for (Py_ssize_t j = c; j < c1; j++) {
+                total += x[u][j] * y[v][j];
+            }
+            acc[4 * u + v] += total;
+        }
+    }
+}
+#endif
+
+/* K (n, n) = V V^T and sums[c0:c1] = column sums of V (n, d) (unless sums is NULL), both over the
+ * columns [c0, c1): rows
+ * holds n_pad >= n row pointers (n_pad a multiple of the tile size T, 3 or 4), tiles room for
+ * T^2 (n_pad / T)^2 values. */
+INLINE void
+gram_impl(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c_start, Py_ssize_t c_stop,
+          double *K, double *sums, double *tiles, int T)
+{
+    Py_ssize_t n_blocks = n_pad / T, T2 = (Py_ssize_t)T * T;
+    memset(tiles, 0, sizeof(double) * T2 * n_blocks * n_blocks);
+    for (Py_ssize_t c = c_start; sums && c < c_stop; c++) {
+        sums[c] = 0.0;
+    }
+    Py_ssize_t chunk = T == 4 ? GRAM4_CHUNK : CHUNK;
+    for (Py_ssize_t c0 = c_start; c0 < c_stop; c0 += chunk) {
+        Py_ssize_t c1 = c0 + chunk < c_stop ? c0 + chunk : c_stop;
+        for (Py_ssize_t i = 0; sums && i < n; i++) { /* row by row, as numpy's mean over axis 0 adds them */
             const double *x = rows[i];
             for (Py_ssize_t c = c0; c < c1; c++) {
                 sums[c] += x[c];
@@ -139,18 +200,25 @@ gram_impl(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t 
         }
         for (Py_ssize_t a = 0; a < n_blocks; a++) {
             for (Py_ssize_t b = a; b < n_blocks; b++) {
-                gram_tile(rows, 3 * a, 3 * b, c0, c1, tiles + 9 * (a * n_blocks + b));
+                double *acc = tiles + T2 * (a * n_blocks + b);
+#ifdef FCVIZ_DISPATCH
+                if (T == 4) {
+                    gram_tile4(rows, 4 * a, 4 * b, c0, c1, acc);
+                    continue;
+                }
+#endif
+                gram_tile(rows, 3 * a, 3 * b, c0, c1, acc);
             }
         }
     }
     for (Py_ssize_t a = 0; a < n_blocks; a++) {
         for (Py_ssize_t b = a; b < n_blocks; b++) {
-            const double *t = tiles + 9 * (a * n_blocks + b);
-            for (int u = 0; u < 3; u++) {
-                for (int v = 0; v < 3; v++) {
-                    Py_ssize_t i = 3 * a + u, j = 3 * b + v;
+            const double *t = tiles + T2 * (a * n_blocks + b);
+            for (int u = 0; u < T; u++) {
+                for (int v = 0; v < T; v++) {
+                    Py_ssize_t i = T * a + u, j = T * b + v;
                     if (i < n && j < n && i <= j) {
-                        K[i * n + j] = K[j * n + i] = t[3 * u + v];
+                        K[i * n + j] = K[j * n + i] = t[T * u + v];
                     }
                 }
             }
@@ -233,51 +301,118 @@ support_means(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_s
     }
 }
 
+#ifdef FCVIZ_DISPATCH
+/* distance_tile in 8-lane vectors (the AVX-512 kernel): 16 accumulators, 6 loads per 8 differences. */
+INLINE void
+distance_tile8(const double *V, Py_ssize_t n, Py_ssize_t d, const double *C, Py_ssize_t k, Py_ssize_t i,
+               Py_ssize_t c, Py_ssize_t c0, Py_ssize_t c1, const double *zeros, double *D)
+{
+    const double *x[2], *y[4];
+    for (int u = 0; u < 2; u++) {
+        x[u] = i + u < n ? V + (i + u) * d : zeros - c0;
+    }
+    for (int v = 0; v < 4; v++) {
+        y[v] = c + v < k ? C + (c + v) * d : zeros - c0;
+    }
+    v8d s[2][4];
+    for (int u = 0; u < 2; u++) {
+        for (int v = 0; v < 4; v++) {
+            s[u][v] = (v8d){0};
+        }
+    }
+    Py_ssize_t j = c0;
+    for (; j + 8 <= c1; j += 8) {
+        v8d p0 = load8(x[0] + j), p1 = load8(x[1] + j);
+        for (int v = 0; v < 4; v++) {
+            v8d q = load8(y[v] + j), e0 = p0 - q, e1 = p1 - q;
+            s[0][v] += e0 * e0;
+            s[1][v] += e1 * e1;
+        }
+    }
+    for (int u = 0; u < 2 && i + u < n; u++) {
+        for (int v = 0; v < 4 && c + v < k; v++) {
+            v8d t = s[u][v];
+            double total = ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
+            for (Py_ssize_t m = j; m < c1; m++) {
+                double e = x[u][m] - y[v][m];
+                total += e * e;
+            }
+            D[(i + u) * k + c + v] += total;
+        }
+    }
+}
+#endif
+
 /* For each centre c, C[c] = mean of the rows i with W[i][c] != 0 (when with_means), then
- * D[i][c] = sum_j (V[i][j] - C[c][j])^2, slab by slab (one pass over V). */
+ * D[i][c] = sum_j (V[i][j] - C[c][j])^2, over the columns [c_start, c_stop) slab by slab (one pass
+ * over them). */
 INLINE void
 means_distances_impl(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k, double *C,
-                     double *D, int with_means, const double *counts, const double *zeros)
+                     double *D, int with_means, const double *counts, const double *zeros, Py_ssize_t c_start,
+                     Py_ssize_t c_stop, int wide)
 {
     memset(D, 0, sizeof(double) * n * k);
-    for (Py_ssize_t c0 = 0; c0 < d; c0 += CHUNK) {
-        Py_ssize_t c1 = c0 + CHUNK < d ? c0 + CHUNK : d;
+    for (Py_ssize_t c0 = c_start; c0 < c_stop; c0 += CHUNK) {
+        Py_ssize_t c1 = c0 + CHUNK < c_stop ? c0 + CHUNK : c_stop;
         if (with_means) {
             support_means(V, n, d, W, k, C, counts, c0, c1);
         }
         for (Py_ssize_t i = 0; i < n; i += 2) {
             for (Py_ssize_t c = 0; c < k; c += 4) {
+#ifdef FCVIZ_DISPATCH
+                if (wide) {
+                    distance_tile8(V, n, d, C, k, i, c, c0, c1, zeros, D);
+                    continue;
+                }
+#endif
                 distance_tile(V, n, d, C, k, i, c, c0, c1, zeros, D);
             }
         }
     }
 }
 
-static void gram_base(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t d, double *K,
-                      double *sums, double *tiles)
+static void gram_base(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c0, Py_ssize_t c1,
+                      double *K, double *sums, double *tiles)
 {
-    gram_impl(rows, n, n_pad, d, K, sums, tiles);
+    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles, 3);
 }
 
 static void means_distances_base(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k,
-                                 double *C, double *D, int with_means, const double *counts, const double *zeros)
+                                 double *C, double *D, int with_means, const double *counts, const double *zeros,
+                                 Py_ssize_t c0, Py_ssize_t c1)
 {
-    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros);
+    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1, 0);
 }
 
 #ifdef FCVIZ_DISPATCH
 __attribute__((target("avx2,fma"))) static void
-gram_avx2(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t d, double *K, double *sums,
-          double *tiles)
+gram_avx2(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c0, Py_ssize_t c1, double *K,
+          double *sums, double *tiles)
 {
-    gram_impl(rows, n, n_pad, d, K, sums, tiles);
+    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles, 3);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) static void
+gram_avx512(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c0, Py_ssize_t c1, double *K,
+            double *sums, double *tiles)
+{
+    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles, 4);
 }
 
 __attribute__((target("avx2,fma"))) static void
 means_distances_avx2(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k, double *C,
-                     double *D, int with_means, const double *counts, const double *zeros)
+                     double *D, int with_means, const double *counts, const double *zeros, Py_ssize_t c0,
+                     Py_ssize_t c1)
 {
-    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros);
+    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1, 0);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) static void
+means_distances_avx512(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k, double *C,
+                       double *D, int with_means, const double *counts, const double *zeros, Py_ssize_t c0,
+                       Py_ssize_t c1)
+{
+    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1, 1);
 }
 
 static int
@@ -287,6 +422,17 @@ has_avx2(void)
     if (known < 0) {
         __builtin_cpu_init();
         known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return known;
+}
+
+static int
+has_avx512(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = has_avx2() && __builtin_cpu_supports("avx512f");
     }
     return known;
 }
@@ -624,15 +770,18 @@ lloyd(Work *w, const int64_t *seeds, Py_ssize_t max_iter, double tol_abs, Py_ssi
 /* ---------------------------------------------------------------------------------------------- */
 
 PyDoc_STRVAR(gram_doc,
-             "gram(V, K, sums)\n--\n\n"
-             "K (n, n) = V @ V.T and sums (d,) = V.sum(axis=0) of V (n, d), float64, in one pass.");
+             "gram(V, K, sums, c0=0, c1=d)\n--\n\n"
+             "K (n, n) = V[:, c0:c1] @ V[:, c0:c1].T and sums[c0:c1] = V[:, c0:c1].sum(axis=0) of V (n, d),\n"
+             "float64, in one pass over those columns (two threads can each take a range of columns); sums\n"
+             "may be None.");
 
 static PyObject *
 py_gram(PyObject *self, PyObject *args)
 {
     PyObject *ov, *ok, *os;
     Py_buffer v, kb, sb;
-    if (!PyArg_ParseTuple(args, "OOO", &ov, &ok, &os)) {
+    Py_ssize_t c0 = 0, c1 = -1;
+    if (!PyArg_ParseTuple(args, "OOO|nn", &ov, &ok, &os, &c0, &c1)) {
         return NULL;
     }
     if (get_buffer(ov, &v, 0, 2, "d", "V") < 0) {
@@ -642,21 +791,35 @@ py_gram(PyObject *self, PyObject *args)
         PyBuffer_Release(&v);
         return NULL;
     }
-    if (get_buffer(os, &sb, 1, 1, "d", "sums") < 0) {
+    int with_sums = os != Py_None;
+    if (with_sums && get_buffer(os, &sb, 1, 1, "d", "sums") < 0) {
         PyBuffer_Release(&v);
         PyBuffer_Release(&kb);
         return NULL;
     }
     Py_ssize_t n = dim(&v, 0), d = dim(&v, 1);
     PyObject *result = NULL;
-    if (dim(&kb, 0) != n || dim(&kb, 1) != n || dim(&sb, 0) != d) {
-        PyErr_SetString(PyExc_ValueError, "_ckmeans.gram: K must be (n, n) and sums (d,) for V (n, d).");
+    if (c1 < 0) {
+        c1 = d;
+    }
+    if (dim(&kb, 0) != n || dim(&kb, 1) != n || (with_sums && dim(&sb, 0) != d)) {
+        PyErr_SetString(PyExc_ValueError, "_ckmeans.gram: K must be (n, n) and sums (d,) or None for V (n, d).");
         goto done;
     }
-    Py_ssize_t n_pad = (n + 2) / 3 * 3, n_blocks = n_pad / 3;
+    if (c0 < 0 || c0 > c1 || c1 > d) {
+        PyErr_SetString(PyExc_ValueError, "_ckmeans.gram: the columns must satisfy 0 <= c0 <= c1 <= d.");
+        goto done;
+    }
+    int T = 3;
+#ifdef FCVIZ_DISPATCH
+    if (has_avx512()) {
+        T = 4;
+    }
+#endif
+    Py_ssize_t n_pad = (n + T - 1) / T * T, n_blocks = n_pad / T;
     const double **rows = malloc(sizeof(double *) * (n_pad > 0 ? n_pad : 1));
     double *zeros = calloc(d > 0 ? d : 1, sizeof(double));
-    double *tiles = malloc(sizeof(double) * 9 * (n_blocks > 0 ? n_blocks * n_blocks : 1));
+    double *tiles = malloc(sizeof(double) * T * T * (n_blocks > 0 ? n_blocks * n_blocks : 1));
     if (!rows || !zeros || !tiles) {
         free(rows);
         free(zeros);
@@ -667,15 +830,19 @@ py_gram(PyObject *self, PyObject *args)
     for (Py_ssize_t i = 0; i < n_pad; i++) {
         rows[i] = i < n ? (const double *)v.buf + i * d : zeros;
     }
+    double *sums = with_sums ? sb.buf : NULL;
     Py_BEGIN_ALLOW_THREADS
 #ifdef FCVIZ_DISPATCH
-    if (has_avx2()) {
-        gram_avx2(rows, n, n_pad, d, kb.buf, sb.buf, tiles);
+    if (T == 4) {
+        gram_avx512(rows, n, n_pad, c0, c1, kb.buf, sums, tiles);
+    }
+    else if (has_avx2()) {
+        gram_avx2(rows, n, n_pad, c0, c1, kb.buf, sums, tiles);
     }
     else
 #endif
     {
-        gram_base(rows, n, n_pad, d, kb.buf, sb.buf, tiles);
+        gram_base(rows, n, n_pad, c0, c1, kb.buf, sums, tiles);
     }
     Py_END_ALLOW_THREADS
     free(rows);
@@ -686,7 +853,9 @@ py_gram(PyObject *self, PyObject *args)
 done:
     PyBuffer_Release(&v);
     PyBuffer_Release(&kb);
-    PyBuffer_Release(&sb);
+    if (with_sums) {
+        PyBuffer_Release(&sb);
+    }
     return result;
 }
 
@@ -749,10 +918,11 @@ done:
 }
 
 PyDoc_STRVAR(means_distances_doc,
-             "means_distances(V, W, C, D, means)\n--\n\n"
+             "means_distances(V, W, C, D, means, c0=0, c1=d)\n--\n\n"
              "With means true, C (k, d) = mean of the rows of V (n, d) with W[:, c] != 0 (sums in row\n"
              "order, so means of sorted rows are sorted); then D (n, k) = squared distances from the\n"
-             "rows of V to those of C, summed directly (not by the Gram form). One pass over V.");
+             "rows of V to those of C, summed directly (not by the Gram form). One pass over the columns\n"
+             "[c0, c1) of V: C[:, c0:c1] and the part of D that they add (two threads can each take a range).");
 
 static PyObject *
 py_means_distances(PyObject *self, PyObject *args)
@@ -760,7 +930,8 @@ py_means_distances(PyObject *self, PyObject *args)
     PyObject *ov, *ow, *oc, *od;
     int with_means;
     Py_buffer v, wb, cb, db;
-    if (!PyArg_ParseTuple(args, "OOOOp", &ov, &ow, &oc, &od, &with_means)) {
+    Py_ssize_t c0 = 0, c1 = -1;
+    if (!PyArg_ParseTuple(args, "OOOOp|nn", &ov, &ow, &oc, &od, &with_means, &c0, &c1)) {
         return NULL;
     }
     if (get_buffer(ov, &v, 0, 2, "d", "V") < 0) {
@@ -790,6 +961,13 @@ py_means_distances(PyObject *self, PyObject *args)
                         "_ckmeans.means_distances: V (n, d), W (n, k), C (k, d) and D (n, k) do not match.");
         goto done;
     }
+    if (c1 < 0) {
+        c1 = d;
+    }
+    if (c0 < 0 || c0 > c1 || c1 > d) {
+        PyErr_SetString(PyExc_ValueError, "_ckmeans.means_distances: the columns must satisfy 0 <= c0 <= c1 <= d.");
+        goto done;
+    }
     counts = calloc(k > 0 ? k : 1, sizeof(double));
     zeros = calloc(CHUNK, sizeof(double));
     if (!counts || !zeros) {
@@ -810,13 +988,16 @@ py_means_distances(PyObject *self, PyObject *args)
     }
     Py_BEGIN_ALLOW_THREADS
 #ifdef FCVIZ_DISPATCH
-    if (has_avx2()) {
-        means_distances_avx2(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros);
+    if (has_avx512()) {
+        means_distances_avx512(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros, c0, c1);
+    }
+    else if (has_avx2()) {
+        means_distances_avx2(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros, c0, c1);
     }
     else
 #endif
     {
-        means_distances_base(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros);
+        means_distances_base(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros, c0, c1);
     }
     Py_END_ALLOW_THREADS
     result = Py_None;

@@ -9,7 +9,7 @@ is its engine, shared with :class:`fcviz.TopClustering`, whose centroid updates 
 from __future__ import annotations
 
 import numbers
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state
 from ._linalg import gram_form, squared_euclidean
 from ._threads import one_thread_below
 from ._validation import check_int, check_option
+from ._workshare import available_cores, run_shared, shared_executor
 
 try:  # this module's compiled twin (fcviz/_ckmeans.c, built by setup.py); without it the numpy path
     # below takes the same steps
@@ -328,7 +329,8 @@ class Runs(NamedTuple):
     n_iter : int
     centroids : object or None
         The best run's centroid updater (None from the compiled core).
-    z_mean : ndarray of shape (d,)
+    z_mean : ndarray of shape (d,) or None
+        The points' mean (None from the compiled core, whose ``means`` need none).
     means : ndarray of shape (k, d) or None
         From the compiled core: the centres, uncentred, each the mean of its members summed in row
         order (so means of sorted rows are sorted), against which ``labels`` and ``inertia`` were
@@ -375,9 +377,7 @@ def direct_distances(points, centers):
     centers = np.ascontiguousarray(centers, dtype=np.float64)
     if _ckmeans is None:
         return np.stack([np.einsum("ij,ij->i", points - center, points - center) for center in centers], axis=1)
-    D = np.empty((points.shape[0], centers.shape[0]))
-    _ckmeans.means_distances(points, np.empty((0, 0)), centers, D, False)
-    return D
+    return _means_and_distances(points, np.empty((0, 0)), centers, with_means=False)
 
 
 def _seedings(rng, n_samples, n_clusters, init, n_init):
@@ -409,26 +409,65 @@ def _seedings(rng, n_samples, n_clusters, init, n_init):
     return seeds, rng.random_sample((n_init, 1 + (n_clusters - 1) * trials)), trials
 
 
-def _centred_gram(V):
-    """The Gram matrix of the centred rows of V (n, d), its diagonal and trace, and the column means.
+#: Columns from which the wide compiled kernels take a table in two halves, and multiply-adds of a
+#: Gram product (n^2 d / 2) from which two threads take one half each (below, the hand-off to a
+#: helper thread, tens of microseconds, costs more than it saves: the halves run one after the other).
+_SPLIT_COLUMNS = 8192
+_SPLIT_WORK = 4e6
 
-    ``K = V V^T`` and the column sums come from one pass of the compiled core; the centring is
-    algebraic, ``Kc = K - r 1^T - 1 r^T + mean(r)`` with ``r = K 1 / n`` (``r_i = v_i . mean``).
+
+def _column_parts(n_features):
+    """Column ranges ``[c0, c1)`` of the wide compiled kernels' parts: two halves of a wide table
+    (the second starting on a whole vector), else the whole. The parts depend on the width alone,
+    so that a fit and a later prediction on the same rows add the same partial sums."""
+    if n_features < _SPLIT_COLUMNS:
+        return [(0, n_features)]
+    half = n_features // 16 * 8
+    return [(0, half), (half, n_features)]
+
+
+def _run_parts(calls, n_samples, n_features):
+    """Run zero-argument calls of the GIL-free kernels, side by side on this thread and the shared
+    pool where the work is large enough and there are two cores, else one after the other."""
+    if len(calls) > 1 and available_cores() > 1 and n_samples * n_samples * n_features / 2 >= _SPLIT_WORK:
+        return run_shared(calls, shared_executor().submit, len(calls) - 1)
+    return [call() for call in calls]
+
+
+def _centred_gram(V):
+    """The Gram matrix of the centred rows of V (n, d), its diagonal and trace.
+
+    ``K = V V^T`` comes from the compiled core, the columns of a large V shared by two threads (their
+    two partial products added); the centring is algebraic, ``Kc = K - r 1^T - 1 r^T + mean(r)`` with
+    ``r = K 1 / n`` (``r_i = v_i . mean``).
     """
     n, d = V.shape
-    K = np.empty((n, n))
-    sums = np.empty(d)
+    parts = _column_parts(d)
+    K = [np.empty((n, n)) for _ in parts]
+    _run_parts([partial(_ckmeans.gram, V, out, None, c0, c1) for out, (c0, c1) in zip(K, parts)], n, d)
+    K = K[0] if len(K) == 1 else np.add(K[0], K[1], out=K[0])
     z_norms = np.empty(n)
-    _ckmeans.gram(V, K, sums)
     trace = _ckmeans.centre_gram(K, z_norms)
-    return K, z_norms, trace, sums / n
+    return K, z_norms, trace
+
+
+def _means_and_distances(V, weights, means, with_means=True):
+    """Squared distances (n, k) of the rows of V (n, d) to the rows of ``means`` (k, d), summed
+    directly in the parts of :func:`_column_parts`; first, with ``with_means``, ``means`` = the means
+    of the members of each centre (``weights`` (n, k) non-zero)."""
+    n, d = V.shape
+    parts = _column_parts(d)
+    D = [np.empty((n, means.shape[0])) for _ in parts]
+    _run_parts([partial(_ckmeans.means_distances, V, weights, means, out, with_means, c0, c1)
+                for out, (c0, c1) in zip(D, parts)], n, d)
+    return D[0] if len(D) == 1 else np.add(D[0], D[1], out=D[0])
 
 
 def _compiled_best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng):
     """:func:`best_of_runs` in the Gram space by the compiled core: the same draws and steps."""
     V = np.ascontiguousarray(Z_raw, dtype=np.float64)
     n_samples = V.shape[0]
-    K, z_norms, trace, z_mean = _centred_gram(V)
+    K, z_norms, trace = _centred_gram(V)
     tol_abs = trace / V.size * tol
     seeds, draws, trials = _seedings(rng, n_samples, n_clusters, init, n_init)
     labels = np.empty(n_samples, dtype=np.int64)
@@ -437,11 +476,10 @@ def _compiled_best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rn
     # the centres as points (means of the best run's weights) and the final assignment to them, as
     # predict does it (direct_distances), in one more pass over the points
     means = np.empty((n_clusters, V.shape[1]))
-    D = np.empty((n_samples, n_clusters))
-    _ckmeans.means_distances(V, weights, means, D, True)
+    D = _means_and_distances(V, weights, means)
     labels = D.argmin(axis=1)
     inertia = float(D[np.arange(n_samples), labels].sum())
-    return Runs(labels, inertia, None, int(n_iter), None, z_mean, means)
+    return Runs(labels, inertia, None, int(n_iter), None, None, means)
 
 
 #: Up to this many points, k-means++ seeds from the N x N Gram matrix even when it is larger than the features.

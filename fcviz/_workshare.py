@@ -9,8 +9,36 @@ tasks a running helper already holds. On an idle machine the tasks spread over t
 from __future__ import annotations
 
 import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from threading import Lock
 
-__all__ = ["run_shared"]
+__all__ = ["available_cores", "run_shared", "shared_executor"]
+
+_pool = None
+_pool_lock = Lock()
+
+
+def available_cores():
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def shared_executor():
+    """The thread pool of fcviz's compiled kernels, created on first use, one thread per available core.
+
+    The kernels release the GIL, so the threads of one pool run them side by side; every caller
+    (``birth_death``, the k-means core) shares the pool, so two of them never ask for more threads
+    than there are cores.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=available_cores(), thread_name_prefix="fcviz-kernels")
+        return _pool
 
 
 def run_shared(tasks, submit, helpers):

@@ -716,7 +716,7 @@ class TopClustering(ClusterMixin, BaseEstimator):
         self.n_features_in_ = data.n_nodes * (data.n_nodes - 1) // 2
         points = runs.centers + runs.z_mean if runs.means is None else runs.means
         if w == 1:
-            self.cluster_centers_ = self._barycenter_persistences(data, labels, points)
+            self.cluster_centers_ = self._barycenter_persistences(data, labels, points, runs.means is not None)
             if hasattr(self, "cluster_center_graphs_"):
                 del self.cluster_center_graphs_
         else:
@@ -728,14 +728,16 @@ class TopClustering(ClusterMixin, BaseEstimator):
             self.cluster_centers_ = birth_death(self.cluster_center_graphs_, check_input=False)
         return self
 
-    def _barycenter_persistences(self, data, labels, points):
-        """``cluster_centers_`` at w = 1 from the cluster means ``points`` (k, E) of the fit's features."""
+    def _barycenter_persistences(self, data, labels, points, summed_in_order=False):
+        """``cluster_centers_`` at w = 1 from the cluster means ``points`` (k, E) of the fit's features
+        (``summed_in_order``: the compiled core's, sorted by construction, see _ckmeans.means_distances)."""
         n_births = data.n_nodes - 1
         if data.topo_scale is not None:
             points = _barycenters(data.topo, labels, self.n_clusters, points, data.topo_scale)
+            summed_in_order = False
         births, deaths = points[:, :n_births], points[:, n_births:]
         # means of sorted vectors summed in row order are sorted; sort what the centring left unsorted
-        if not _rows_sorted(births) or not _rows_sorted(deaths):
+        if not summed_in_order and (not _rows_sorted(births) or not _rows_sorted(deaths)):
             births, deaths = np.sort(births, axis=1), np.sort(deaths, axis=1)
         births.flags.writeable = deaths.flags.writeable = False  # a Persistence keeps read-only arrays as they are
         return Persistence(births, deaths)

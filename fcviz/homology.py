@@ -22,11 +22,8 @@ returned is a bitwise copy of an input weight, so float64 input gives exact resu
 from __future__ import annotations
 
 import heapq
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from threading import Lock
 
 import numpy as np
 
@@ -41,7 +38,7 @@ from ._decompose import (
     upper_mask,
 )
 from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
-from ._workshare import run_shared
+from ._workshare import available_cores, run_shared, shared_executor
 
 __all__ = [
     "Persistence",
@@ -57,27 +54,6 @@ __all__ = [
 
 # Below this many edges a graph is sorted on the calling thread: a thread hand-off costs more.
 _PARALLEL_MIN_EDGES = 20_000
-
-_pool = None
-_pool_lock = Lock()
-
-
-def _cores():
-    """Cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
-
-
-def _executor():
-    """The module's thread pool, created on first use, one thread per available core."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_cores(), thread_name_prefix="fcviz-homology")
-        return _pool
-
 
 def n_edges(n_nodes):
     """Number of edges ``n (n - 1) / 2`` of the complete graph on ``n_nodes`` nodes."""
@@ -286,8 +262,8 @@ def _decompose_one(A, check_input, tol, parallel):
     input and finds the tree (numpy's sort releases the GIL, so it runs while scipy's Prim holds it).
     """
     if kernels_enabled():
-        return compiled_one(A, check_input, tol, _executor().submit if parallel else None)
-    future = _executor().submit(sorted_edges, A) if parallel else None
+        return compiled_one(A, check_input, tol, shared_executor().submit if parallel else None)
+    future = shared_executor().submit(sorted_edges, A) if parallel else None
     if check_input:  # signs are checked on the sorted edges, in O(1)
         view = A[None]
         checked = check_values(view, tol=tol, signs=False)
@@ -316,7 +292,7 @@ def _decompose_batch(A, check_input, tol, threads):
     n_graphs, n = A.shape[:2]
     vector = np.empty((n_graphs, n_edges(n)), dtype=A.dtype)  # births | deaths of each graph
     births, deaths = vector[:, :n - 1], vector[:, n - 1:]
-    submit, helpers = (_executor().submit, threads - 1) if threads > 1 else (None, 0)
+    submit, helpers = (shared_executor().submit, threads - 1) if threads > 1 else (None, 0)
     try:
         if kernels_enabled():  # groups of graphs, shared by the cores
             compiled_batch(A, check_input, tol, vector, submit, helpers)
@@ -379,7 +355,7 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     """
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
-    threads = min(n_jobs or _cores(), _cores())
+    threads = min(n_jobs or available_cores(), available_cores())
     if A.shape[0] * n_edges(A.shape[-1]) < _PARALLEL_MIN_EDGES:
         threads = 1
     if is_batch:  # fresh arrays of ours, made read-only: no defensive copy needed

@@ -248,6 +248,66 @@ def test_compiled_kernels_equal_numpy(n, d, k):
 
 
 @pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
+@pytest.mark.parametrize("n, d, k", [(5, 37, 2), (13, 16, 3), (40, 9001, 4)])
+def test_compiled_kernels_take_column_ranges(n, d, k):
+    """gram and means_distances over columns [c0, c1): two threads' parts add up to the whole, and
+    nothing outside the range is written."""
+    rng = np.random.default_rng(d)
+    V = rng.random((n, d))
+    labels = np.arange(n) % k
+    W = np.zeros((n, k))
+    W[np.arange(n), labels] = 1.0
+    means = np.stack([V[labels == c].mean(axis=0) for c in range(k)])
+    for c0, c1 in ((0, d // 16 * 8), (d // 16 * 8, d), (3, d - 2), (4, 4)):
+        part = V[:, c0:c1]
+        K, sums = np.full((n, n), np.nan), np.full(d, np.nan)
+        _COMPILED.gram(V, K, sums, c0, c1)
+        np.testing.assert_allclose(K, part @ part.T, rtol=1e-13, atol=1e-300)
+        np.testing.assert_allclose(sums[c0:c1], part.sum(axis=0), rtol=1e-13)
+        assert np.isnan(np.delete(sums, np.arange(c0, c1))).all()
+        _COMPILED.gram(V, K, None, c0, c1)  # no column sums
+        np.testing.assert_allclose(K, part @ part.T, rtol=1e-13, atol=1e-300)
+        C, D = np.full((k, d), np.nan), np.full((n, k), np.nan)
+        _COMPILED.means_distances(V, W, C, D, True, c0, c1)
+        np.testing.assert_allclose(C[:, c0:c1], means[:, c0:c1], rtol=1e-14)
+        assert np.isnan(np.delete(C, np.arange(c0, c1), axis=1)).all()
+        expected = ((part[:, None] - means[None, :, c0:c1]) ** 2).sum(axis=-1)
+        np.testing.assert_allclose(D, expected, rtol=1e-12, atol=1e-12)
+    for c0, c1 in ((-1, d), (5, 4), (0, d + 1)):
+        with pytest.raises(ValueError, match="0 <= c0 <= c1 <= d"):
+            _COMPILED.gram(V, np.empty((n, n)), None, c0, c1)
+        with pytest.raises(ValueError, match="0 <= c0 <= c1 <= d"):
+            _COMPILED.means_distances(V, W, np.empty((k, d)), np.empty((n, k)), True, c0, c1)
+
+
+@pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
+def test_wide_fits_split_their_columns_over_two_threads(monkeypatch):
+    """A wide table's Gram product and final distances run in two column halves on two threads:
+    the same clustering as in one piece, and predict (the same halves) gives the labels back."""
+    X = np.concatenate([random_modular_graphs(6, 40, m, signal=0.8, random_state=m) for m in (1, 2, 4)])
+    P = birth_death(X)  # 780 values per graph
+    whole = TopClustering(3, random_state=0).fit(P)
+    calls = []
+    real_run_shared = fcviz._kmeans.run_shared
+
+    def spy(tasks, submit, helpers):
+        calls.append((len(tasks), submit is not None, helpers))
+        return real_run_shared(tasks, submit, helpers)
+
+    monkeypatch.setattr(fcviz._kmeans, "_SPLIT_COLUMNS", 64)
+    monkeypatch.setattr(fcviz._kmeans, "_SPLIT_WORK", 0)
+    monkeypatch.setattr(fcviz._kmeans, "available_cores", lambda: 2)
+    monkeypatch.setattr(fcviz._kmeans, "run_shared", spy)
+    halves = TopClustering(3, random_state=0).fit(P)
+    assert calls and all(call == (2, True, 1) for call in calls)
+    np.testing.assert_array_equal(halves.labels_, whole.labels_)
+    np.testing.assert_allclose(halves.inertia_, whole.inertia_, rtol=1e-12)
+    np.testing.assert_array_equal(halves.cluster_centers_.vector, whole.cluster_centers_.vector)
+    np.testing.assert_array_equal(halves.predict(P), halves.labels_)
+    np.testing.assert_array_equal(halves.predict(P[::-1]), halves.labels_[::-1])
+
+
+@pytest.mark.skipif(_COMPILED is None, reason="fcviz._ckmeans is not built")
 def test_compiled_means_of_sorted_rows_are_sorted():
     """Means summed in row order keep each row's order: no re-sorting of the barycenters is needed."""
     rng = np.random.default_rng(0)
