@@ -60,10 +60,12 @@ _GROUP_EDGES = 1 << 16
 # The calling core's share of the rows in step 1: it also grows the tree afterwards.
 _CALLER_ROW_SHARE = 0.3
 
-# Weights sampled to choose the pivot, and the pivot's rank among them: a little below the median, as
-# merging the two runs below the pivot costs a little more than copying the one above.
+# Weights sampled to choose the pivot, and the pivot's rank among them: a little above the median, as
+# sorting the one run above the pivot costs a little more than sorting the two below (two shorter
+# sorts) and merging them (branch-free from both ends); measured best of 0.47 to 0.6 at 1,000 and
+# 2,000 nodes.
 _PIVOT_SAMPLE = 4096
-_PIVOT_RANK = 0.47
+_PIVOT_RANK = 0.53
 
 
 def _pairs_of_rows(n, r0, r1):

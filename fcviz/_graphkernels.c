@@ -137,9 +137,10 @@ static Py_ssize_t side_of(Py_ssize_t items, Py_ssize_t graphs) {
     }                                                                                                  \
                                                                                                        \
     /* The two sorted runs a and b merged, without the sorted multiset births, into out; -1 when a    \
-       birth is not among them. */                                                                   \
-    static Py_ssize_t merge_remove_##SUFFIX(const T *a, Py_ssize_t na, const T *b, Py_ssize_t nb,       \
-                                            const T *births, Py_ssize_t k, T *out) {                  \
+       birth is not among them. Every check is made; merge_remove below runs most of the merge    \
+       first, branch-free from both ends, and leaves the middle to this function. */               \
+    static Py_ssize_t merge_remove_checked_##SUFFIX(const T *a, Py_ssize_t na, const T *b, Py_ssize_t nb, \
+                                                    const T *births, Py_ssize_t k, T *out) {          \
         Py_ssize_t i = 0, j = 0, q = 0, w = 0, limit = na + nb - k;                                    \
         while (i < na && j < nb) {                                                                     \
             T v;                                                                                       \
@@ -169,6 +170,45 @@ static Py_ssize_t side_of(Py_ssize_t items, Py_ssize_t graphs) {
             }                                                                                          \
         }                                                                                              \
         return q == k ? w : -1;                                                                        \
+    }                                                                                                  \
+                                                                                                       \
+    /* merge_remove_checked, faster: which run goes next is a coin toss for the branch predictor, so  \
+       the choice runs branch-free (every value stored, the store kept unless it was a birth: rare,  \
+       a branch predicted right), from the front (smallest first, a before b on ties) and from the  \
+       back (largest first, b before a) at once, two independent chains, while both runs keep two   \
+       values and two places are left. A birth is removed by one end only (front q <= back r). The  \
+       middle goes to the checked merge. */                                                         \
+    static Py_ssize_t merge_remove_##SUFFIX(const T *a, Py_ssize_t na, const T *b, Py_ssize_t nb,       \
+                                            const T *births, Py_ssize_t k, T *out) {                  \
+        Py_ssize_t i = 0, j = 0, q = 0, w = 0;                     /* front */                        \
+        Py_ssize_t i2 = na - 1, j2 = nb - 1, r = k - 1, w2 = na + nb - k - 1; /* back */               \
+        while (i < i2 && j < j2 && w < w2) {                                                           \
+            const T x = a[i], y = b[j];                                                                \
+            const Py_ssize_t from_b = y < x;                                                           \
+            const T v = from_b ? y : x;                                                                \
+            j += from_b;                                                                               \
+            i += 1 - from_b;                                                                           \
+            out[w] = v;                                                                                \
+            if (q <= r && v == births[q]) { /* rare: a branch the predictor gets right */              \
+                q++;                                                                                   \
+            } else {                                                                                   \
+                w++;                                                                                   \
+            }                                                                                          \
+            const T x2 = a[i2], y2 = b[j2];                                                            \
+            const Py_ssize_t from_a = x2 > y2;                                                         \
+            const T v2 = from_a ? x2 : y2;                                                             \
+            i2 -= from_a;                                                                              \
+            j2 -= 1 - from_a;                                                                          \
+            out[w2] = v2;                                                                              \
+            if (q <= r && v2 == births[r]) {                                                           \
+                r--;                                                                                   \
+            } else {                                                                                   \
+                w2--;                                                                                  \
+            }                                                                                          \
+        }                                                                                              \
+        Py_ssize_t middle = merge_remove_checked_##SUFFIX(a + i, i2 + 1 - i, b + j, j2 + 1 - j,        \
+                                                          births + q, r + 1 - q, out + w);             \
+        return middle < 0 || middle != w2 + 1 - w ? -1 : na + nb - k;                                  \
     }                                                                                                  \
                                                                                                        \
     /* Dense Prim over the shrinking list of nodes outside the tree: remaining[k] is such a node and  \

@@ -172,6 +172,35 @@ def test_the_kernels_reject_wrong_buffers():
     assert K.remove_sorted(np.sort(A[0, 1:]), births, np.empty(6)) == 6
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_merge_remove_matches_a_sort_and_a_multiset_difference(dtype):
+    """merge_remove (branch-free from both ends, the middle checked) on runs with many ties, births
+    that repeat a value on both sides of the middle, empty runs, and a birth that is missing."""
+    if not _compiled.BUILT:
+        pytest.skip("fcviz's compiled kernels are not built here")
+    from fcviz import _graphkernels as K
+    rng = np.random.default_rng(0)
+    for case in range(400):
+        na, nb = rng.integers(0, 60, 2) if case % 4 else rng.integers(0, 3000, 2)
+        levels = int(rng.integers(1, 12)) if case % 3 == 0 else 10**6  # few distinct values: ties
+        a = np.sort(rng.integers(0, levels, na)).astype(dtype)
+        b = np.sort(rng.integers(0, levels, nb)).astype(dtype)
+        merged = np.sort(np.concatenate([a, b]), kind="stable")
+        births = np.sort(rng.choice(merged, size=int(rng.integers(0, merged.size + 1)), replace=False)
+                         if merged.size else merged[:0])
+        kept = list(merged)
+        for value in births:
+            kept.remove(value)
+        out = np.full(merged.size - births.size, np.nan, dtype=dtype)
+        assert K.merge_remove(a, b, births, out) == out.size, case
+        np.testing.assert_array_equal(out, np.array(kept, dtype=dtype), err_msg=str(case))
+        if merged.size:  # a value that is not there, in place of a birth: -1, and nothing written past out
+            missing = np.sort(np.append(births[1:], merged.max() + 1)) if births.size else merged[-1:] + 1
+            room = np.full(merged.size - missing.size + 1, np.nan, dtype=dtype)
+            assert K.merge_remove(a, b, missing, room[:-1]) == -1, case
+            assert np.isnan(room[-1]), case
+
+
 def test_compiled_kernels_are_built_where_the_project_builds_them():
     """make test sets FCVIZ_REQUIRE_COMPILED=1: its install must have compiled both C extensions."""
     if os.environ.get("FCVIZ_REQUIRE_COMPILED", "") in ("", "0"):
