@@ -7,9 +7,10 @@
  * GIL is released during the computations.
  *
  * The wide kernels (gram, means_distances) are written with GCC/Clang vector types; on x86-64
- * they are compiled three times, for the baseline, for AVX2 + FMA and for AVX-512 (wider tiles),
- * the widest the CPU has chosen at run time. Both take a range of columns, so that two threads
- * can each take one part of a wide table (fcviz._kmeans adds their partial sums). The k-means loop is scalar and compiled without FMA contraction (the
+ * they are compiled twice, for the baseline and for AVX2 + FMA, the latter chosen at run time
+ * when the CPU has it (AVX-512 tiles measured no faster: these passes are bound by memory). Both
+ * take a range of columns, so that two threads can each take one part of a wide table
+ * (fcviz._kmeans adds their partial sums). The k-means loop is scalar and compiled without FMA contraction (the
  * baseline target), following the numpy expressions it replaces operation by operation.
  */
 
@@ -37,7 +38,6 @@ typedef double v4d __attribute__((vector_size(32)));
 #define restrict __restrict
 #endif
 
-#define GRAM4_CHUNK 256 /* columns per slab of the 4 x 4 tiles (measured best of 64 to 1024) */
 #define CHUNK 1024 /* columns per slab: N rows x 512 doubles stay in L2 for the tiles of a slab */
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -123,75 +123,19 @@ gram_tile(const double *const *rows, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t c0
     }
 }
 
-#ifdef FCVIZ_DISPATCH
-typedef double v8d __attribute__((vector_size(64)));
-
-INLINE v8d
-load8(const double *p)
-{
-    v8d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* The 4 x 4 tile of gram_tile in 8-lane vectors (16 accumulators and 8 operands: 24 of AVX-512's 32
- * registers; 8 loads per 16 multiply-adds). Compiled only into the AVX-512 kernel. */
-INLINE void
-gram_tile4(const double *const *rows, Py_ssize_t a0, Py_ssize_t b0, Py_ssize_t c0, Py_ssize_t c1, double *acc)
-{
-    const double *x[4], *y[4];
-    for (int u = 0; u < 4; u++) {
-        x[u] = rows[a0 + u];
-        y[u] = rows[b0 + u];
-    }
-    v8d s[4][4];
-    for (int u = 0; u < 4; u++) {
-        for (int v = 0; v < 4; v++) {
-            s[u][v] = (v8d){0};
-        }
-    }
-    Py_ssize_t c = c0;
-    for (; c + 8 <= c1; c += 8) {
-        v8d q[4];
-        for (int v = 0; v < 4; v++) {
-            q[v] = load8(y[v] + c);
-        }
-        for (int u = 0; u < 4; u++) {
-            v8d p = load8(x[u] + c);
-            for (int v = 0; v < 4; v++) {
-                s[u][v] += p * q[v];
-            }
-        }
-    }
-    for (int u = 0; u < 4; u++) {
-        for (int v = 0; v < 4; v++) {
-            v8d t = s[u][v];
-            double total = ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
-            for (Py_ssize_t j = c; j < c1; j++) {
-                total += x[u][j] * y[v][j];
-            }
-            acc[4 * u + v] += total;
-        }
-    }
-}
-#endif
-
-/* K (n, n) = V V^T and sums[c0:c1] = column sums of V (n, d) (unless sums is NULL), both over the
- * columns [c0, c1): rows
- * holds n_pad >= n row pointers (n_pad a multiple of the tile size T, 3 or 4), tiles room for
- * T^2 (n_pad / T)^2 values. */
+/* K (n, n) = V V^T and sums[c_start:c_stop] = column sums of V (n, d) (none when sums is NULL), both
+ * over the columns [c_start, c_stop); rows holds n_pad >= n row pointers. */
 INLINE void
 gram_impl(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c_start, Py_ssize_t c_stop,
-          double *K, double *sums, double *tiles, int T)
+          double *K, double *sums, double *tiles)
 {
-    Py_ssize_t n_blocks = n_pad / T, T2 = (Py_ssize_t)T * T;
-    memset(tiles, 0, sizeof(double) * T2 * n_blocks * n_blocks);
+    Py_ssize_t n_blocks = n_pad / 3;
+    memset(tiles, 0, sizeof(double) * 9 * n_blocks * n_blocks);
     for (Py_ssize_t c = c_start; sums && c < c_stop; c++) {
         sums[c] = 0.0;
     }
-    Py_ssize_t chunk = T == 4 ? GRAM4_CHUNK : CHUNK;
-    for (Py_ssize_t c0 = c_start; c0 < c_stop; c0 += chunk) {
-        Py_ssize_t c1 = c0 + chunk < c_stop ? c0 + chunk : c_stop;
+    for (Py_ssize_t c0 = c_start; c0 < c_stop; c0 += CHUNK) {
+        Py_ssize_t c1 = c0 + CHUNK < c_stop ? c0 + CHUNK : c_stop;
         for (Py_ssize_t i = 0; sums && i < n; i++) { /* row by row, as numpy's mean over axis 0 adds them */
             const double *x = rows[i];
             for (Py_ssize_t c = c0; c < c1; c++) {
@@ -200,25 +144,18 @@ gram_impl(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t 
         }
         for (Py_ssize_t a = 0; a < n_blocks; a++) {
             for (Py_ssize_t b = a; b < n_blocks; b++) {
-                double *acc = tiles + T2 * (a * n_blocks + b);
-#ifdef FCVIZ_DISPATCH
-                if (T == 4) {
-                    gram_tile4(rows, 4 * a, 4 * b, c0, c1, acc);
-                    continue;
-                }
-#endif
-                gram_tile(rows, 3 * a, 3 * b, c0, c1, acc);
+                gram_tile(rows, 3 * a, 3 * b, c0, c1, tiles + 9 * (a * n_blocks + b));
             }
         }
     }
     for (Py_ssize_t a = 0; a < n_blocks; a++) {
         for (Py_ssize_t b = a; b < n_blocks; b++) {
-            const double *t = tiles + T2 * (a * n_blocks + b);
-            for (int u = 0; u < T; u++) {
-                for (int v = 0; v < T; v++) {
-                    Py_ssize_t i = T * a + u, j = T * b + v;
+            const double *t = tiles + 9 * (a * n_blocks + b);
+            for (int u = 0; u < 3; u++) {
+                for (int v = 0; v < 3; v++) {
+                    Py_ssize_t i = 3 * a + u, j = 3 * b + v;
                     if (i < n && j < n && i <= j) {
-                        K[i * n + j] = K[j * n + i] = t[T * u + v];
+                        K[i * n + j] = K[j * n + i] = t[3 * u + v];
                     }
                 }
             }
@@ -301,55 +238,13 @@ support_means(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_s
     }
 }
 
-#ifdef FCVIZ_DISPATCH
-/* distance_tile in 8-lane vectors (the AVX-512 kernel): 16 accumulators, 6 loads per 8 differences. */
-INLINE void
-distance_tile8(const double *V, Py_ssize_t n, Py_ssize_t d, const double *C, Py_ssize_t k, Py_ssize_t i,
-               Py_ssize_t c, Py_ssize_t c0, Py_ssize_t c1, const double *zeros, double *D)
-{
-    const double *x[2], *y[4];
-    for (int u = 0; u < 2; u++) {
-        x[u] = i + u < n ? V + (i + u) * d : zeros - c0;
-    }
-    for (int v = 0; v < 4; v++) {
-        y[v] = c + v < k ? C + (c + v) * d : zeros - c0;
-    }
-    v8d s[2][4];
-    for (int u = 0; u < 2; u++) {
-        for (int v = 0; v < 4; v++) {
-            s[u][v] = (v8d){0};
-        }
-    }
-    Py_ssize_t j = c0;
-    for (; j + 8 <= c1; j += 8) {
-        v8d p0 = load8(x[0] + j), p1 = load8(x[1] + j);
-        for (int v = 0; v < 4; v++) {
-            v8d q = load8(y[v] + j), e0 = p0 - q, e1 = p1 - q;
-            s[0][v] += e0 * e0;
-            s[1][v] += e1 * e1;
-        }
-    }
-    for (int u = 0; u < 2 && i + u < n; u++) {
-        for (int v = 0; v < 4 && c + v < k; v++) {
-            v8d t = s[u][v];
-            double total = ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
-            for (Py_ssize_t m = j; m < c1; m++) {
-                double e = x[u][m] - y[v][m];
-                total += e * e;
-            }
-            D[(i + u) * k + c + v] += total;
-        }
-    }
-}
-#endif
-
 /* For each centre c, C[c] = mean of the rows i with W[i][c] != 0 (when with_means), then
  * D[i][c] = sum_j (V[i][j] - C[c][j])^2, over the columns [c_start, c_stop) slab by slab (one pass
  * over them). */
 INLINE void
 means_distances_impl(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k, double *C,
                      double *D, int with_means, const double *counts, const double *zeros, Py_ssize_t c_start,
-                     Py_ssize_t c_stop, int wide)
+                     Py_ssize_t c_stop)
 {
     memset(D, 0, sizeof(double) * n * k);
     for (Py_ssize_t c0 = c_start; c0 < c_stop; c0 += CHUNK) {
@@ -359,12 +254,6 @@ means_distances_impl(const double *V, Py_ssize_t n, Py_ssize_t d, const double *
         }
         for (Py_ssize_t i = 0; i < n; i += 2) {
             for (Py_ssize_t c = 0; c < k; c += 4) {
-#ifdef FCVIZ_DISPATCH
-                if (wide) {
-                    distance_tile8(V, n, d, C, k, i, c, c0, c1, zeros, D);
-                    continue;
-                }
-#endif
                 distance_tile(V, n, d, C, k, i, c, c0, c1, zeros, D);
             }
         }
@@ -374,14 +263,14 @@ means_distances_impl(const double *V, Py_ssize_t n, Py_ssize_t d, const double *
 static void gram_base(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c0, Py_ssize_t c1,
                       double *K, double *sums, double *tiles)
 {
-    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles, 3);
+    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles);
 }
 
 static void means_distances_base(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k,
                                  double *C, double *D, int with_means, const double *counts, const double *zeros,
                                  Py_ssize_t c0, Py_ssize_t c1)
 {
-    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1, 0);
+    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1);
 }
 
 #ifdef FCVIZ_DISPATCH
@@ -389,14 +278,7 @@ __attribute__((target("avx2,fma"))) static void
 gram_avx2(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c0, Py_ssize_t c1, double *K,
           double *sums, double *tiles)
 {
-    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles, 3);
-}
-
-__attribute__((target("avx512f,avx2,fma"))) static void
-gram_avx512(const double *const *rows, Py_ssize_t n, Py_ssize_t n_pad, Py_ssize_t c0, Py_ssize_t c1, double *K,
-            double *sums, double *tiles)
-{
-    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles, 4);
+    gram_impl(rows, n, n_pad, c0, c1, K, sums, tiles);
 }
 
 __attribute__((target("avx2,fma"))) static void
@@ -404,15 +286,7 @@ means_distances_avx2(const double *V, Py_ssize_t n, Py_ssize_t d, const double *
                      double *D, int with_means, const double *counts, const double *zeros, Py_ssize_t c0,
                      Py_ssize_t c1)
 {
-    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1, 0);
-}
-
-__attribute__((target("avx512f,avx2,fma"))) static void
-means_distances_avx512(const double *V, Py_ssize_t n, Py_ssize_t d, const double *W, Py_ssize_t k, double *C,
-                       double *D, int with_means, const double *counts, const double *zeros, Py_ssize_t c0,
-                       Py_ssize_t c1)
-{
-    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1, 1);
+    means_distances_impl(V, n, d, W, k, C, D, with_means, counts, zeros, c0, c1);
 }
 
 static int
@@ -422,17 +296,6 @@ has_avx2(void)
     if (known < 0) {
         __builtin_cpu_init();
         known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return known;
-}
-
-static int
-has_avx512(void)
-{
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = has_avx2() && __builtin_cpu_supports("avx512f");
     }
     return known;
 }
@@ -810,16 +673,10 @@ py_gram(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "_ckmeans.gram: the columns must satisfy 0 <= c0 <= c1 <= d.");
         goto done;
     }
-    int T = 3;
-#ifdef FCVIZ_DISPATCH
-    if (has_avx512()) {
-        T = 4;
-    }
-#endif
-    Py_ssize_t n_pad = (n + T - 1) / T * T, n_blocks = n_pad / T;
+    Py_ssize_t n_pad = (n + 2) / 3 * 3, n_blocks = n_pad / 3;
     const double **rows = malloc(sizeof(double *) * (n_pad > 0 ? n_pad : 1));
     double *zeros = calloc(d > 0 ? d : 1, sizeof(double));
-    double *tiles = malloc(sizeof(double) * T * T * (n_blocks > 0 ? n_blocks * n_blocks : 1));
+    double *tiles = malloc(sizeof(double) * 9 * (n_blocks > 0 ? n_blocks * n_blocks : 1));
     if (!rows || !zeros || !tiles) {
         free(rows);
         free(zeros);
@@ -833,10 +690,7 @@ py_gram(PyObject *self, PyObject *args)
     double *sums = with_sums ? sb.buf : NULL;
     Py_BEGIN_ALLOW_THREADS
 #ifdef FCVIZ_DISPATCH
-    if (T == 4) {
-        gram_avx512(rows, n, n_pad, c0, c1, kb.buf, sums, tiles);
-    }
-    else if (has_avx2()) {
+    if (has_avx2()) {
         gram_avx2(rows, n, n_pad, c0, c1, kb.buf, sums, tiles);
     }
     else
@@ -988,10 +842,7 @@ py_means_distances(PyObject *self, PyObject *args)
     }
     Py_BEGIN_ALLOW_THREADS
 #ifdef FCVIZ_DISPATCH
-    if (has_avx512()) {
-        means_distances_avx512(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros, c0, c1);
-    }
-    else if (has_avx2()) {
+    if (has_avx2()) {
         means_distances_avx2(v.buf, n, d, wb.buf, k, cb.buf, db.buf, with_means, counts, zeros, c0, c1);
     }
     else
