@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 from ._linalg import gram_form, squared_euclidean
 from ._threads import one_thread_below
 from ._validation import check_int, check_option
-from ._workshare import available_cores, run_shared, shared_executor
+from ._workshare import kernel_threads, run_shared, shared_executor
 
 try:  # this module's compiled twin (fcviz/_ckmeans.c, built by setup.py); without it the numpy path
     # below takes the same steps
@@ -428,8 +428,9 @@ def _column_parts(n_features):
 
 def _run_parts(calls, n_samples, n_features):
     """Run zero-argument calls of the GIL-free kernels, side by side on this thread and the shared
-    pool where the work is large enough and there are two cores, else one after the other."""
-    if len(calls) > 1 and available_cores() > 1 and n_samples * n_samples * n_features / 2 >= _SPLIT_WORK:
+    pool where the work is large enough and two threads are free (:func:`kernel_threads`), else one
+    after the other."""
+    if len(calls) > 1 and kernel_threads() > 1 and n_samples * n_samples * n_features / 2 >= _SPLIT_WORK:
         return run_shared(calls, shared_executor().submit, len(calls) - 1)
     return [call() for call in calls]
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from threading import Lock
 
-__all__ = ["available_cores", "run_shared", "shared_executor"]
+__all__ = ["available_cores", "kernel_threads", "run_shared", "set_task_threads", "shared_executor", "task_threads"]
 
 _pool = None
-_pool_lock = Lock()
+_pool_lock = threading.Lock()
+_task_threads = threading.local()
 
 
 def available_cores():
@@ -25,6 +26,27 @@ def available_cores():
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def task_threads():
+    """Threads the running task of :func:`fcviz.parallel.run_tasks` may use on this thread, or None
+    outside such a task."""
+    return getattr(_task_threads, "value", None)
+
+
+def set_task_threads(threads):
+    """Set :func:`task_threads` for this thread (None: no task); returns the value it replaces."""
+    before = task_threads()
+    _task_threads.value = threads
+    return before
+
+
+def kernel_threads():
+    """Threads the compiled kernels may use here: the available cores, or fewer inside a task that
+    was given fewer (a Dask or joblib worker sharing the machine with others)."""
+    cores = available_cores()
+    budget = task_threads()
+    return cores if budget is None else max(1, min(cores, budget))
 
 
 def shared_executor():

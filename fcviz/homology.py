@@ -38,7 +38,7 @@ from ._decompose import (
     upper_mask,
 )
 from ._validation import SYMMETRY_TOL, check_graphs, check_int, check_sorted_range, check_values
-from ._workshare import available_cores, run_shared, shared_executor
+from ._workshare import kernel_threads, run_shared, shared_executor
 
 __all__ = [
     "Persistence",
@@ -322,7 +322,9 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
         Largest accepted ``|A[i, j] - A[j, i]|``; a graph symmetric only within ``tol`` is read from
         its upper triangle.
     n_jobs : int, optional
-        Use at most this many threads (1 disables threading). Default: all available cores.
+        Use at most this many threads (1 disables threading). Default: all available cores, or
+        the threads of the running task inside :func:`fcviz.parallel.run_tasks` (a Dask or joblib
+        worker that shares the machine).
 
     Returns
     -------
@@ -355,7 +357,7 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     """
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
-    threads = min(n_jobs or available_cores(), available_cores())
+    threads = min(n_jobs or kernel_threads(), kernel_threads())
     if A.shape[0] * n_edges(A.shape[-1]) < _PARALLEL_MIN_EDGES:
         threads = 1
     if is_batch:  # fresh arrays of ours, made read-only: no defensive copy needed

@@ -60,6 +60,8 @@ import time
 import uuid
 
 from ._allocator import keep_freed_memory
+from ._workshare import set_task_threads
+from ._workshare import task_threads as shared_task_threads
 
 __all__ = ["run_tasks", "split", "using", "active_client", "connect", "local_cluster", "task_threads", "wants_gpu",
            "describe", "ClusterCancel", "DISTRIBUTED_EXTRA"]
@@ -75,7 +77,6 @@ CONNECT_TIMEOUT_S = 10.0
 
 _lock = threading.Lock()
 _default_clients: list = []  # the clients of the open using() blocks, innermost last
-_task_threads = threading.local()
 
 
 def _require_distributed(what: str = "A Dask cluster"):
@@ -191,7 +192,7 @@ def active_client(client=None):
 
 def task_threads() -> int | None:
     """Threads the running task may use (None: not in a task of :func:`run_tasks`, leave the pools alone)."""
-    return getattr(_task_threads, "value", None)
+    return shared_task_threads()
 
 
 def wants_gpu(scheduler_info: dict) -> bool:
@@ -264,8 +265,7 @@ def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=
     if host_threads is not None:  # in another process: a Dask worker's allocator (see fcviz._allocator)
         keep_freed_memory()
     kwargs = dict(shared) if cancel is None else {**shared, "cancel": cancel}
-    before = getattr(_task_threads, "value", None)
-    _task_threads.value = threads
+    before = set_task_threads(threads)
     try:
         if threads is None:
             return function(*args, **kwargs)
@@ -283,7 +283,7 @@ def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=
         _name_error(exc, label)
         raise
     finally:
-        _task_threads.value = before
+        set_task_threads(before)
 
 
 def split(n_items: int, n_blocks: int) -> list[tuple[int, int]]:

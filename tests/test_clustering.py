@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
 import fcviz._kmeans
+import fcviz._workshare
 from clustering_checks import ReferenceTop, assert_lloyd_fixed_point, assert_same_clustering, reference_split
 from fcviz._kmeans import SeedStream, best_of_runs, distinct_choice, random_source
 from fcviz.clustering import (
@@ -296,7 +297,7 @@ def test_wide_fits_split_their_columns_over_two_threads(monkeypatch):
 
     monkeypatch.setattr(fcviz._kmeans, "_SPLIT_COLUMNS", 64)
     monkeypatch.setattr(fcviz._kmeans, "_SPLIT_WORK", 0)
-    monkeypatch.setattr(fcviz._kmeans, "available_cores", lambda: 2)
+    monkeypatch.setattr(fcviz._workshare, "available_cores", lambda: 2)
     monkeypatch.setattr(fcviz._kmeans, "run_shared", spy)
     halves = TopClustering(3, random_state=0).fit(P)
     assert calls and all(call == (2, True, 1) for call in calls)
