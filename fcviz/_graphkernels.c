@@ -208,7 +208,7 @@ static Py_ssize_t side_of(Py_ssize_t items, Py_ssize_t graphs) {
         }                                                                                              \
         Py_ssize_t middle = merge_remove_checked_##SUFFIX(a + i, i2 + 1 - i, b + j, j2 + 1 - j,        \
                                                           births + q, r + 1 - q, out + w);             \
-        return middle < 0 || middle != w2 + 1 - w ? -1 : na + nb - k;                                  \
+        return middle < 0 ? -1 : na + nb - k; /* the middle filled out[w, w2] exactly */              \
     }                                                                                                  \
                                                                                                        \
     /* Dense Prim over the shrinking list of nodes outside the tree: remaining[k] is such a node and  \

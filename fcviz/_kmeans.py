@@ -426,13 +426,21 @@ def _column_parts(n_features):
     return [(0, half), (half, n_features)]
 
 
-def _run_parts(calls, n_samples, n_features):
-    """Run zero-argument calls of the GIL-free kernels, side by side on this thread and the shared
-    pool where the work is large enough and two threads are free (:func:`kernel_threads`), else one
-    after the other."""
+def _summed_over_parts(V, shape, kernel):
+    """The sum over the parts of :func:`_column_parts` of ``kernel(out, c0, c1)``, a GIL-free kernel
+    writing its part's share into a fresh ``out`` of ``shape``: side by side on this thread and the
+    shared pool where the work is large enough and two threads are free (:func:`kernel_threads`),
+    else one after the other."""
+    n_samples, n_features = V.shape
+    parts = _column_parts(n_features)
+    outs = [np.empty(shape) for _ in parts]
+    calls = [partial(kernel, out, c0, c1) for out, (c0, c1) in zip(outs, parts)]
     if len(calls) > 1 and kernel_threads() > 1 and n_samples * n_samples * n_features / 2 >= _SPLIT_WORK:
-        return run_shared(calls, shared_executor().submit, len(calls) - 1)
-    return [call() for call in calls]
+        run_shared(calls, shared_executor().submit, len(calls) - 1)
+    else:
+        for call in calls:
+            call()
+    return outs[0] if len(outs) == 1 else np.add(outs[0], outs[1], out=outs[0])
 
 
 def _centred_gram(V):
@@ -442,11 +450,8 @@ def _centred_gram(V):
     two partial products added); the centring is algebraic, ``Kc = K - r 1^T - 1 r^T + mean(r)`` with
     ``r = K 1 / n`` (``r_i = v_i . mean``).
     """
-    n, d = V.shape
-    parts = _column_parts(d)
-    K = [np.empty((n, n)) for _ in parts]
-    _run_parts([partial(_ckmeans.gram, V, out, None, c0, c1) for out, (c0, c1) in zip(K, parts)], n, d)
-    K = K[0] if len(K) == 1 else np.add(K[0], K[1], out=K[0])
+    n = V.shape[0]
+    K = _summed_over_parts(V, (n, n), lambda out, c0, c1: _ckmeans.gram(V, out, None, c0, c1))
     z_norms = np.empty(n)
     trace = _ckmeans.centre_gram(K, z_norms)
     return K, z_norms, trace
@@ -456,12 +461,8 @@ def _means_and_distances(V, weights, means, with_means=True):
     """Squared distances (n, k) of the rows of V (n, d) to the rows of ``means`` (k, d), summed
     directly in the parts of :func:`_column_parts`; first, with ``with_means``, ``means`` = the means
     of the members of each centre (``weights`` (n, k) non-zero)."""
-    n, d = V.shape
-    parts = _column_parts(d)
-    D = [np.empty((n, means.shape[0])) for _ in parts]
-    _run_parts([partial(_ckmeans.means_distances, V, weights, means, out, with_means, c0, c1)
-                for out, (c0, c1) in zip(D, parts)], n, d)
-    return D[0] if len(D) == 1 else np.add(D[0], D[1], out=D[0])
+    return _summed_over_parts(V, (V.shape[0], means.shape[0]), lambda out, c0, c1: _ckmeans.means_distances(
+        V, weights, means, out, with_means, c0, c1))
 
 
 def _compiled_best_of_runs(Z_raw, n_clusters, *, init, n_init, max_iter, tol, rng):

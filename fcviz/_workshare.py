@@ -29,8 +29,8 @@ def available_cores():
 
 
 def task_threads():
-    """Threads the running task of :func:`fcviz.parallel.run_tasks` may use on this thread, or None
-    outside such a task."""
+    """Threads the running task of :func:`fcviz.parallel.run_tasks` may use on this thread (None: not
+    in such a task, leave the pools alone)."""
     return getattr(_task_threads, "value", None)
 
 

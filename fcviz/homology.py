@@ -357,7 +357,8 @@ def birth_death(graphs, *, check_input=True, tol=SYMMETRY_TOL, n_jobs=None):
     """
     A, is_batch = check_graphs(graphs, tol=tol, check_input=False)
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1, allow_none=True)
-    threads = min(n_jobs or kernel_threads(), kernel_threads())
+    threads = kernel_threads()
+    threads = min(n_jobs or threads, threads)
     if A.shape[0] * n_edges(A.shape[-1]) < _PARALLEL_MIN_EDGES:
         threads = 1
     if is_batch:  # fresh arrays of ours, made read-only: no defensive copy needed

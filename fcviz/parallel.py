@@ -53,15 +53,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import threading
 import time
 import uuid
 
 from ._allocator import keep_freed_memory
-from ._workshare import set_task_threads
-from ._workshare import task_threads as shared_task_threads
+from ._workshare import available_cores, set_task_threads, task_threads
 
 __all__ = ["run_tasks", "split", "using", "active_client", "connect", "local_cluster", "task_threads", "wants_gpu",
            "describe", "ClusterCancel", "DISTRIBUTED_EXTRA"]
@@ -190,11 +188,6 @@ def active_client(client=None):
         return _default_clients[-1] if _default_clients else None
 
 
-def task_threads() -> int | None:
-    """Threads the running task may use (None: not in a task of :func:`run_tasks`, leave the pools alone)."""
-    return shared_task_threads()
-
-
 def wants_gpu(scheduler_info: dict) -> bool:
     """Whether a cluster's workers declare GPUs (``dask worker --resources "GPU=1"``).
 
@@ -256,7 +249,7 @@ def _host_threads(host_threads) -> int | None:
         host = get_worker().address.split("://")[-1].rsplit(":", 1)[0]
     except (ImportError, ValueError):
         return None
-    return max(1, _local_cores() // max(1, host_threads.get(host, 1)))
+    return max(1, available_cores() // max(1, host_threads.get(host, 1)))
 
 
 def _call(function, args: tuple, label: str, host_threads, shared: dict, cancel=None):
@@ -295,10 +288,6 @@ def split(n_items: int, n_blocks: int) -> list[tuple[int, int]]:
     n_blocks = max(1, min(int(n_blocks), int(n_items)))
     edges = [b * int(n_items) // n_blocks for b in range(n_blocks + 1)]
     return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
-
-
-def _local_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def run_tasks(function, tasks, *, labels=None, shared=None, n_jobs=None, client=None, on_done=None, cancel=None,
@@ -366,7 +355,7 @@ def run_tasks(function, tasks, *, labels=None, shared=None, n_jobs=None, client=
         finally:
             if owned:
                 client.close()
-    n_jobs = 1 if n_jobs is None else (_local_cores() if n_jobs == -1 else int(n_jobs))
+    n_jobs = 1 if n_jobs is None else (available_cores() if n_jobs == -1 else int(n_jobs))
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be None, -1 or a positive number of processes; got {n_jobs}.")
     if n_jobs == 1 or len(tasks) <= 1:
@@ -414,7 +403,7 @@ def _run_joblib(function, tasks, labels, shared, n_jobs, on_done, cancel, pass_c
 
     if pass_cancel:  # a threading.Event does not cross processes; between tasks it is still honoured
         logger.debug("n_jobs=%d: running tasks finish before a cancel is seen", n_jobs)
-    threads = max(1, _local_cores() // n_jobs)
+    threads = max(1, available_cores() // n_jobs)
     results, finished = [None] * len(tasks), 0
     calls = (delayed(_indexed)(function, i, tasks[i], labels[i], threads, shared) for i in order)
     outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(calls)
