@@ -329,8 +329,24 @@ nonzeros(Work *w, const double *W)
     w->nz_start[k] = m;
 }
 
+/* out[0..n) = sum over the non-zeros t of column c of values[t] * K[rows[t]][:], rows of K added in
+   order (K is symmetric: the column K W[:, c], read as contiguous rows, four lanes at a time). */
+static void
+column_product(const Work *w, Py_ssize_t a, Py_ssize_t b, double *restrict out)
+{
+    Py_ssize_t n = w->n;
+    memset(out, 0, sizeof(double) * n);
+    for (Py_ssize_t t = a; t < b; t++) {
+        const double *restrict Kj = w->K + w->nz_row[t] * n;
+        const double v = w->nz_val[t];
+        for (Py_ssize_t i = 0; i < n; i++) {
+            out[i] += v * Kj[i];
+        }
+    }
+}
+
 /* D = max((-2 K W + zn_i) + (W^T K W)_cc, 0), as fcviz._linalg.gram_form, from W's non-zeros
-   (one per row in the usual case: n^2 multiply-adds instead of n^2 k). */
+   (one per row in the usual case: n^2 multiply-adds instead of n^2 k). KW holds K W by columns. */
 static void
 gram_distances(Work *w, const double *W)
 {
@@ -338,28 +354,16 @@ gram_distances(Work *w, const double *W)
     nonzeros(w, W);
     for (Py_ssize_t c = 0; c < k; c++) {
         Py_ssize_t a = w->nz_start[c], b = w->nz_start[c + 1];
-        double vkv = 0.0;
-        for (Py_ssize_t i = 0; i < n; i++) {
-            const double *Ki = w->K + i * n;
-            double s0 = 0.0, s1 = 0.0;
-            Py_ssize_t t = a;
-            for (; t + 1 < b; t += 2) { /* two chains: half the latency of one running sum */
-                s0 += Ki[w->nz_row[t]] * w->nz_val[t];
-                s1 += Ki[w->nz_row[t + 1]] * w->nz_val[t + 1];
-            }
-            if (t < b) {
-                s0 += Ki[w->nz_row[t]] * w->nz_val[t];
-            }
-            w->KW[i * k + c] = s0 + s1;
-        }
+        double *KWc = w->KW + c * n, vkv = 0.0;
+        column_product(w, a, b, KWc);
         for (Py_ssize_t t = a; t < b; t++) {
-            vkv += w->nz_val[t] * w->KW[w->nz_row[t] * k + c];
+            vkv += w->nz_val[t] * KWc[w->nz_row[t]];
         }
         w->vKv[c] = vkv;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         for (Py_ssize_t c = 0; c < k; c++) {
-            double v = -2.0 * w->KW[i * k + c];
+            double v = -2.0 * w->KW[c * n + i];
             v += w->zn[i];
             v += w->vKv[c];
             w->D[i * k + c] = v > 0.0 ? v : 0.0;
@@ -456,7 +460,8 @@ update(Work *w, const double *W, double *Wn)
     }
 }
 
-/* sum over columns of delta^T K delta, delta = Wn - W (_GramSpace.shift), over delta's non-zeros. */
+/* sum over columns of delta^T K delta, delta = Wn - W (_GramSpace.shift), over delta's non-zeros
+   (K delta by contiguous rows into tmp). */
 static double
 shift(Work *w, const double *Wn, const double *W)
 {
@@ -467,13 +472,13 @@ shift(Work *w, const double *Wn, const double *W)
     nonzeros(w, w->delta);
     double total = 0.0;
     for (Py_ssize_t c = 0; c < k; c++) {
-        for (Py_ssize_t t = w->nz_start[c]; t < w->nz_start[c + 1]; t++) {
-            const double *Ki = w->K + w->nz_row[t] * n;
-            double s = 0.0;
-            for (Py_ssize_t u = w->nz_start[c]; u < w->nz_start[c + 1]; u++) {
-                s += Ki[w->nz_row[u]] * w->nz_val[u];
-            }
-            total += w->nz_val[t] * s;
+        Py_ssize_t a = w->nz_start[c], b = w->nz_start[c + 1];
+        if (a == b) {
+            continue;
+        }
+        column_product(w, a, b, w->tmp);
+        for (Py_ssize_t t = a; t < b; t++) {
+            total += w->nz_val[t] * w->tmp[w->nz_row[t]];
         }
     }
     return total;
@@ -756,9 +761,9 @@ py_centre_gram(PyObject *self, PyObject *args)
         mean += r[i];
     }
     mean /= (double)n;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        for (Py_ssize_t j = 0; j < n; j++) {
-            K[i * n + j] = ((K[i * n + j] - r[i]) - r[j]) + mean;
+    for (Py_ssize_t i = 0; i < n; i++) { /* the same value on both sides: K stays exactly symmetric */
+        for (Py_ssize_t j = i; j < n; j++) {
+            K[i * n + j] = K[j * n + i] = (K[i * n + j] - (r[i] + r[j])) + mean;
         }
         zn[i] = K[i * n + i];
         total += zn[i];
@@ -865,7 +870,7 @@ done:
 
 PyDoc_STRVAR(runs_doc,
              "gram_runs(K, z_norms, seeds, draws, trials, max_iter, tol_abs, labels, W)\n--\n\n"
-             "Lloyd's k-means in the Gram space K (n, n) from each row of seeds (n_init, k), int64; with\n"
+             "Lloyd's k-means in the Gram space K (n, n), symmetric (as centre_gram leaves it), from each row of seeds (n_init, k), int64; with\n"
              "trials > 0, greedy k-means++ seedings from the rows of uniform draws (n_init, 1 + (k - 1)\n"
              "trials) instead: the first seed, then trials per further seed. The best run (lowest inertia, a new partition)\n"
              "leaves its labels (n,) and weights W (n, k); returns (inertia, n_iter, best_run).");
