@@ -32,10 +32,10 @@ from ._workshare import run_shared
 
 try:
     from ._graphkernels import (
+        finish_batch,
         merge_remove,
         prim,
         prim_batch,
-        remove_in_place,
         remove_sorted,
         upper_batch,
         upper_split,
@@ -195,20 +195,22 @@ def _sort_and_copy_without(values, births, out):
 def decompose_group(group, check_input, tol, rows):
     """Decompose the graphs ``group`` (b, n, n) into ``rows`` (b, n (n - 1) / 2): births | deaths.
 
-    The edges are copied into the rows (with the exact symmetry check), sorted there, range-checked,
-    and the tree weights (one Prim per graph) are removed in place, which leaves the deaths at the
-    end of each row for the births to go first. Each step is one call over the group.
+    The edges are copied into the rows (with the exact symmetry check) and the tree weights found
+    (one Prim per graph) in one call over the group, both sorted, and one more call range-checks
+    the weights and removes the tree weights in place, which leaves the deaths at the end of each
+    row for the births to go first. Few calls per group: each one a thread makes takes the GIL
+    again, which costs tens of microseconds when the other thread holds it.
     """
     n = group.shape[1]
-    if upper_batch(group, rows, check_input) >= 0:  # not exactly symmetric: symmetrise or raise
+    tree = np.empty((group.shape[0], n - 1), dtype=group.dtype)
+    if upper_batch(group, rows, check_input, tree) >= 0:  # not exactly symmetric: symmetrise or raise
         group = check_values(group, tol=tol, signs=False)
         rows[:] = group[:, upper_mask(n)]
+        prim_batch(group, tree)
     rows.sort(axis=1)
-    if check_input:
-        check_sorted_range(group, rows)
-    tree = np.empty((group.shape[0], n - 1), dtype=group.dtype)
-    prim_batch(group, tree)
     tree.sort(axis=1)
-    if remove_in_place(rows, tree) >= 0:
+    status = finish_batch(group, rows, tree, check_input)
+    if status == -2:  # a weight out of range: the rows are only sorted, and this raises the diagnosis
+        check_sorted_range(group, rows)
+    if status != -1:
         raise _unchecked_error()
-    rows[:, :n - 1] = tree

@@ -18,20 +18,24 @@
  *       Prim's algorithm from node 0 adds them. Every value is a bitwise copy of a weight.
  *   prim_batch(A, out)
  *       prim for every graph of a batch (g, n, n) into out (g, n - 1).
- *   upper_batch(A, out, check) -> index
+ *   upper_batch(A, out, check, tree=None) -> index
  *       Upper-triangle weights of each graph of a batch (g, n, n) into the first n (n - 1) / 2
  *       columns of the rows of out (g, w): row-major edge order without check; with check, in tile
  *       order, and the index of the first graph that is not exactly symmetric is returned, else -1.
- *   remove_in_place(rows, births) -> row
- *       For each sorted row of rows (g, m), removes the sorted multiset births (g, k) in place,
- *       leaving the rest sorted in the row's last m - k columns; -1, or the first row whose
- *       births are not among its values.
+ *       With tree (g, n - 1), also prim of each graph into it, while the graph is in the cache.
+ *   finish_batch(A, rows, tree, check) -> status
+ *       The end of a batch's decomposition, with rows (g, n (n - 1) / 2) and tree (g, n - 1)
+ *       sorted: with check, first the range check of every graph (its diagonal and the bounds of its
+ *       sorted row: not negative, finite), -2 if one fails (nothing changed); then each row's tree
+ *       weights removed and copied in front of the rest (births | deaths); -1, or the first row
+ *       whose tree weights are not among its values.
  *   remove_sorted(values, births, out) -> written
  *       The sorted values without the sorted multiset births (each removed once per occurrence),
  *       copied into out; -1 when a birth is not among the values.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <string.h>
 
 /* Square tiles of the symmetry check: a tile and its transpose stay in the L1 cache. */
@@ -309,6 +313,27 @@ static Py_ssize_t side_of(Py_ssize_t items, Py_ssize_t graphs) {
             }                                                                                          \
         }                                                                                              \
         return b == k ? w : -1;                                                                        \
+    }                                                                                                  \
+                                                                                                       \
+    /* The end of one graph's decomposition. With check, only the range check of its weights         \
+       (diagonal of A and the sorted row[0, m), bounded by row[0] and row[m - 1]: not negative and    \
+       finite, NaN failing both): 0 or -2. Without, the sorted tree (k) removed from the row and      \
+       copied in front of the rest: 0, or -1 when a tree weight is missing. */                       \
+    static int finish_##SUFFIX(const T *A, Py_ssize_t n, T *row, Py_ssize_t m, const T *tree,         \
+                               Py_ssize_t k, int check) {                                             \
+        if (check) {                                                                                   \
+            int ok = m == 0 || (row[0] >= 0 && isfinite(row[m - 1]));                                  \
+            for (Py_ssize_t i = 0; i < n; i++) {                                                       \
+                const T v = A[i * n + i];                                                              \
+                ok &= v >= 0 && isfinite(v);                                                           \
+            }                                                                                          \
+            return ok ? 0 : -2;                                                                        \
+        }                                                                                              \
+        if (remove_backward_##SUFFIX(row, m, tree, k) < 0) {                                           \
+            return -1;                                                                                 \
+        }                                                                                              \
+        memcpy(row, tree, (size_t)k * sizeof(T));                                                      \
+        return 0;                                                                                      \
     }
 
 DEFINE_KERNELS(double, d)
@@ -443,34 +468,55 @@ static PyObject *py_prim(PyObject *self, PyObject *args) { return prim_graphs(ar
 static PyObject *py_prim_batch(PyObject *self, PyObject *args) { return prim_graphs(args, 1); }
 
 static PyObject *py_upper_batch(PyObject *self, PyObject *args) {
-    PyObject *a_obj, *out_obj;
+    PyObject *a_obj, *out_obj, *tree_obj = Py_None;
     int check;
-    if (!PyArg_ParseTuple(args, "OOp", &a_obj, &out_obj, &check)) {
+    if (!PyArg_ParseTuple(args, "OOp|O", &a_obj, &out_obj, &check, &tree_obj)) {
         return NULL;
     }
-    Buffer a = {0}, out = {0};
-    char ka, ko;
+    Buffer a = {0}, out = {0}, tree = {0};
+    char ka, ko, kt;
     PyObject *result = NULL;
+    void *best = NULL;
+    Py_ssize_t *remaining = NULL;
+    int grow = tree_obj != Py_None;
     if (get_float_buffer(a_obj, &a, 0, "A", &ka) < 0 || get_float_buffer(out_obj, &out, 1, "out", &ko) < 0 ||
-        check_kind(ka, ko, "out") < 0) {
+        check_kind(ka, ko, "out") < 0 ||
+        (grow && (get_float_buffer(tree_obj, &tree, 1, "tree", &kt) < 0 || check_kind(ka, kt, "tree") < 0))) {
         goto done;
     }
     Py_ssize_t g = a.view.ndim == 3 ? a.view.shape[0] : -1;
     Py_ssize_t n = side_of(n_items(&a), g);
     Py_ssize_t m = n * (n - 1) / 2;
     Py_ssize_t width = g > 0 ? n_items(&out) / g : 0; /* row width of out: the weights go first */
-    if (n < 1 || width < m || n_items(&out) != g * width) {
-        PyErr_SetString(PyExc_ValueError, "A must be (g, n, n) and out (g, w), w >= n (n - 1) / 2");
+    if (n < 1 || width < m || n_items(&out) != g * width || (grow && (n < 2 || n_items(&tree) != g * (n - 1)))) {
+        PyErr_SetString(PyExc_ValueError,
+                        "A must be (g, n, n), out (g, w), w >= n (n - 1) / 2, and tree None or (g, n - 1), n >= 2");
         goto done;
+    }
+    if (grow) {
+        best = PyMem_RawMalloc((size_t)n * a.view.itemsize);
+        remaining = PyMem_RawMalloc((size_t)n * sizeof(Py_ssize_t));
+        if (!best || !remaining) {
+            PyErr_NoMemory();
+            goto done;
+        }
     }
     Py_ssize_t bad = -1;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t b = 0; b < g; b++) {
+    for (Py_ssize_t b = 0; b < g; b++) { /* the tree grown while the graph is still in the cache */
         int symmetric;
         if (ka == 'd') {
-            symmetric = upper_d((const double *)a.view.buf + b * n * n, n, (double *)out.view.buf + b * width, check);
+            const double *graph = (const double *)a.view.buf + b * n * n;
+            symmetric = upper_d(graph, n, (double *)out.view.buf + b * width, check);
+            if (grow) {
+                prim_d(graph, n, (double *)tree.view.buf + b * (n - 1), best, remaining);
+            }
         } else {
-            symmetric = upper_f((const float *)a.view.buf + b * n * n, n, (float *)out.view.buf + b * width, check);
+            const float *graph = (const float *)a.view.buf + b * n * n;
+            symmetric = upper_f(graph, n, (float *)out.view.buf + b * width, check);
+            if (grow) {
+                prim_f(graph, n, (float *)tree.view.buf + b * (n - 1), best, remaining);
+            }
         }
         if (!symmetric && bad < 0) {
             bad = b;
@@ -479,43 +525,54 @@ static PyObject *py_upper_batch(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     result = PyLong_FromSsize_t(bad);
 done:
+    PyMem_RawFree(best);
+    PyMem_RawFree(remaining);
     release(&a);
     release(&out);
+    release(&tree);
     return result;
 }
 
-static PyObject *py_remove_in_place(PyObject *self, PyObject *args) {
-    PyObject *v_obj, *b_obj;
-    if (!PyArg_ParseTuple(args, "OO", &v_obj, &b_obj)) {
+static PyObject *py_finish_batch(PyObject *self, PyObject *args) {
+    PyObject *a_obj, *v_obj, *t_obj;
+    int check;
+    if (!PyArg_ParseTuple(args, "OOOp", &a_obj, &v_obj, &t_obj, &check)) {
         return NULL;
     }
-    Buffer v = {0}, bi = {0};
-    char kv, kb;
+    Buffer a = {0}, v = {0}, t = {0};
+    char ka, kv, kt;
     PyObject *result = NULL;
-    if (get_float_buffer(v_obj, &v, 1, "rows", &kv) < 0 || get_float_buffer(b_obj, &bi, 0, "births", &kb) < 0 ||
-        check_kind(kv, kb, "births") < 0) {
+    if (get_float_buffer(a_obj, &a, 0, "A", &ka) < 0 || get_float_buffer(v_obj, &v, 1, "rows", &kv) < 0 ||
+        get_float_buffer(t_obj, &t, 0, "tree", &kt) < 0 || check_kind(ka, kv, "rows") < 0 ||
+        check_kind(ka, kt, "tree") < 0) {
         goto done;
     }
-    Py_ssize_t g = v.view.ndim == 2 ? v.view.shape[0] : -1;
-    if (g < 0 || bi.view.ndim != 2 || bi.view.shape[0] != g || bi.view.shape[1] > v.view.shape[1]) {
-        PyErr_SetString(PyExc_ValueError, "rows (g, m) and births (g, k), k <= m, must have the same rows");
+    Py_ssize_t g = a.view.ndim == 3 ? a.view.shape[0] : -1;
+    Py_ssize_t n = side_of(n_items(&a), g), m = n * (n - 1) / 2;
+    if (n < 2 || v.view.ndim != 2 || v.view.shape[0] != g || v.view.shape[1] != m || t.view.ndim != 2 ||
+        t.view.shape[0] != g || t.view.shape[1] != n - 1) {
+        PyErr_SetString(PyExc_ValueError, "A must be (g, n, n), n >= 2, rows (g, n (n - 1) / 2) and tree (g, n - 1)");
         goto done;
     }
-    Py_ssize_t m = v.view.shape[1], k = bi.view.shape[1], bad = -1;
+    Py_ssize_t status = -1;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t r = 0; r < g && bad < 0; r++) {
-        int status = kv == 'd'
-            ? remove_backward_d((double *)v.view.buf + r * m, m, (const double *)bi.view.buf + r * k, k)
-            : remove_backward_f((float *)v.view.buf + r * m, m, (const float *)bi.view.buf + r * k, k);
-        if (status < 0) {
-            bad = r;
+    /* with check, every graph's range first (pass 1: no row changed if one fails), then the removals */
+    for (int pass = check ? 0 : 1; pass < 2 && status == -1; pass++) {
+        for (Py_ssize_t r = 0; r < g && status == -1; r++) {
+            int code = ka == 'd'
+                ? finish_d((const double *)a.view.buf + r * n * n, n, (double *)v.view.buf + r * m, m,
+                           (const double *)t.view.buf + r * (n - 1), n - 1, pass == 0)
+                : finish_f((const float *)a.view.buf + r * n * n, n, (float *)v.view.buf + r * m, m,
+                           (const float *)t.view.buf + r * (n - 1), n - 1, pass == 0);
+            status = code == 0 ? -1 : (code == -2 ? -2 : r);
         }
     }
     Py_END_ALLOW_THREADS
-    result = PyLong_FromSsize_t(bad);
+    result = PyLong_FromSsize_t(status);
 done:
+    release(&a);
     release(&v);
-    release(&bi);
+    release(&t);
     return result;
 }
 
@@ -558,11 +615,11 @@ static PyMethodDef methods[] = {
     {"prim", py_prim, METH_VARARGS, "prim(A, out): maximum-spanning-tree weights of one graph, in Prim's order"},
     {"prim_batch", py_prim_batch, METH_VARARGS, "prim_batch(A, out): prim for each graph of (g, n, n)"},
     {"upper_batch", py_upper_batch, METH_VARARGS,
-     "upper_batch(A, out, check) -> index of the first graph not exactly symmetric, or -1"},
+     "upper_batch(A, out, check, tree=None) -> index of the first graph not exactly symmetric, or -1"},
+    {"finish_batch", py_finish_batch, METH_VARARGS,
+     "finish_batch(A, rows, tree, check) -> -1, -2 if the range check fails, or the first row missing a tree weight"},
     {"remove_sorted", py_remove_sorted, METH_VARARGS,
      "remove_sorted(values, births, out) -> values written, or -1 if a birth is missing"},
-    {"remove_in_place", py_remove_in_place, METH_VARARGS,
-     "remove_in_place(rows, births) -> first row with a missing birth, or -1"},
     {NULL, NULL, 0, NULL},
 };
 
