@@ -329,8 +329,9 @@ nonzeros(Work *w, const double *W)
     w->nz_start[k] = m;
 }
 
-/* out[0..n) = sum over the non-zeros t of column c of values[t] * K[rows[t]][:], rows of K added in
-   order (K is symmetric: the column K W[:, c], read as contiguous rows, four lanes at a time). */
+/* out[0..n) = sum over the non-zeros t in [a, b) (one column c of W, from nonzeros) of
+   nz_val[t] * K[nz_row[t]][:], the rows of K added in order: the column (K W)[:, c], as K is
+   symmetric, read from contiguous rows (a loop the compiler vectorises). */
 static void
 column_product(const Work *w, Py_ssize_t a, Py_ssize_t b, double *restrict out)
 {
@@ -870,7 +871,8 @@ done:
 
 PyDoc_STRVAR(runs_doc,
              "gram_runs(K, z_norms, seeds, draws, trials, max_iter, tol_abs, labels, W)\n--\n\n"
-             "Lloyd's k-means in the Gram space K (n, n), symmetric (as centre_gram leaves it), from each row of seeds (n_init, k), int64; with\n"
+             "Lloyd's k-means in the Gram space K (n, n), exactly symmetric (as centre_gram leaves it),\n"
+             "from each row of seeds (n_init, k), int64; with\n"
              "trials > 0, greedy k-means++ seedings from the rows of uniform draws (n_init, 1 + (k - 1)\n"
              "trials) instead: the first seed, then trials per further seed. The best run (lowest inertia, a new partition)\n"
              "leaves its labels (n,) and weights W (n, k); returns (inertia, n_iter, best_run).");
