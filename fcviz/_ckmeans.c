@@ -474,9 +474,6 @@ shift(Work *w, const double *Wn, const double *W)
     double total = 0.0;
     for (Py_ssize_t c = 0; c < k; c++) {
         Py_ssize_t a = w->nz_start[c], b = w->nz_start[c + 1];
-        if (a == b) {
-            continue;
-        }
         column_product(w, a, b, w->tmp);
         for (Py_ssize_t t = a; t < b; t++) {
             total += w->nz_val[t] * w->tmp[w->nz_row[t]];

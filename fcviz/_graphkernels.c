@@ -315,25 +315,15 @@ static Py_ssize_t side_of(Py_ssize_t items, Py_ssize_t graphs) {
         return b == k ? w : -1;                                                                        \
     }                                                                                                  \
                                                                                                        \
-    /* The end of one graph's decomposition. With check, only the range check of its weights         \
-       (diagonal of A and the sorted row[0, m), bounded by row[0] and row[m - 1]: not negative and    \
-       finite, NaN failing both): 0 or -2. Without, the sorted tree (k) removed from the row and      \
-       copied in front of the rest: 0, or -1 when a tree weight is missing. */                       \
-    static int finish_##SUFFIX(const T *A, Py_ssize_t n, T *row, Py_ssize_t m, const T *tree,         \
-                               Py_ssize_t k, int check) {                                             \
-        if (check) {                                                                                   \
-            int ok = m == 0 || (row[0] >= 0 && isfinite(row[m - 1]));                                  \
-            for (Py_ssize_t i = 0; i < n; i++) {                                                       \
-                const T v = A[i * n + i];                                                              \
-                ok &= v >= 0 && isfinite(v);                                                           \
-            }                                                                                          \
-            return ok ? 0 : -2;                                                                        \
+    /* Whether one graph's weights are in range: its diagonal and its sorted upper-triangle weights    \
+       row[0, m), bounded by row[0] and row[m - 1], not negative and finite (NaN fails both). */     \
+    static int in_range_##SUFFIX(const T *A, Py_ssize_t n, const T *row, Py_ssize_t m) {              \
+        int ok = m == 0 || (row[0] >= 0 && isfinite(row[m - 1]));                                      \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                           \
+            const T v = A[i * n + i];                                                                  \
+            ok &= v >= 0 && isfinite(v);                                                               \
         }                                                                                              \
-        if (remove_backward_##SUFFIX(row, m, tree, k) < 0) {                                           \
-            return -1;                                                                                 \
-        }                                                                                              \
-        memcpy(row, tree, (size_t)k * sizeof(T));                                                      \
-        return 0;                                                                                      \
+        return ok;                                                                                     \
     }
 
 DEFINE_KERNELS(double, d)
@@ -417,6 +407,15 @@ done:
     return result;
 }
 
+/* prim of one graph of either kind ('d' or 'f'); best and remaining: n items of scratch. */
+static void grow_tree(char kind, const void *A, Py_ssize_t n, void *out, void *best, Py_ssize_t *remaining) {
+    if (kind == 'd') {
+        prim_d(A, n, out, best, remaining);
+    } else {
+        prim_f(A, n, out, best, remaining);
+    }
+}
+
 /* prim or prim_batch: g graphs of A into out (g, n - 1). */
 static PyObject *prim_graphs(PyObject *args, int batch) {
     PyObject *a_obj, *out_obj;
@@ -446,11 +445,8 @@ static PyObject *prim_graphs(PyObject *args, int batch) {
     }
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t b = 0; b < g; b++) {
-        if (ka == 'd') {
-            prim_d((const double *)a.view.buf + b * n * n, n, (double *)out.view.buf + b * (n - 1), best, remaining);
-        } else {
-            prim_f((const float *)a.view.buf + b * n * n, n, (float *)out.view.buf + b * (n - 1), best, remaining);
-        }
+        grow_tree(ka, (const char *)a.view.buf + b * n * n * a.view.itemsize, n,
+                  (char *)out.view.buf + b * (n - 1) * out.view.itemsize, best, remaining);
     }
     Py_END_ALLOW_THREADS
     result = Py_None;
@@ -504,19 +500,12 @@ static PyObject *py_upper_batch(PyObject *self, PyObject *args) {
     Py_ssize_t bad = -1;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t b = 0; b < g; b++) { /* the tree grown while the graph is still in the cache */
-        int symmetric;
-        if (ka == 'd') {
-            const double *graph = (const double *)a.view.buf + b * n * n;
-            symmetric = upper_d(graph, n, (double *)out.view.buf + b * width, check);
-            if (grow) {
-                prim_d(graph, n, (double *)tree.view.buf + b * (n - 1), best, remaining);
-            }
-        } else {
-            const float *graph = (const float *)a.view.buf + b * n * n;
-            symmetric = upper_f(graph, n, (float *)out.view.buf + b * width, check);
-            if (grow) {
-                prim_f(graph, n, (float *)tree.view.buf + b * (n - 1), best, remaining);
-            }
+        const char *graph = (const char *)a.view.buf + b * n * n * a.view.itemsize;
+        int symmetric = ka == 'd'
+            ? upper_d((const double *)graph, n, (double *)out.view.buf + b * width, check)
+            : upper_f((const float *)graph, n, (float *)out.view.buf + b * width, check);
+        if (grow) {
+            grow_tree(ka, graph, n, (char *)tree.view.buf + b * (n - 1) * tree.view.itemsize, best, remaining);
         }
         if (!symmetric && bad < 0) {
             bad = b;
@@ -554,17 +543,24 @@ static PyObject *py_finish_batch(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "A must be (g, n, n), n >= 2, rows (g, n (n - 1) / 2) and tree (g, n - 1)");
         goto done;
     }
-    Py_ssize_t status = -1;
+    Py_ssize_t status = -1, size = a.view.itemsize;
     Py_BEGIN_ALLOW_THREADS
-    /* with check, every graph's range first (pass 1: no row changed if one fails), then the removals */
-    for (int pass = check ? 0 : 1; pass < 2 && status == -1; pass++) {
-        for (Py_ssize_t r = 0; r < g && status == -1; r++) {
-            int code = ka == 'd'
-                ? finish_d((const double *)a.view.buf + r * n * n, n, (double *)v.view.buf + r * m, m,
-                           (const double *)t.view.buf + r * (n - 1), n - 1, pass == 0)
-                : finish_f((const float *)a.view.buf + r * n * n, n, (float *)v.view.buf + r * m, m,
-                           (const float *)t.view.buf + r * (n - 1), n - 1, pass == 0);
-            status = code == 0 ? -1 : (code == -2 ? -2 : r);
+    for (Py_ssize_t r = 0; check && r < g && status == -1; r++) { /* all first: no row changed if one fails */
+        const char *graph = (const char *)a.view.buf + r * n * n * size, *row = (const char *)v.view.buf + r * m * size;
+        if (!(ka == 'd' ? in_range_d((const double *)graph, n, (const double *)row, m)
+                        : in_range_f((const float *)graph, n, (const float *)row, m))) {
+            status = -2;
+        }
+    }
+    for (Py_ssize_t r = 0; r < g && status == -1; r++) {
+        char *row = (char *)v.view.buf + r * m * size;
+        const char *births = (const char *)t.view.buf + r * (n - 1) * size;
+        int missing = ka == 'd' ? remove_backward_d((double *)row, m, (const double *)births, n - 1)
+                                : remove_backward_f((float *)row, m, (const float *)births, n - 1);
+        if (missing < 0) {
+            status = r;
+        } else {
+            memcpy(row, births, (size_t)(n - 1) * size); /* births | deaths */
         }
     }
     Py_END_ALLOW_THREADS
